@@ -1,0 +1,1 @@
+"""WARC writing and reading, the SQLite index, revisions, diffs and the CLI."""

@@ -1,0 +1,1 @@
+"""Scrapy project: the news spider, wire capture and article extraction."""
