@@ -28,6 +28,7 @@ class Exchange:
     body: bytes
     fetched_at: datetime
     ip_address: str | None = None
+    request_body: bytes = b""  # sent after request_head, e.g. a POST form; empty for GET
 
     @property
     def status(self) -> int:
