@@ -1,0 +1,162 @@
+"""From a captured response to the index: the one path for live crawls and reindex.
+
+The live crawl runs it on a background thread fed by the WARC writer; reindex
+runs it over records read back from the WARC files. Both call
+``ingest_response`` so that the rebuilt index equals the live one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import queue
+import threading
+import zlib
+from collections import Counter
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from archive.capture import Capture, Exchange
+from crawler.extract import NotAnArticle, extract_article
+from crawler.urls import article_id, is_article_url
+
+log = logging.getLogger(__name__)
+
+# Commit in batches: one transaction per response would cap the crawl at disk sync speed.
+BATCH_SIZE = 200
+BATCH_SECONDS = 1.0
+
+
+@dataclass
+class IngestStats:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, int]:
+        keys = ("new_articles", "new_revisions", "unchanged", "removed", "fallback_extractions")
+        return {key: self.counts.get(key, 0) for key in keys}
+
+
+def decode_content(body: bytes, content_encoding: str | None) -> bytes:
+    """Undo Content-Encoding (the WARC keeps the body as sent; extraction needs text)."""
+    coding = (content_encoding or "").strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if coding == "deflate":
+        try:
+            return zlib.decompress(body)
+        except zlib.error:
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    if coding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    raise ValueError(f"unsupported Content-Encoding: {coding}")
+
+
+def ingest_response(
+    index: object,
+    capture: Capture,
+    body: bytes | None,
+    job_id: str | None,
+    stats: IngestStats,
+) -> None:
+    """Record one capture and, for an article page, its content or its removal.
+
+    ``body`` is the decoded HTTP body, or None for a revisit record.
+    """
+    article = article_id(capture.url) if is_article_url(capture.url) else None
+    capture_id = index.add_capture(capture, job_id, article)
+    if article is None or capture.record_type != "response":
+        return
+    if capture.status in (404, 410):
+        if index.mark_removed(article, capture.fetched_at, capture_id):
+            stats.counts["removed"] += 1
+        return
+    if capture.status != 200 or body is None:
+        return
+    if capture.content_type and "html" not in capture.content_type.lower():
+        stats.counts["not_html"] += 1
+        return
+    try:
+        extracted = extract_article(body, capture.url)
+    except NotAnArticle as error:
+        stats.counts["not_article"] += 1
+        log.warning("%s: not an article page (%s)", capture.url, error)
+        return
+    if extracted.extracted_by == "fallback":
+        stats.counts["fallback_extractions"] += 1
+        log.warning("%s: article template not found, used the fallback extractor", capture.url)
+    outcome = index.record_article(extracted, capture_id, capture.fetched_at)
+    stats.counts[str(getattr(outcome, "value", outcome))] += 1
+
+
+class Ingester:
+    """Background thread: waits for each written capture and ingests it."""
+
+    def __init__(self, index_path: Path, job_id: str | None) -> None:
+        self.index_path = index_path
+        self.job_id = job_id
+        self.stats = IngestStats()
+        self.errors: list[str] = []
+        self._queue: queue.Queue[tuple[Future[Capture], Exchange] | None] = queue.Queue(
+            maxsize=2000
+        )
+        self._thread = threading.Thread(target=self._run, name="regarkiv-ingest", daemon=True)
+        self._thread.start()
+
+    def put(self, future: Future[Capture], exchange: Exchange) -> None:
+        self._queue.put((future, exchange))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        from archive.index import Index
+
+        index = Index(self.index_path)
+        pending = 0
+        last_commit = datetime.now()
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=BATCH_SECONDS)
+                except queue.Empty:
+                    item = ()
+                if item is None:
+                    break
+                if item:
+                    self._ingest_one(index, *item)
+                    pending += 1
+                if pending and (
+                    pending >= BATCH_SIZE
+                    or (datetime.now() - last_commit).total_seconds() >= BATCH_SECONDS
+                ):
+                    index.commit()
+                    pending, last_commit = 0, datetime.now()
+        finally:
+            index.commit()
+            index.close()
+
+    def _ingest_one(self, index: object, future: Future[Capture], exchange: Exchange) -> None:
+        try:
+            capture = future.result()
+        except Exception as error:  # the writer reports its own failure to the session
+            self.errors.append(f"{exchange.url}: {error}")
+            return
+        body = None
+        if capture.record_type == "response":
+            try:
+                body = decode_content(exchange.body, exchange.header("Content-Encoding"))
+            except (OSError, ValueError, zlib.error) as error:
+                self.stats.counts["undecodable"] += 1
+                log.warning("%s: cannot decode body (%s)", exchange.url, error)
+        try:
+            ingest_response(index, capture, body, self.job_id, self.stats)
+        except Exception as error:  # one bad page must not stop indexing the crawl
+            self.errors.append(f"{exchange.url}: {error}")
+            log.exception("indexing %s failed", exchange.url)

@@ -1,0 +1,273 @@
+"""A crawl session: the job, the WARC writer and the indexer around one crawl.
+
+The spider only decides what to fetch; everything it fetches flows through
+``CrawlSession.capture`` to the WARC writer (its own thread) and then to the
+indexer (another thread), so the reactor thread never compresses, writes to
+disk or parses article HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.capture import Exchange
+from archive.ingest import Ingester
+from archive.lock import DataDirLock
+
+SOFTWARE = "regarkiv"
+
+
+class DataDirError(OSError):
+    """The data directory cannot be created or written."""
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("REGARKIV_DATA", "regarkiv-data"))
+
+
+def new_job_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class SessionOptions:
+    data_dir: Path
+    base_url: str
+    langs: list[str]
+    user_agent: str
+    contact: str = ""
+    warc_max_size: int = 1_000_000_000
+    gzip_level: int = 6
+    recrawl: str = "recent"
+    recent_days: int = 30
+    resume: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Any, spider: Any) -> SessionOptions:
+        data_dir = settings.get("REGARKIV_DATA_DIR") or default_data_dir()
+        return cls(
+            data_dir=Path(data_dir),
+            base_url=spider.base_url,
+            langs=spider.langs,
+            user_agent=settings.get("USER_AGENT"),
+            contact=settings.get("REGARKIV_CONTACT", ""),
+            warc_max_size=settings.getint("REGARKIV_WARC_MAX_SIZE", 1_000_000_000),
+            gzip_level=settings.getint("REGARKIV_GZIP_LEVEL", 6),
+            recrawl=settings.get("REGARKIV_RECRAWL", "recent"),
+            recent_days=settings.getint("REGARKIV_RECENT_DAYS", 30),
+        )
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warcs"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index.db"
+
+
+@dataclass
+class CrawlSummary:
+    job_id: str
+    status: str
+    listing_pages: int
+    articles_fetched: int
+    failures: dict[str, int]
+    bytes: int
+    warc_files: list[str]
+    duration_seconds: float
+    new_articles: int = 0
+    new_revisions: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    fallback_extractions: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def render(self) -> str:
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(self.failures.items())) or "none"
+        lines = [
+            f"job {self.job_id}: {self.status} in {self.duration_seconds:.1f} s",
+            f"  listing pages    {self.listing_pages}",
+            f"  articles fetched {self.articles_fetched}",
+            f"  new articles     {self.new_articles}",
+            f"  new revisions    {self.new_revisions}",
+            f"  unchanged        {self.unchanged}",
+            f"  removed          {self.removed}",
+            f"  fallback extractions {self.fallback_extractions}",
+            f"  failures         {failures}",
+            f"  bytes            {self.bytes:,}",
+            f"  WARC files       {len(self.warc_files)}",
+        ]
+        lines += [f"    {name}" for name in self.warc_files]
+        return "\n".join(lines)
+
+
+class CrawlSession:
+    def __init__(self, options: SessionOptions) -> None:
+        self.options = options
+        self.counts: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
+        self.bytes = 0
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, options: SessionOptions) -> CrawlSession:
+        session = cls(options)
+        session._open()
+        return session
+
+    def _open(self) -> None:
+        from archive.index import Index
+        from archive.warc_repair import repair_open_files
+        from archive.warc_writer import WarcWriter
+
+        options = self.options
+        try:
+            options.warc_dir.mkdir(parents=True, exist_ok=True)
+            probe = options.data_dir / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as error:
+            raise DataDirError(
+                f"cannot write to data directory {options.data_dir}: {error.strerror or error}"
+            ) from error
+        self.lock = DataDirLock(options.data_dir)
+        self.lock.acquire()
+        try:
+            self.repairs = repair_open_files(options.warc_dir)
+            self.index = Index(options.index_path)
+            self.job_id = new_job_id()
+            self.index.start_job(self.job_id, self._job_settings(), pid=os.getpid())
+            self._archived = self._archived_articles()
+            self.writer = WarcWriter(
+                options.warc_dir,
+                host=urlsplit(options.base_url).hostname or "unknown",
+                warcinfo=self._warcinfo(),
+                max_size=options.warc_max_size,
+                gzip_level=options.gzip_level,
+                lookup=self.index.lookup_capture,
+            )
+            self.ingester = Ingester(options.index_path, self.job_id)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _job_settings(self) -> dict[str, Any]:
+        o = self.options
+        return {
+            "base_url": o.base_url,
+            "langs": o.langs,
+            "recrawl": o.recrawl,
+            "recent_days": o.recent_days,
+            "warc_max_size": o.warc_max_size,
+            "gzip_level": o.gzip_level,
+            **o.settings,
+        }
+
+    def _warcinfo(self) -> dict[str, str]:
+        from crawler import __version__
+
+        o = self.options
+        settings = " ".join(f"{k}={v}" for k, v in sorted(self._job_settings().items()))
+        return {
+            "software": f"{SOFTWARE}/{__version__} (Scrapy, warcio)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": f"regarkiv-{self.job_id}",
+            "job-id": self.job_id,
+            "operator": o.contact or "unset",
+            "http-header-user-agent": o.user_agent,
+            "robots": "obey",
+            "base-url": o.base_url,
+            "description": f"regarkiv crawl of {o.base_url} news listings ({','.join(o.langs)})",
+            "crawl-settings": settings,
+        }
+
+    def _archived_articles(self) -> dict[int, date | None]:
+        return self.index.article_published()
+
+    # -- what the spider asks ---------------------------------------------------
+
+    def should_fetch(self, article: int, published: date | None) -> bool:
+        """Whether a listed article needs fetching under the recrawl policy."""
+        if article not in self._archived or self.options.recrawl == "all":
+            return True
+        if self.options.recrawl == "new":
+            return False
+        published = published or self._archived.get(article)
+        if published is None:
+            return True
+        cutoff = datetime.now(UTC).date() - timedelta(days=self.options.recent_days)
+        return published >= cutoff
+
+    def stop_paging(self, already_archived: int, items: int) -> bool:
+        """In "new" mode a full page of archived articles means we are caught up."""
+        return self.options.recrawl == "new" and items > 0 and already_archived == items
+
+    def unlisted_to_refetch(self) -> list[tuple[int, str]]:
+        return []
+
+    # -- what the crawl reports ---------------------------------------------------
+
+    def capture(self, exchange: Exchange) -> None:
+        future = self.writer.submit(exchange)
+        with self._lock:
+            self.bytes += len(exchange.body)
+        self.ingester.put(future, exchange)
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self.counts[name] += n
+
+    def failed(self, reason: str, url: str) -> None:
+        with self._lock:
+            self.failures[reason] += 1
+
+    def progress_line(self) -> str:
+        stats = self.ingester.stats.counts
+        return (
+            f"listing pages {self.counts['listing_pages']}"
+            f"  articles {self.counts['articles_fetched']}"
+            f"  new {stats['new_articles']}  revised {stats['new_revisions']}"
+            f"  failures {sum(self.failures.values())}  {self.bytes / 1e6:.1f} MB"
+        )
+
+    def close(self, status: str = "finished") -> CrawlSummary:
+        if self._closed:
+            return self.summary
+        self._closed = True
+        try:
+            warc_files = self.writer.close()
+        finally:
+            self.ingester.close()
+        summary = CrawlSummary(
+            job_id=self.job_id,
+            status=status,
+            listing_pages=self.counts["listing_pages"],
+            articles_fetched=self.counts["articles_fetched"],
+            failures=dict(self.failures),
+            bytes=self.bytes,
+            warc_files=sorted(Path(p).name for p in warc_files),
+            duration_seconds=round(time.monotonic() - self.started, 2),
+            **self.ingester.stats.as_dict(),
+        )
+        self.index.finish_job(self.job_id, status, summary.as_dict())
+        self.index.close()
+        self.lock.release()
+        self.summary = summary
+        return summary

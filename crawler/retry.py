@@ -1,0 +1,110 @@
+"""Retries with exponential backoff that honour Retry-After.
+
+A 403 Cloudflare challenge and a 429 are failures to retry later, never
+content: the capture middleware has already written them to the WARC as what
+the server said, and the index never treats them as the article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from typing import Any
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler.failures import failure_reason, is_challenge
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Parse a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+class BackoffRetryMiddleware:
+    def __init__(
+        self,
+        max_retry_times: int,
+        retry_http_codes: set[int],
+        base_delay: float,
+        max_delay: float,
+        crawler: Any = None,
+    ) -> None:
+        self.max_retry_times = max_retry_times
+        self.retry_http_codes = retry_http_codes
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured("RETRY_ENABLED is off")
+        return cls(
+            max_retry_times=settings.getint("RETRY_TIMES"),
+            retry_http_codes={int(x) for x in settings.getlist("RETRY_HTTP_CODES")},
+            base_delay=settings.getfloat("REGARKIV_RETRY_BASE_DELAY"),
+            max_delay=settings.getfloat("REGARKIV_RETRY_MAX_DELAY"),
+            crawler=crawler,
+        )
+
+    def _delay(self, request: Request, response: Response | None) -> float:
+        attempt = request.meta.get("retry_times", 0)
+        delay = self.base_delay * (2**attempt)
+        if response is not None:
+            server_delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if server_delay is not None:
+                delay = server_delay
+        return min(delay, self.max_delay)
+
+    async def _retry(
+        self, request: Request, reason: str, response: Response | None
+    ) -> Request | None:
+        if request.meta.get("dont_retry", False):
+            return None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+        )
+        if retry is None:
+            return None
+        delay = self._delay(request, response)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return retry
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status in self.retry_http_codes or is_challenge(
+            response.status, response.headers
+        ):
+            retry = await self._retry(
+                request, failure_reason(response.status, response.headers), response
+            )
+            return retry or response
+        return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        reason = failure_reason(None, None, exception)
+        if reason in NOT_RETRIED:
+            return None
+        return await self._retry(request, reason, None)
+
+
+NOT_RETRIED = {"offsite-redirect", "robots-disallowed", "ignored"}

@@ -1,0 +1,153 @@
+"""Running the news spider in-process for `regarkiv crawl` (and the demo, tests, benchmark)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.session import CrawlSession, CrawlSummary, SessionOptions
+from crawler import __version__
+from crawler.spiders.news import NewsSpider
+from crawler.urls import DEFAULT_BASE_URL, LISTING_PATHS
+
+REAL_HOSTS = {"www.regjeringen.no", "regjeringen.no"}
+
+
+class CrawlConfigError(ValueError):
+    """Crawl options that cannot work (bad language, URL, contact...)."""
+
+
+@dataclass
+class CrawlOptions:
+    data_dir: Path
+    base_url: str = DEFAULT_BASE_URL
+    langs: list[str] = field(default_factory=lambda: ["no", "en"])
+    delay: float = 1.0
+    concurrency: int = 2
+    max_listing_pages: int | None = None
+    max_articles: int | None = None
+    since: date | None = None
+    contact: str = ""
+    warc_max_size: int = 1_000_000_000
+    gzip_level: int = 6
+    recrawl: str = "recent"
+    recent_days: int = 30
+    resume: bool = False
+    progress: bool = False
+    log_level: str = "WARNING"
+    retry_base_delay: float | None = None
+    download_timeout: float | None = None
+
+    def validate(self) -> None:
+        unknown = [lang for lang in self.langs if lang not in LISTING_PATHS]
+        if unknown or not self.langs:
+            raise CrawlConfigError(
+                f"unknown language {unknown[0] if unknown else ''!r}; choose from no, en"
+            )
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CrawlConfigError(f"base URL must be http(s)://host, got {self.base_url!r}")
+        if parts.hostname in REAL_HOSTS and not self.contact:
+            raise CrawlConfigError(
+                "crawling www.regjeringen.no needs a contact for the User-Agent: "
+                "pass --contact EMAIL-OR-URL or set REGARKIV_CONTACT"
+            )
+        if not 0 <= self.gzip_level <= 9:
+            raise CrawlConfigError("gzip level must be 0-9")
+        if self.concurrency < 1:
+            raise CrawlConfigError("concurrency must be at least 1")
+
+    def user_agent(self) -> str:
+        contact = f"; contact: {self.contact}" if self.contact else ""
+        project = "+https://github.com/regarkiv/regarkiv"
+        return f"regarkiv/{__version__} ({project}; web archiving{contact})"
+
+    def scrapy_settings(self) -> Settings:
+        settings = Settings()
+        settings.setmodule("crawler.settings", priority="project")
+        overrides: dict[str, Any] = {
+            "USER_AGENT": self.user_agent(),
+            "REGARKIV_CONTACT": self.contact,
+            "DOWNLOAD_DELAY": self.delay,
+            "AUTOTHROTTLE_ENABLED": self.delay > 0,
+            "AUTOTHROTTLE_START_DELAY": max(self.delay, 0.1),
+            "CONCURRENT_REQUESTS": max(self.concurrency, 1),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrency,
+            "LOG_LEVEL": self.log_level,
+        }
+        if self.retry_base_delay is not None:
+            overrides["REGARKIV_RETRY_BASE_DELAY"] = self.retry_base_delay
+        if self.download_timeout is not None:
+            overrides["DOWNLOAD_TIMEOUT"] = self.download_timeout
+        settings.setdict(overrides, priority="cmdline")
+        return settings
+
+    def session_options(self) -> SessionOptions:
+        return SessionOptions(
+            data_dir=self.data_dir,
+            base_url=self.base_url.rstrip("/"),
+            langs=self.langs,
+            user_agent=self.user_agent(),
+            contact=self.contact,
+            warc_max_size=self.warc_max_size,
+            gzip_level=self.gzip_level,
+            recrawl=self.recrawl,
+            recent_days=self.recent_days,
+            resume=self.resume,
+            settings={
+                "delay": self.delay,
+                "concurrency": self.concurrency,
+                "max_listing_pages": self.max_listing_pages,
+                "max_articles": self.max_articles,
+                "since": self.since.isoformat() if self.since else None,
+            },
+        )
+
+
+def _progress(session: CrawlSession, stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        sys.stderr.write("\r" + session.progress_line() + "\x1b[K")
+        sys.stderr.flush()
+    sys.stderr.write("\r\x1b[K")
+
+
+def run_crawl(options: CrawlOptions) -> CrawlSummary:
+    """Crawl once and return the summary. Blocks until the crawl ends.
+
+    Scrapy's CrawlerProcess handles SIGINT/SIGTERM: the first one closes the
+    spider gracefully (in-flight responses are still written), and the job is
+    then recorded as interrupted.
+    """
+    options.validate()
+    session = CrawlSession.open(options.session_options())
+    stop = threading.Event()
+    status = "failed"
+    try:
+        process = CrawlerProcess(options.scrapy_settings(), install_root_handler=True)
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(
+            crawler,
+            base_url=options.base_url,
+            lang=",".join(options.langs),
+            max_listing_pages=options.max_listing_pages,
+            max_articles=options.max_articles,
+            since=options.since,
+            session=session,
+        )
+        if options.progress:
+            threading.Thread(target=_progress, args=(session, stop), daemon=True).start()
+        process.start()
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        status = "finished" if reason == "finished" else "interrupted"
+    finally:
+        stop.set()
+        summary = session.close(status)
+    return summary

@@ -1,0 +1,197 @@
+"""The news spider: walks "Nyheter og pressemeldinger" and fetches each article once.
+
+It only ever requests the listing pages (``?page=N``, nothing else), the
+article links found in their result lists, and robots.txt (Scrapy does that).
+The decision whether an article needs fetching is the crawl session's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.failures import failure_reason
+from crawler.urls import (
+    DEFAULT_BASE_URL,
+    LISTING_PATHS,
+    OutOfScope,
+    article_id,
+    canonical_article_url,
+    listing_page_number,
+    listing_url,
+)
+
+LISTING_ITEMS = "#searchResultsListing > li.listItem"
+LISTING_ITEM_LINK = "h2.title a::attr(href)"
+LISTING_ITEM_DATE = ".info .date::text"
+# The head's absolute rel=next first, then the pager's relative link.
+NEXT_PAGE_LINKS = ['link[rel="next"]::attr(href)', "ul.pagination li.next a::attr(href)"]
+
+ARTICLE_STATUSES = [404, 410]
+
+
+def parse_listing_date(text: str | None) -> date | None:
+    """Norwegian listings show dd.mm.yyyy, English ones dd/mm/yyyy."""
+    if not text:
+        return None
+    text = text.strip()
+    for fmt in ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    handle_httpstatus_list = ARTICLE_STATUSES
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        lang: str = "no,en",
+        max_listing_pages: int | str | None = None,
+        max_articles: int | str | None = None,
+        since: str | date | None = None,
+        session: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.langs = [part.strip() for part in lang.split(",") if part.strip()]
+        unknown = [code for code in self.langs if code not in LISTING_PATHS]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r} (choose from no, en)")
+        self.max_listing_pages = int(max_listing_pages) if max_listing_pages else None
+        self.max_articles = int(max_articles) if max_articles else None
+        self.since = date.fromisoformat(since) if isinstance(since, str) else since
+        self.allowed_domains = [host for host in [_host(self.base_url)] if host]
+        self.session = session
+        self._seen_ids: set[int] = set()
+        self._scheduled_articles = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.session is None:
+            # `scrapy crawl news` without the regarkiv CLI: open our own session.
+            from archive.session import CrawlSession, SessionOptions
+
+            spider.session = CrawlSession.open(
+                SessionOptions.from_settings(crawler.settings, spider)
+            )
+            spider._owns_session = True
+            crawler.signals.connect(spider._close_session, signal=signals.spider_closed)
+        return spider
+
+    def _close_session(self, spider: scrapy.Spider, reason: str) -> None:
+        status = "finished" if reason == "finished" else "interrupted"
+        self.session.close(status)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for lang in self.langs:
+            yield self._listing_request(lang, 1)
+        for request in self._revisit_requests():
+            yield request
+
+    def _revisit_requests(self) -> Iterator[scrapy.Request]:
+        """Archived articles the session wants re-fetched though no longer listed."""
+        for article, url in self.session.unlisted_to_refetch():
+            if self._claim(article):
+                yield self._article_request(url)
+
+    def _listing_request(self, lang: str, page: int) -> scrapy.Request:
+        return scrapy.Request(
+            listing_url(self.base_url, lang, page),
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"lang": lang, "page": page},
+            priority=10,  # keep discovering while articles download
+        )
+
+    def _article_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+
+    def _claim(self, article: int) -> bool:
+        if article in self._seen_ids:
+            return False
+        if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
+            return False
+        self._seen_ids.add(article)
+        self._scheduled_articles += 1
+        return True
+
+    def parse_listing(self, response: Response, lang: str, page: int) -> Iterator[scrapy.Request]:
+        self.session.count("listing_pages")
+        items = response.css(LISTING_ITEMS)
+        oldest: date | None = None
+        already_archived = 0
+        for item in items:
+            href = item.css(LISTING_ITEM_LINK).get()
+            published = parse_listing_date(item.css(LISTING_ITEM_DATE).get())
+            if published is not None:
+                oldest = published if oldest is None else min(oldest, published)
+            if not href:
+                continue
+            if self.since and published and published < self.since:
+                continue
+            try:
+                url = canonical_article_url(response.urljoin(href), self.base_url)
+            except OutOfScope:
+                continue
+            article = article_id(url)
+            if article is None:
+                continue
+            if not self.session.should_fetch(article, published):
+                already_archived += 1
+                continue
+            if self._claim(article):
+                yield self._article_request(url)
+        if not items:
+            return
+        if self.since and oldest and oldest < self.since:
+            return  # the listing is newest first: the rest is older still
+        if self.session.stop_paging(already_archived, len(items)):
+            return
+        if self.max_listing_pages is not None and page >= self.max_listing_pages:
+            return
+        if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
+            return
+        next_page = self._next_page(response, page)
+        if next_page is not None:
+            yield self._listing_request(lang, next_page)
+
+    def _next_page(self, response: Response, page: int) -> int | None:
+        for selector in NEXT_PAGE_LINKS:
+            for href in response.css(selector).getall():
+                number = listing_page_number(response.urljoin(href))
+                # The disabled "prev" on page 1 links ?page=0; only ever go forward.
+                if number is not None and number == page + 1:
+                    return number
+        return None
+
+    def parse_article(self, response: Response) -> None:
+        # Extraction and indexing happen off the reactor thread, from the
+        # captured exchange (see archive/ingest.py); nothing to do here.
+        self.session.count("articles_fetched" if response.status < 400 else "articles_gone")
+
+    def on_error(self, failure: Failure) -> None:
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = failure_reason(response.status, response.headers)
+        else:
+            reason = failure_reason(None, None, failure.value)
+        self.session.failed(reason, failure.request.url if hasattr(failure, "request") else "")
+
+
+def _host(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname

@@ -1,0 +1,97 @@
+"""Which URLs the crawler may fetch, and when two URLs are the same article.
+
+Plain Python (no Scrapy) so the index and tests can use it too.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+DEFAULT_BASE_URL = "https://www.regjeringen.no"
+
+# Listing ids verified on the real site (site.md §2): both languages share id2006120.
+LISTING_PATHS: dict[str, str] = {
+    "no": "/no/aktuelt/nyheter/id2006120/",
+    "en": "/en/whatsnew/news-and-press-releases/id2006120/",
+}
+
+LISTING_IDS = {2006120}
+
+_ARTICLE_ID = re.compile(r"/id(\d+)/?$")
+_ARTICLE_PATH = re.compile(r"^/(no|nb|nn|en)/aktuelt/[^/]+/id\d+/?$")
+_SHORT_PATH = re.compile(r"^/id\d+/?$")
+_LANG_ALIASES = {"nb": "no", "nn": "no"}
+# Tracking parameters from RSS and newsletters; they never change the page.
+_TRACKING_PREFIX = "utm_"
+
+
+class OutOfScope(ValueError):
+    """A URL the news spider must not fetch (off-site, not an article, ...)."""
+
+
+def article_id(url: str) -> int | None:
+    """The numeric content id of an article-like URL, or None."""
+    match = _ARTICLE_ID.search(urlsplit(url).path)
+    return int(match.group(1)) if match else None
+
+
+def same_site(url: str, base_url: str) -> bool:
+    a, b = urlsplit(url), urlsplit(base_url)
+    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+
+
+def canonical_article_url(url: str, base_url: str) -> str:
+    """The one URL we fetch for an article link found anywhere on the site.
+
+    ``/nb/`` and ``/nn/`` become ``/no/`` and ``utm_*`` parameters are dropped,
+    so every variant of a link maps to a single request; the article's numeric
+    id is the real identity (the slug may change and the server redirects).
+    Raises OutOfScope for links that are not news-article pages on this site.
+    """
+    absolute = urljoin(base_url.rstrip("/") + "/", url)
+    if not same_site(absolute, base_url):
+        raise OutOfScope(f"off-site link: {url}")
+    parts = urlsplit(absolute)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    if _SHORT_PATH.match(path):
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    if not _ARTICLE_PATH.match(path):
+        raise OutOfScope(f"not an article link: {url}")
+    lang, rest = path[1:].split("/", 1)
+    path = f"/{_LANG_ALIASES.get(lang, lang)}/{rest}"
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith(_TRACKING_PREFIX)]
+    if query:
+        # Any other parameter (expand=, ch=, q=) is a robots-disallowed or
+        # presentational variant of the same article: fetch the plain page.
+        query = []
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
+
+
+def listing_url(base_url: str, lang: str, page: int = 1) -> str:
+    """Listing page URL. Page 1 is the bare URL, as the site links it."""
+    url = base_url.rstrip("/") + LISTING_PATHS[lang]
+    return url if page <= 1 else f"{url}?page={page}"
+
+
+def listing_page_number(url: str) -> int | None:
+    """The ``?page=N`` of a pager link, or None if it is anything else.
+
+    Pager links are query-only relative links; anything with another
+    parameter (sort, filters) is out of bounds even when robots.txt's
+    first-parameter rule would let it through (site.md §3).
+    """
+    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    if len(query) != 1 or query[0][0] != "page":
+        return None
+    try:
+        return int(query[0][1])
+    except ValueError:
+        return None
+
+
+def is_article_url(url: str) -> bool:
+    """An article page (not a listing, not the front page) by its path."""
+    path = urlsplit(url).path
+    path = path if path.endswith("/") else path + "/"
+    return bool(_ARTICLE_PATH.match(path)) and article_id(path) not in LISTING_IDS

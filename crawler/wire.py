@@ -1,0 +1,138 @@
+"""A download handler that keeps the HTTP exchange as it was on the wire.
+
+Scrapy's HTTP/1.1 handler (over Twisted) hands on a parsed response: the
+reason phrase is dropped, header names are re-cased and connection headers
+(``Transfer-Encoding``, ``Connection``) are removed. A WARC response record
+must hold the status line and headers as received, and the request record
+the request head as sent. So we record both at the Twisted protocol level and
+pass them to the capture middleware in ``request.meta[WIRE_META]``.
+
+This leans on private Scrapy/Twisted classes; pyproject pins the Scrapy
+range it is tested with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+    _ScrapyAgent,
+)
+from scrapy.http import Request, Response
+from scrapy.utils._download_handlers import wrap_twisted_exceptions
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.web._newclient import HEADER, STATUS
+
+WIRE_META = "_regarkiv_wire"
+
+
+@dataclass(frozen=True)
+class WireHead:
+    request_head: bytes
+    status_line: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+class _SequenceRecorder:
+    """Stands in for a transport while Twisted writes the request head."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writeSequence(self, data: list[bytes]) -> None:  # noqa: N802 (Twisted API)
+        self.chunks.extend(data)
+
+    def write(self, data: bytes) -> None:
+        self.chunks.append(data)
+
+
+def _parse_header_lines(lines: list[bytes]) -> tuple[tuple[bytes, bytes], ...]:
+    headers: list[tuple[bytes, bytes]] = []
+    for line in lines:
+        if line[:1] in (b" ", b"\t") and headers:
+            # obs-fold continuation of the previous header
+            name, value = headers[-1]
+            headers[-1] = (name, value + b" " + line.strip())
+        elif b":" in line:
+            name, value = line.split(b":", 1)
+            headers.append((name, value.strip()))
+    return tuple(headers)
+
+
+class _WireParser(_LenientHTTPClientParser):
+    def lineReceived(self, line: bytes) -> None:  # noqa: N802 (Twisted API)
+        if self.state in (STATUS, HEADER):
+            if not hasattr(self, "_wire_lines"):
+                self._wire_lines: list[bytes] = []
+            self._wire_lines.append(line.removesuffix(b"\r"))
+        super().lineReceived(line)
+
+    def allHeadersReceived(self) -> None:  # noqa: N802 (Twisted API)
+        lines = getattr(self, "_wire_lines", [])
+        head = getattr(self, "_wire_request_head", b"")
+        if lines and self.response is not None:
+            # lines[-1] is the blank line that ended the header block
+            header_lines = [line for line in lines[1:] if line]
+            self.response._regarkiv_wire = WireHead(
+                request_head=head, status_line=lines[0], headers=_parse_header_lines(header_lines)
+            )
+        self._wire_lines = []  # a 1xx response is followed by the real one
+        super().allHeadersReceived()
+
+
+class _WireProtocol(_LenientHTTP11ClientProtocol):
+    def request(self, request: Any) -> Any:
+        sent: list[bytes] = []
+        write_headers = request._writeHeaders
+
+        def recording_write_headers(transport: Any, te_or_cl: bytes | None) -> None:
+            recorder = _SequenceRecorder()
+            write_headers(recorder, te_or_cl)
+            sent.append(b"".join(recorder.chunks))
+            transport.writeSequence(recorder.chunks)
+
+        request._writeHeaders = recording_write_headers
+        deferred = super().request(request)
+        if self._parser is not None:
+            self._parser.__class__ = _WireParser
+            self._parser._wire_request_head = b"".join(sent)
+        return deferred
+
+
+class _WireClientFactory(_LenientHTTP11ClientFactory):
+    def buildProtocol(self, addr: Any) -> _WireProtocol:  # noqa: N802 (Twisted API)
+        return _WireProtocol(self._quiescentCallback)
+
+
+class _WireAgent(_ScrapyAgent):
+    def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
+        request.meta[WIRE_META] = getattr(txresponse, "_regarkiv_wire", None)
+        return super()._cb_bodyready(txresponse, request)
+
+
+class WireHTTPDownloadHandler(HTTP11DownloadHandler):
+    """HTTP11DownloadHandler that records the wire-level request/response heads."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._pool._factory = _WireClientFactory
+
+    async def download_request(self, request: Request) -> Response:
+        agent = _WireAgent(
+            contextFactory=self._contextFactory,
+            bindAddress=self._bind_address,
+            pool=self._pool,
+            maxsize=self._default_maxsize,
+            warnsize=self._default_warnsize,
+            fail_on_dataloss=self._fail_on_dataloss,
+            crawler=self._crawler,
+            tls_verbose_logging=self._tls_verbose_logging,
+        )
+        # Same body as HTTP11DownloadHandler.download_request, with our agent.
+        with wrap_twisted_exceptions():
+            return await maybe_deferred_to_future(agent.download_request(request))
