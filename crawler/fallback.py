@@ -1,0 +1,100 @@
+"""Generic extraction for article pages whose template containers have moved or vanished.
+
+The real site changes its markup without notice. Rather than failing, take the title from
+the head metadata, and the body from the smallest element of ``main`` that still holds most
+of the paragraph text once chrome is pruned. Articles extracted this way are flagged
+``extracted_by="fallback"`` so the crawl can count them and warn.
+"""
+
+from __future__ import annotations
+
+from crawler import selectors as s
+from crawler.selectors import Element, first
+from crawler.text import BlockCollector, normalize
+
+# Text-bearing elements whose length votes for their ancestors.
+SCORED_TAGS = ("p", "li", "pre", "dd", "td", "blockquote")
+# Share of all scored (non-link) text the chosen region must hold: high enough to keep a
+# body split over sibling sections together, low enough to leave leftover chrome out.
+REGION_SHARE = 0.75
+
+
+def generic_content(
+    main: Element,
+    meta: dict[str, str],
+    page_title: str,
+    collector: BlockCollector,
+    heading: Element | None,
+    lead_el: Element | None,
+    info: Element | None,
+    body: Element | None,
+) -> tuple[str, str]:
+    """Fill ``collector`` with the body blocks of ``main``; return (title, lead).
+
+    ``heading``, ``lead_el``, ``info`` and ``body`` are the template parts that were found.
+    """
+    collector.prune_tags = s.FALLBACK_PRUNE_TAGS
+    if heading is None:
+        heading = first(main, s.FALLBACK_TITLE)
+    heading_text = collector.text(heading) if heading is not None else ""
+    if heading_text and first(main, s.ARTICLE_TITLE) is heading:
+        title = heading_text  # the article header survived the redesign
+    else:
+        title = meta_title(meta, page_title, heading_text)
+    if lead_el is None:
+        lead_el = first(main, s.FALLBACK_LEAD)
+    if lead_el is not None:
+        collector.container(lead_el)
+        lead = "\n\n".join(collector.blocks)
+        collector.blocks = []
+    else:
+        lead = next((normalize(meta[key]) for key in s.META_LEAD if meta.get(key)), "")
+    collector.skip.update(el for el in (heading, lead_el, info) if el is not None)
+    collector.container(body if body is not None else densest_region(main, collector))
+    return title, lead
+
+
+def densest_region(main: Element, collector: BlockCollector) -> Element:
+    """The deepest element holding at least REGION_SHARE of main's unpruned, unlinked text."""
+    pruned: dict[Element, bool] = {}
+    scores: dict[Element, int] = {}
+    depth: dict[Element, int] = {}
+    total = 0
+    for el in main.iter(*SCORED_TAGS):
+        chain: list[Element] = []
+        node: Element | None = el
+        while node is not None and node is not main:
+            if node not in pruned:
+                pruned[node] = collector.pruned(node)
+            if pruned[node]:
+                break
+            chain.append(node)
+            node = node.getparent()
+        if node is not main:
+            continue
+        # Menus, related links and footers are mostly anchor text; body text is not.
+        length = len(normalize("".join(el.itertext())))
+        length -= sum(len(normalize("".join(a.itertext()))) for a in el.iter("a"))
+        if length <= 0:
+            continue
+        total += length
+        for level, ancestor in enumerate(reversed(chain[1:])):
+            scores[ancestor] = scores.get(ancestor, 0) + length
+            depth[ancestor] = level
+    if not total:
+        return main
+    threshold = REGION_SHARE * total
+    candidates = [el for el, score in scores.items() if score >= threshold]
+    return max(candidates, key=depth.__getitem__, default=main)
+
+
+def meta_title(meta: dict[str, str], page_title: str, heading: str = "") -> str:
+    """DC.Title, og:title, the meta title, a heading, then <title> minus the site name."""
+    for key in s.META_TITLE:
+        if value := normalize(meta.get(key) or ""):
+            return value
+    if heading:
+        return heading
+    for suffix in s.TITLE_SUFFIXES:
+        page_title = page_title.removesuffix(suffix)
+    return page_title
