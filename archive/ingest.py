@@ -7,7 +7,6 @@ runs it over records read back from the WARC files. Both call
 
 from __future__ import annotations
 
-import gzip
 import logging
 import queue
 import threading
@@ -19,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.capture import Capture, Exchange
+from archive.warc_reader import UnsupportedEncoding, decode_body
 from crawler.extract import NotAnArticle, extract_article
 from crawler.urls import article_id, is_article_url
 
@@ -36,25 +36,6 @@ class IngestStats:
     def as_dict(self) -> dict[str, int]:
         keys = ("new_articles", "new_revisions", "unchanged", "removed", "fallback_extractions")
         return {key: self.counts.get(key, 0) for key in keys}
-
-
-def decode_content(body: bytes, content_encoding: str | None) -> bytes:
-    """Undo Content-Encoding (the WARC keeps the body as sent; extraction needs text)."""
-    coding = (content_encoding or "").strip().lower()
-    if coding in ("", "identity"):
-        return body
-    if coding in ("gzip", "x-gzip"):
-        return gzip.decompress(body)
-    if coding == "deflate":
-        try:
-            return zlib.decompress(body)
-        except zlib.error:
-            return zlib.decompress(body, -zlib.MAX_WBITS)
-    if coding == "br":
-        import brotli
-
-        return brotli.decompress(body)
-    raise ValueError(f"unsupported Content-Encoding: {coding}")
 
 
 def ingest_response(
@@ -151,8 +132,8 @@ class Ingester:
         body = None
         if capture.record_type == "response":
             try:
-                body = decode_content(exchange.body, exchange.header("Content-Encoding"))
-            except (OSError, ValueError, zlib.error) as error:
+                body = decode_body(exchange.body, exchange.header("Content-Encoding"))
+            except (UnsupportedEncoding, zlib.error) as error:
                 self.stats.counts["undecodable"] += 1
                 log.warning("%s: cannot decode body (%s)", exchange.url, error)
         try:

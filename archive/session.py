@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from archive.capture import Exchange
 from archive.ingest import Ingester
 from archive.lock import DataDirLock
+from archive.warc_writer import WarcInfo
 
 SOFTWARE = "regarkiv"
 
@@ -179,24 +180,21 @@ class CrawlSession:
             **o.settings,
         }
 
-    def _warcinfo(self) -> dict[str, str]:
+    def _warcinfo(self) -> WarcInfo:
         from crawler import __version__
 
         o = self.options
-        settings = " ".join(f"{k}={v}" for k, v in sorted(self._job_settings().items()))
-        return {
-            "software": f"{SOFTWARE}/{__version__} (Scrapy, warcio)",
-            "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-            "isPartOf": f"regarkiv-{self.job_id}",
-            "job-id": self.job_id,
-            "operator": o.contact or "unset",
-            "http-header-user-agent": o.user_agent,
-            "robots": "obey",
-            "base-url": o.base_url,
-            "description": f"regarkiv crawl of {o.base_url} news listings ({','.join(o.langs)})",
-            "crawl-settings": settings,
-        }
+        return WarcInfo(
+            software=f"{SOFTWARE}/{__version__} (Scrapy, warcio)",
+            job_id=self.job_id,
+            operator=o.contact or "unset",
+            user_agent=o.user_agent,
+            robots="obey",
+            base_url=o.base_url,
+            is_part_of=f"regarkiv-{self.job_id}",
+            description=f"regarkiv crawl of {o.base_url} news listings ({','.join(o.langs)})",
+            settings=tuple((k, str(v)) for k, v in sorted(self._job_settings().items())),
+        )
 
     def _archived_articles(self) -> dict[int, date | None]:
         return self.index.article_published()
