@@ -1,0 +1,552 @@
+"""The SQLite index: articles, their revisions, captures and jobs (tables in ``schema``).
+
+One ``Index`` owns one write connection, used from one thread. Writes stay in one open
+transaction until ``commit()`` (or ``close()``), so a crawl or a rebuild from WARC
+commits every N items cheaply; ``commit_every=N`` makes the index do that itself, and
+``transaction()`` makes a block atomic. ``lookup_capture`` may be called from any
+thread: it reads through a connection of that thread's own, plus the captures added
+since the last commit, which no other connection can see yet.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+from sqlite_utils import Database
+
+from archive.capture import Capture
+from archive.fts import casefold_contains, fold_or_none, stem_text
+from archive.normalise import content_hash
+from archive.schema import ArticleState, Job, Revision, iso, migrations, parse_iso
+from crawler.article import Article
+
+# Bump when fold/tokenise rules in archive.fts change: the stems are then rebuilt.
+STEMS_VERSION = "1 snowballstemmer " + importlib.metadata.version("snowballstemmer")
+
+
+class IndexNotFound(FileNotFoundError):
+    """There is no index at the path (no crawl has written one yet)."""
+
+
+class ArticleNotFound(LookupError):
+    """No article with that id or URL in the index."""
+
+
+class RevisionNotFound(LookupError):
+    """The article has no revision with that number."""
+
+
+class Outcome(StrEnum):
+    NEW_ARTICLE = "new_article"
+    NEW_REVISION = "new_revision"
+    UNCHANGED = "unchanged"
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with our settings; autocommit mode, so transactions are explicit."""
+    target = f"file:{path}?mode=ro" if readonly else str(path)
+    conn = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    # A reader waits for a checkpointing writer instead of failing with "locked".
+    conn.execute("PRAGMA busy_timeout = 10000")
+    # Durable at each checkpoint and never corrupt; the crawl can re-fetch the rest.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.create_function("rk_contains", 2, casefold_contains, deterministic=True)
+    conn.create_function("rk_fold", 1, fold_or_none, deterministic=True)
+    return conn
+
+
+class Index:
+    """The index at ``path`` (created and migrated as needed, in WAL mode)."""
+
+    def __init__(self, path: Path, *, commit_every: int | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.commit_every = commit_every
+        self.conn = connect(self.path)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.db = Database(self.conn, execute_plugins=False)
+        migrations.apply(self.db)
+        self._pending = 0
+        self._depth = 0  # nesting of transaction() blocks
+        self._recent: dict[tuple[str, str], Capture] = {}
+        self._recent_lock = threading.Lock()
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._readonly = False
+        if self._meta("stems_version") != STEMS_VERSION:
+            self.rebuild_search()
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> Self:
+        """Open an existing index for reading; ``IndexNotFound`` when there is none."""
+        path = Path(path)
+        if not path.is_file():
+            raise IndexNotFound(f"no index at {path}")
+        self = cls.__new__(cls)
+        self.path = path
+        self.commit_every = None
+        self.conn = connect(path, readonly=True)
+        self.db = Database(self.conn, execute_plugins=False)
+        if not self.db["articles"].exists():
+            self.conn.close()
+            raise IndexNotFound(f"{path} is not a regarkiv index")
+        self._pending = self._depth = 0
+        self._recent, self._recent_lock = {}, threading.Lock()
+        self._readers, self._reader_conns = threading.local(), []
+        self._readonly = True
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is not None and self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.close()
+
+    def close(self) -> None:
+        if not self._readonly:
+            self.commit()
+        for conn in self._reader_conns:
+            conn.close()
+        self.conn.close()
+
+    # Transactions -------------------------------------------------------------------
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self._pending = 0
+        with self._recent_lock:
+            self._recent.clear()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """All writes in the block are committed together at its end, or none are."""
+        self._begin()
+        savepoint = f"rk_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {savepoint}")
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {savepoint}")
+            self.conn.execute(f"RELEASE {savepoint}")
+            with self._recent_lock:
+                self._recent.clear()
+            raise
+        else:
+            self.conn.execute(f"RELEASE {savepoint}")
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self.commit()
+
+    def _begin(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+
+    def _done(self) -> None:
+        self._pending += 1
+        if self._depth == 0 and self.commit_every and self._pending >= self.commit_every:
+            self.commit()
+
+    # Captures -----------------------------------------------------------------------
+
+    def add_capture(
+        self, capture: Capture, job_id: str | None, article_id: int | None = None
+    ) -> int:
+        """Store a capture and return its row id; the same record id twice is one row."""
+        self._begin()
+        row = self.conn.execute(
+            """
+            INSERT INTO captures (url, fetched_at, status, record_type, warc_file, offset,
+                length, record_id, payload_digest, content_type, refers_to, job_id,
+                article_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (record_id) DO UPDATE
+                SET article_id = coalesce(captures.article_id, excluded.article_id)
+            RETURNING id
+            """,
+            (
+                capture.url,
+                iso(capture.fetched_at),
+                capture.status,
+                capture.record_type,
+                capture.warc_file,
+                capture.offset,
+                capture.length,
+                capture.record_id,
+                capture.payload_digest,
+                capture.content_type,
+                capture.refers_to,
+                job_id,
+                article_id,
+            ),
+        ).fetchone()
+        if capture.record_type == "response":
+            with self._recent_lock:
+                self._recent[(capture.url, capture.payload_digest)] = capture
+        self._done()
+        return int(row[0])
+
+    def lookup_capture(self, url: str, payload_digest: str) -> Capture | None:
+        """The most recent *response* capture of ``url`` with that payload digest.
+
+        Revisits are skipped: a new revisit record must refer to an original response.
+        Safe to call from any thread.
+        """
+        with self._recent_lock:
+            recent = self._recent.get((url, payload_digest))
+        if recent is not None:
+            return recent
+        row = (
+            self._reader()
+            .execute(
+                """
+                SELECT * FROM captures
+                WHERE url = ? AND payload_digest = ? AND record_type = 'response'
+                ORDER BY fetched_at DESC, id DESC LIMIT 1
+                """,
+                (url, payload_digest),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return Capture(
+            url=row["url"],
+            fetched_at=parse_iso(row["fetched_at"]),
+            status=row["status"],
+            record_type=row["record_type"],
+            record_id=row["record_id"],
+            warc_file=row["warc_file"],
+            offset=row["offset"],
+            length=row["length"],
+            payload_digest=row["payload_digest"],
+            content_type=row["content_type"],
+            refers_to=row["refers_to"],
+        )
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = connect(self.path, readonly=self._readonly)
+            self._reader_conns.append(conn)
+        return conn
+
+    # Articles and revisions ---------------------------------------------------------
+
+    def record_article(self, article: Article, capture_id: int, captured_at: datetime) -> Outcome:
+        """Record an extracted article; a revision is stored only when its text changed.
+
+        "Changed" means the normalised title, lead or body differs from the latest
+        revision's (``archive.normalise.content_hash``). Seeing the article again makes
+        it live, even if it had been marked removed.
+        """
+        when = iso(captured_at)
+        digest = content_hash(article.title, article.lead, article.body)
+        self._begin()
+        latest = self.conn.execute(
+            """
+            SELECT a.latest_revision, r.id, r.content_hash, r.title, r.lead, r.body, r.lang
+            FROM articles a
+            JOIN revisions r ON r.article_id = a.id AND r.revision = a.latest_revision
+            WHERE a.id = ?
+            """,
+            (article.id,),
+        ).fetchone()
+        if latest is None:
+            self._insert_revision(article, 1, digest, when, capture_id)
+            self.conn.execute(
+                """
+                INSERT INTO articles (id, url, lang, first_seen, last_seen, status,
+                    latest_revision)
+                VALUES (?, ?, ?, ?, ?, 'live', 1)
+                """,
+                (article.id, article.url, article.lang, when, when),
+            )
+            outcome = Outcome.NEW_ARTICLE
+        elif latest["content_hash"] == digest:
+            outcome = Outcome.UNCHANGED
+        else:
+            self._unindex(latest)
+            number = latest["latest_revision"] + 1
+            self._insert_revision(article, number, digest, when, capture_id)
+            self.conn.execute(
+                "UPDATE articles SET url = ?, lang = ?, latest_revision = ? WHERE id = ?",
+                (article.url, article.lang, number, article.id),
+            )
+            outcome = Outcome.NEW_REVISION
+        if outcome is not Outcome.NEW_ARTICLE:
+            # Only a sighting after the removal brings the article back to life.
+            self.conn.execute(
+                """
+                UPDATE articles SET
+                    first_seen = min(first_seen, :when), last_seen = max(last_seen, :when),
+                    status = 'live', removed_at = NULL, removed_capture_id = NULL
+                WHERE id = :id AND (removed_at IS NULL OR removed_at <= :when)
+                """,
+                {"when": when, "id": article.id},
+            )
+        self.conn.execute(
+            "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
+            (article.id, capture_id),
+        )
+        self._done()
+        return outcome
+
+    def _insert_revision(
+        self, article: Article, number: int, digest: str, when: str, capture_id: int
+    ) -> None:
+        values = (
+            article.id,
+            number,
+            article.url,
+            article.lang,
+            article.title,
+            article.lead,
+            article.body,
+            article.published,
+            article.type,
+            _json(article.ministries),
+            _json(article.topics),
+            _json([asdict(image) for image in article.images]),
+            _json([asdict(attachment) for attachment in article.attachments]),
+            article.last_modified,
+            article.revised,
+            article.extracted_by,
+            digest,
+            when,
+            capture_id,
+        )
+        row_id = self.conn.execute(
+            f"INSERT INTO revisions ({_REVISION_COLUMNS}) VALUES ({_placeholders(values)})"
+            " RETURNING id",
+            values,
+        ).fetchone()[0]
+        self._index(row_id, article.title, article.lead, article.body, article.lang)
+
+    def _index(self, row_id: int, title: str, lead: str, body: str, lang: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO revisions_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+            (row_id, title, lead, body),
+        )
+        self.conn.execute(
+            "INSERT INTO revisions_stems (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+            (row_id, *(stem_text(text, lang) for text in (title, lead, body))),
+        )
+
+    def _unindex(self, old: sqlite3.Row) -> None:
+        # External-content and contentless FTS5 tables forget a row only when told the
+        # exact values it was indexed with; stem_text is deterministic (STEMS_VERSION).
+        texts = (old["title"], old["lead"], old["body"])
+        self.conn.execute(
+            "INSERT INTO revisions_fts (revisions_fts, rowid, title, lead, body)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (old["id"], *texts),
+        )
+        self.conn.execute(
+            "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (old["id"], *(stem_text(text, old["lang"]) for text in texts)),
+        )
+
+    def rebuild_search(self) -> None:
+        """Re-create both FTS tables from the latest revisions (after a stemmer change)."""
+        with self.transaction():
+            for table in ("revisions_fts", "revisions_stems"):
+                self.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+            rows = self.conn.execute(
+                """
+                SELECT r.id, r.title, r.lead, r.body, r.lang FROM revisions r
+                JOIN articles a ON a.id = r.article_id AND a.latest_revision = r.revision
+                """
+            )
+            for row in rows.fetchall():
+                self._index(row["id"], row["title"], row["lead"], row["body"], row["lang"])
+            self.conn.execute(
+                "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
+                (STEMS_VERSION,),
+            )
+
+    def mark_removed(self, article_id: int, when: datetime, capture_id: int) -> bool:
+        """The article answered 404/410: mark it removed (its revisions stay).
+
+        Returns False when it is unknown, already removed, or was seen live later.
+        """
+        stamp = iso(when)
+        self._begin()
+        changed = self.conn.execute(
+            """
+            UPDATE articles SET status = 'removed', removed_at = ?, removed_capture_id = ?
+            WHERE id = ? AND status = 'live' AND last_seen <= ?
+            """,
+            (stamp, capture_id, article_id, stamp),
+        ).rowcount
+        self.conn.execute(
+            "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
+            (article_id, capture_id),
+        )
+        self._done()
+        return changed == 1
+
+    def known_article_ids(self) -> set[int]:
+        return {row[0] for row in self.conn.execute("SELECT id FROM articles")}
+
+    def article_published(self, ids: Iterable[int] | None = None) -> dict[int, date | None]:
+        """The published date of each known article's latest revision (all when None)."""
+        wanted = list(ids) if ids is not None else sorted(self.known_article_ids())
+        found: dict[int, date | None] = {}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"""
+                SELECT a.id, r.published FROM articles a
+                JOIN revisions r ON r.article_id = a.id AND r.revision = a.latest_revision
+                WHERE a.id IN ({_placeholders(chunk)})
+                """,
+                chunk,
+            )
+            found.update((row[0], _date(row[1])) for row in rows)
+        return found
+
+    # Reading ------------------------------------------------------------------------
+
+    def get_article(self, article_id: int) -> ArticleState:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise ArticleNotFound(f"no article id{article_id} in the index")
+        return ArticleState(**dict(row))
+
+    def resolve(self, ref: str) -> int:
+        """An article id from ``3169214``, ``id3169214`` or the article's URL."""
+        text = ref.strip()
+        candidate = text.removeprefix("id")
+        if not candidate.isdigit():
+            match = _URL_ID.search(text)
+            if match is None:
+                row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (text,))
+                found = row.fetchone()
+                if found is None:
+                    raise ArticleNotFound(f"no article {ref!r} in the index")
+                return int(found[0])
+            candidate = match.group(1)
+        article_id = int(candidate)
+        self.get_article(article_id)
+        return article_id
+
+    def get_revision(self, article_id: int, revision: int | None = None) -> Revision:
+        """One revision of an article; its latest when ``revision`` is None."""
+        number = revision if revision is not None else self.get_article(article_id).latest_revision
+        row = self.conn.execute(
+            _REVISION_SELECT + " WHERE r.article_id = ? AND r.revision = ?",
+            (article_id, number),
+        ).fetchone()
+        if row is None:
+            self.get_article(article_id)
+            raise RevisionNotFound(f"article id{article_id} has no revision {number}")
+        return Revision.from_row(row)
+
+    def history(self, article_id: int) -> list[Revision]:
+        """Every revision of an article, oldest first."""
+        self.get_article(article_id)
+        rows = self.conn.execute(
+            _REVISION_SELECT + " WHERE r.article_id = ? ORDER BY r.revision", (article_id,)
+        )
+        return [Revision.from_row(row) for row in rows]
+
+    # Jobs ---------------------------------------------------------------------------
+
+    def start_job(
+        self,
+        job_id: str,
+        settings: dict[str, Any],
+        pid: int | None = None,
+        started_at: datetime | None = None,
+    ) -> None:
+        """Record a running job (committed at once, so other processes see it)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO jobs (id, started_at, status, settings, pid)"
+                " VALUES (?, ?, 'running', ?, ?)",
+                (job_id, iso(started_at or datetime.now(UTC)), _json(settings), pid),
+            )
+
+    def finish_job(
+        self,
+        job_id: str,
+        status: str,
+        figures: dict[str, Any],
+        ended_at: datetime | None = None,
+    ) -> None:
+        """Record how a job ended: ``finished``, ``interrupted`` or ``failed``."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE jobs SET status = ?, figures = ?, ended_at = ? WHERE id = ?",
+                (status, _json(figures), iso(ended_at or datetime.now(UTC)), job_id),
+            )
+
+    def get_job(self, job_id: str) -> Job | None:
+        row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def list_jobs(self) -> list[Job]:
+        rows = self.conn.execute("SELECT * FROM jobs ORDER BY started_at, id")
+        return [_job(row) for row in rows]
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM index_meta WHERE key = ?", (key,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+
+def _json(value: object) -> str:
+    # ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass
+    # field order, so equal inputs give byte-equal JSON in every process.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _placeholders(values: Iterable[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _job(row: sqlite3.Row) -> Job:
+    values = dict(row)
+    values["settings"] = json.loads(values["settings"])
+    values["figures"] = json.loads(values["figures"])
+    return Job(**values)
+
+
+_URL_ID = re.compile(r"/id(\d+)(?:/|$|[?#])")
+_ARTICLE_COLUMNS = "id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
+_REVISION_COLUMNS = (
+    "article_id, revision, url, lang, title, lead, body, published, type, ministries,"
+    " topics, images, attachments, last_modified, revised, extracted_by, content_hash,"
+    " captured_at, capture_id"
+)
+_REVISION_SELECT = (
+    "SELECT r.*, c.warc_file AS warc_file, c.offset AS warc_offset FROM revisions r"
+    " LEFT JOIN captures c ON c.id = r.capture_id"
+)

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive.capture import Capture
+from archive.fts import compile_query
+from archive.index import Index
+from archive.search import SearchQueryError, search
+from crawler.article import Article
+
+T0 = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
+
+
+def article(article_id: int, title: str, body: str, **changes: object) -> Article:
+    base = Article(
+        id=article_id,
+        url=f"https://www.regjeringen.no/no/aktuelt/a/id{article_id}/",
+        lang="nb",
+        title=title,
+        lead="",
+        body=body,
+        published="2026-06-01",
+        type="Pressemelding",
+        ministries=["Finansdepartementet"],
+    )
+    return replace(base, **changes)
+
+
+ARTICLES = [
+    article(1, "Regjeringens forslag til statsbudsjett", "Regjeringen foreslår lavere skatter."),
+    article(
+        2,
+        "Far og sønn",
+        "Statsministeren sier at familien får mer støtte. Skatten på arbeid går ned.",
+        published="2026-05-10",
+        type="Nyhet",
+        ministries=["Statsministerens kontor", "Barne- og familiedepartementet"],
+    ),
+    article(
+        3,
+        "Ny idé for næringslivet",
+        "Nærings- og fiskeridepartementet lanserer en kafé for gründere.",
+        ministries=["Nærings- og fiskeridepartementet"],
+        published="2025-12-24",
+    ),
+    article(
+        4,
+        "The Government presents its budget",
+        "The governments of the Nordic countries discussed taxes. <script>alert(1)</script>",
+        lang="en",
+        type="Press release",
+        ministries=["Ministry of Finance"],
+        url="https://www.regjeringen.no/en/aktuelt/budget/id4/",
+    ),
+]
+
+
+def fill(index: Index, articles: list[Article], start: int = 0) -> None:
+    for n, item in enumerate(articles, start):
+        capture = Capture(
+            url=item.url,
+            fetched_at=T0 + timedelta(minutes=n),
+            status=200,
+            record_type="response",
+            record_id=f"<urn:uuid:{n}>",
+            warc_file="a.warc.gz",
+            offset=n,
+            length=1,
+            payload_digest=f"sha1:{n}",
+        )
+        index.record_article(item, index.add_capture(capture, None), capture.fetched_at)
+    index.commit()
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Index:
+    with Index(tmp_path / "index.db") as opened:
+        fill(opened, ARTICLES)
+        yield opened
+
+
+def ids(results: list) -> list[int]:
+    return sorted(result.id for result in results)
+
+
+def test_base_form_finds_inflected_forms(index: Index) -> None:
+    assert ids(search(index, "regjering")) == [1]
+    assert ids(search(index, "regjeringens")) == [1]
+    assert ids(search(index, "skatt")) == [1, 2]
+    assert ids(search(index, "skatten")) == [1, 2]
+
+
+def test_aeoeaa_stay_distinct(index: Index) -> None:
+    assert ids(search(index, "får")) == [2]
+    assert ids(search(index, "far")) == [2]  # the title "Far og sønn"
+    results = search(index, "får")
+    assert "**får**" in results[0].snippet and "**Far**" not in results[0].snippet
+    assert ids(search(index, "sonn")) == []
+
+
+def test_optional_accents_fold(index: Index) -> None:
+    assert ids(search(index, "ide")) == ids(search(index, "idé")) == [3]
+    assert ids(search(index, "kafe")) == [3]
+
+
+def test_english_stemming(index: Index) -> None:
+    assert ids(search(index, "government")) == [4]
+    assert ids(search(index, "tax", lang="en")) == [4]
+
+
+def test_phrase_and_operators(index: Index) -> None:
+    assert ids(search(index, '"statsministeren sier"')) == [2]
+    assert ids(search(index, '"sier statsministeren"')) == []
+    assert ids(search(index, "skatt NOT familien")) == [1]
+    assert ids(search(index, "familie OR gründer")) == [2, 3]
+    assert ids(search(index, "regj*")) == [1]
+    assert ids(search(index, "title:skatt")) == []
+
+
+def test_snippet_marks_original_words(index: Index) -> None:
+    [result] = search(index, '"statsministeren sier"')
+    assert result.snippet.startswith("**Statsministeren** **sier** at familien")
+    assert result.parts[0] == ("Statsministeren", True)
+    [english] = search(index, "script")
+    assert "&lt;" in english.snippet_html and "<script>" not in english.snippet_html
+
+
+def test_filters(index: Index) -> None:
+    assert ids(search(index, "skatt", ministry="statsminister")) == [2]
+    assert ids(search(index, "skatt", ministry="FINANSDEPARTEMENTET")) == [1]
+    assert ids(search(index, "ny*", ministry="nærings")) == [3]
+    assert ids(search(index, "skatt", type="nyhet")) == [2]
+    assert ids(search(index, "skatt", date_from=date(2026, 5, 31))) == [1]
+    assert ids(search(index, "skatt", date_to=date(2026, 5, 10))) == [2]
+    assert ids(search(index, "skatt", lang="en")) == []
+    assert len(search(index, "skatt", limit=1)) == 1
+
+
+def test_results_fields_and_ranking(index: Index) -> None:
+    results = search(index, "regjering OR skatt")
+    # The title match ranks first.
+    assert results[0].id == 1
+    first = results[0].to_dict()
+    assert first["title"] == "Regjeringens forslag til statsbudsjett"
+    assert first["ministries"] == ["Finansdepartementet"]
+    assert first["published"] == "2026-06-01"
+    assert first["score"] > results[1].score
+
+
+def test_only_latest_revision_is_searched(index: Index) -> None:
+    fill(index, [replace(ARTICLES[0], body="Regjeringen foreslår høyere avgifter.")], start=10)
+    assert ids(search(index, "skatter")) == [2]
+    assert ids(search(index, "avgift")) == [1]
+    assert search(index, "avgift")[0].revision == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"statsministeren sier', "unbalanced quote"),
+        ("AND", "AND needs a word on each side"),
+        ("skatt AND", "ends with an operator"),
+        ("NOT skatt", "NOT needs a word before it"),
+        ("(skatt OR moms", "unbalanced parenthesis"),
+        ("   ", "no words"),
+    ],
+)
+def test_malformed_query(index: Index, query: str, message: str) -> None:
+    with pytest.raises(SearchQueryError, match=message) as raised:
+        search(index, query)
+    assert "\n" not in str(raised.value)
+
+
+def test_compile_query_stems_both_languages() -> None:
+    compiled = compile_query("regjeringen")
+    assert compiled.fts == '("regjering" OR "regjeringen")'
+    assert compile_query("regjeringen", lang="nb").fts == '"regjering"'
+
+
+def test_writer_and_searcher_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with Index(path) as writer:
+        fill(writer, ARTICLES)
+        errors: list[BaseException] = []
+        done = threading.Event()
+
+        def read() -> None:
+            try:
+                with Index.open_readonly(path) as reader:
+                    while not done.is_set():
+                        assert ids(search(reader, "statsbudsjett")) == [1]
+            except BaseException as error:  # report in the main thread
+                errors.append(error)
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        more = [article(100 + n, f"Sak {n}", "Skatt og avgift.") for n in range(200)]
+        for n in range(0, 200, 20):
+            fill(writer, more[n : n + 20], start=100 + n)
+        done.set()
+        thread.join()
+        assert errors == []
+        assert len(search(writer, "skatt", limit=500)) == 202
+
+
+def test_datasette_search_and_facets(tmp_path: Path) -> None:
+    from datasette.app import Datasette
+
+    path = tmp_path / "index.db"
+    with Index(path) as index:
+        fill(index, ARTICLES)
+    ds = Datasette([str(path)])
+
+    async def get(url: str) -> dict:
+        response = await ds.client.get(url)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    import asyncio
+
+    data = asyncio.run(
+        get(
+            "/index/revisions.json?_search=Regjeringen&_facet=type&_facet=lang"
+            "&_facet_array=ministries&_facet_date=published&_shape=objects"
+        )
+    )
+    assert [row["article_id"] for row in data["rows"]] == [1]
+    facets = data["facet_results"]
+    facets = facets.get("results", facets)
+    assert {"type", "lang", "ministries", "published"} <= set(facets)
+    assert facets["ministries"]["results"][0]["value"] == "Finansdepartementet"
+    everything = asyncio.run(get("/index/revisions.json?_facet_array=ministries&_shape=objects"))
+    values = {
+        item["value"]
+        for item in (everything["facet_results"].get("results", everything["facet_results"]))[
+            "ministries"
+        ]["results"]
+    }
+    assert "Nærings- og fiskeridepartementet" in values
+    assert json.loads(everything["rows"][0]["ministries"]) == ["Finansdepartementet"]
