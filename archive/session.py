@@ -152,9 +152,19 @@ class CrawlSession:
         try:
             self.repairs = repair_open_files(options.warc_dir)
             self.index = Index(options.index_path)
-            self.job_id = new_job_id()
-            self.index.start_job(self.job_id, self._job_settings(), pid=os.getpid())
+            self.caught_up = recover_crashed_jobs(self.index, options.warc_dir)
+            self.previous_figures: dict[str, Any] = {}
+            if options.resume:
+                job = resumable_job(self.index)
+                self.job_id = job.id
+                self.previous_figures = job.figures or {}
+                reopen_job(self.index, job.id, os.getpid())
+            else:
+                self.job_id = new_job_id()
+                self.index.start_job(self.job_id, self._job_settings(), pid=os.getpid())
             self._archived = self._archived_articles()
+            self._done_in_job = articles_done_in_job(self.index, self.job_id)
+            self._listings_in_job = listings_in_job(self.index, self.job_id)
             self.writer = WarcWriter(
                 options.warc_dir,
                 host=urlsplit(options.base_url).hostname or "unknown",
@@ -203,6 +213,8 @@ class CrawlSession:
 
     def should_fetch(self, article: int, published: date | None) -> bool:
         """Whether a listed article needs fetching under the recrawl policy."""
+        if article in self._done_in_job:
+            return False  # a resumed job never fetches the same article twice
         if article not in self._archived or self.options.recrawl == "all":
             return True
         if self.options.recrawl == "new":
@@ -217,8 +229,29 @@ class CrawlSession:
         """In "new" mode a full page of archived articles means we are caught up."""
         return self.options.recrawl == "new" and items > 0 and already_archived == items
 
-    def unlisted_to_refetch(self) -> list[tuple[int, str]]:
-        return []
+    def unlisted_to_refetch(self, listed: set[int]) -> list[tuple[int, str]]:
+        """In "all" mode: live archived articles the listings no longer show."""
+        if self.options.recrawl != "all":
+            return []
+        rows = self.index.conn.execute("SELECT id, url FROM articles WHERE status = 'live'")
+        return [
+            (article, url)
+            for article, url in rows
+            if article not in listed and article not in self._done_in_job
+        ]
+
+    def archived_listing(self, url: str) -> bytes | None:
+        """The decoded body of a listing page this job already archived, if any."""
+        from archive.warc_reader import read_record_at
+
+        where = self._listings_in_job.get(url)
+        if where is None:
+            return None
+        warc_file, offset = where
+        try:
+            return read_record_at(self.options.warc_dir / warc_file, offset).decoded_body()
+        except (OSError, ValueError):
+            return None
 
     # -- what the crawl reports ---------------------------------------------------
 
@@ -264,8 +297,88 @@ class CrawlSession:
             duration_seconds=round(time.monotonic() - self.started, 2),
             **self.ingester.stats.as_dict(),
         )
+        if self.previous_figures:
+            summary = merge_figures(self.previous_figures, summary)
         self.index.finish_job(self.job_id, status, summary.as_dict())
         self.index.close()
         self.lock.release()
         self.summary = summary
         return summary
+
+
+class NothingToResume(LookupError):
+    pass
+
+
+def recover_crashed_jobs(index: Any, warc_dir: Path) -> int:
+    """Jobs still "running" while we hold the lock died (kill -9, power cut).
+
+    Mark them interrupted and index what they wrote to WARC but not to the
+    index. Returns how many captures were caught up.
+    """
+    from archive.reindex import catch_up
+
+    crashed = [job for job in index.list_jobs() if job.status == "running"]
+    if not crashed:
+        return 0
+    earliest = min(job.started_at for job in crashed)
+    stamp = "".join(ch for ch in earliest if ch.isdigit())[:14]
+    report = catch_up(index, warc_dir, since_name=f"regarkiv-{stamp}")
+    for job in crashed:
+        figures = dict(job.figures or {})
+        figures.setdefault("note", "process died; figures are from its last checkpoint")
+        index.finish_job(job.id, "interrupted", figures)
+    return report.captures
+
+
+def resumable_job(index: Any) -> Any:
+    jobs = [job for job in index.list_jobs() if job.status == "interrupted"]
+    if not jobs:
+        raise NothingToResume("no interrupted crawl to resume (see `regarkiv jobs`)")
+    return jobs[-1]
+
+
+def reopen_job(index: Any, job_id: str, pid: int) -> None:
+    with index.transaction():
+        index.conn.execute(
+            "UPDATE jobs SET status = 'running', pid = ?, ended_at = NULL WHERE id = ?",
+            (pid, job_id),
+        )
+
+
+def articles_done_in_job(index: Any, job_id: str) -> set[int]:
+    """Articles this job already has a final answer for (content or gone)."""
+    rows = index.conn.execute(
+        "SELECT DISTINCT article_id FROM captures WHERE job_id = ? AND article_id IS NOT NULL"
+        " AND status IN (200, 404, 410)",
+        (job_id,),
+    )
+    return {row[0] for row in rows}
+
+
+def listings_in_job(index: Any, job_id: str) -> dict[str, tuple[str, int]]:
+    rows = index.conn.execute(
+        "SELECT url, warc_file, offset FROM captures WHERE job_id = ? AND article_id IS NULL"
+        " AND status = 200 AND record_type = 'response' ORDER BY id",
+        (job_id,),
+    )
+    return {url: (warc_file, offset) for url, warc_file, offset in rows}
+
+
+def merge_figures(previous: dict[str, Any], summary: CrawlSummary) -> CrawlSummary:
+    """A resumed job's figures cover all of its runs."""
+    merged = summary.as_dict()
+    for key, value in previous.items():
+        if key in ("job_id", "status", "note") or key not in merged:
+            continue
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float) and isinstance(merged[key], int | float):
+            merged[key] = merged[key] + value
+        elif isinstance(value, dict):
+            failures = Counter(value)
+            failures.update(merged[key])
+            merged[key] = dict(failures)
+        elif isinstance(value, list):
+            merged[key] = sorted(set(value) | set(merged[key]))
+    return CrawlSummary(**merged)

@@ -126,6 +126,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     spider gracefully (in-flight responses are still written), and the job is
     then recorded as interrupted.
     """
+    if options.resume:
+        apply_resumed_settings(options)
     options.validate()
     session = CrawlSession.open(options.session_options())
     stop = threading.Event()
@@ -151,3 +153,32 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         stop.set()
         summary = session.close(status)
     return summary
+
+
+def apply_resumed_settings(options: CrawlOptions) -> None:
+    """A resumed job keeps what it crawls (site, languages, bounds) from its first run."""
+    from archive.index import Index, IndexNotFound
+    from archive.session import NothingToResume, resumable_job
+
+    try:
+        index = Index.open_readonly(options.data_dir / "index.db")
+    except IndexNotFound:
+        raise NothingToResume(f"no archive in {options.data_dir} to resume") from None
+    try:
+        from archive.jobs import effective
+
+        jobs = [effective(job) for job in index.list_jobs()]
+        interrupted = [job for job in jobs if job.status == "interrupted"]
+        if not interrupted:
+            resumable_job(index)  # raises NothingToResume with the message
+        settings = interrupted[-1].settings
+    finally:
+        index.close()
+    options.base_url = settings.get("base_url", options.base_url)
+    options.langs = settings.get("langs", options.langs)
+    options.recrawl = settings.get("recrawl", options.recrawl)
+    options.recent_days = settings.get("recent_days", options.recent_days)
+    options.max_listing_pages = settings.get("max_listing_pages", options.max_listing_pages)
+    options.max_articles = settings.get("max_articles", options.max_articles)
+    if settings.get("since"):
+        options.since = date.fromisoformat(settings["since"])

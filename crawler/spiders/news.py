@@ -13,7 +13,8 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.http import Response
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from crawler.failures import failure_reason
@@ -76,6 +77,7 @@ class NewsSpider(scrapy.Spider):
         self.session = session
         self._seen_ids: set[int] = set()
         self._scheduled_articles = 0
+        self._idle_done = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -89,6 +91,7 @@ class NewsSpider(scrapy.Spider):
             )
             spider._owns_session = True
             crawler.signals.connect(spider._close_session, signal=signals.spider_closed)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     def _close_session(self, spider: scrapy.Spider, reason: str) -> None:
@@ -97,15 +100,47 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for lang in self.langs:
-            yield self._listing_request(lang, 1)
-        for request in self._revisit_requests():
-            yield request
+            for request in self._walk_listing(lang):
+                yield request
 
-    def _revisit_requests(self) -> Iterator[scrapy.Request]:
-        """Archived articles the session wants re-fetched though no longer listed."""
-        for article, url in self.session.unlisted_to_refetch():
-            if self._claim(article):
-                yield self._article_request(url)
+    def _walk_listing(self, lang: str) -> Iterator[scrapy.Request]:
+        """Request the listing, or, when resuming, replay the pages this job archived.
+
+        A resumed job re-reads its own listing pages from the WARC files rather
+        than fetching them again, and requests the first page it does not have.
+        """
+        page = 1
+        while True:
+            url = listing_url(self.base_url, lang, page)
+            stored = self.session.archived_listing(url)
+            if stored is None:
+                yield self._listing_request(lang, page)
+                return
+            response = HtmlResponse(url=url, body=stored, encoding="utf-8")
+            next_page = None
+            for request in self.parse_listing(response, lang, page):
+                if request.callback == self.parse_listing:
+                    next_page = request.cb_kwargs["page"]
+                else:
+                    yield request
+            if next_page is None:
+                return
+            page = next_page
+
+    def _on_idle(self) -> None:
+        """Once the listings are done: archived articles no longer listed ("all" mode)."""
+        if self._idle_done:
+            return
+        self._idle_done = True
+        requests = [
+            self._article_request(url)
+            for article, url in self.session.unlisted_to_refetch(self._seen_ids)
+            if self._claim(article)
+        ]
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def _listing_request(self, lang: str, page: int) -> scrapy.Request:
         return scrapy.Request(
