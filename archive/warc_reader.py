@@ -1,28 +1,29 @@
 """Reading our WARC files back: record by record, never a whole file at once.
 
-Each record is one gzip member, so the reader walks members itself: it knows
-every record's offset and compressed length, and after a damaged member it can
-find the next good one instead of giving up on the rest of the file.
+Each record is one gzip member, so the reader walks members itself
+(``iter_members``): it knows every record's offset and compressed length, and
+after a damaged member it finds the next good one instead of giving up on the
+rest of the file.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from archive.capture import Capture
 from archive.warc_records import (
     GZIP_WBITS,
     Headers,
     MalformedRecord,
+    Member,
     WarcRecord,
+    digest_matches,
+    iter_members,
     parse_http,
     parse_record,
     parse_warc_date,
@@ -31,85 +32,6 @@ from archive.warc_records import (
 )
 
 log = logging.getLogger(__name__)
-
-CHUNK = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and CM=deflate: how every gzip member starts
-
-
-@dataclass(frozen=True)
-class Member:
-    """One gzip member: its place in the file and its content, or why it is unreadable."""
-
-    offset: int
-    length: int  # compressed bytes
-    data: bytes | None  # None when damaged
-    error: str | None = None
-
-
-def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
-    """Walk the gzip members from the current position of a seekable file.
-
-    A damaged or cut-short member is reported once, with the length up to the
-    next member that decompresses; ``resync=False`` stops there instead (repair).
-    """
-    offset = fh.tell()
-    buffered = b""
-    damaged_at: int | None = None
-    damage = ""
-    while True:
-        data = buffered or fh.read(CHUNK)
-        buffered = b""
-        if not data:
-            break
-        inflater = zlib.decompressobj(GZIP_WBITS)
-        out: list[bytes] = []
-        fed = 0
-        error = None
-        while True:
-            try:
-                out.append(inflater.decompress(data))
-            except zlib.error as exc:
-                error = f"damaged gzip member ({exc})"
-                break
-            fed += len(data)
-            if inflater.eof:
-                break
-            data = fh.read(CHUNK)
-            if not data:
-                error = "gzip member is cut short: the file ends inside it"
-                break
-        if error is None:
-            if damaged_at is not None:
-                yield Member(damaged_at, offset - damaged_at, None, damage)
-                damaged_at = None
-            length = fed - len(inflater.unused_data)
-            yield Member(offset, length, b"".join(out))
-            offset += length
-            buffered = inflater.unused_data
-            continue
-        if damaged_at is None:
-            damaged_at, damage = offset, error
-        following = _find_magic(fh, offset + 1) if resync else None
-        if following is None:
-            fh.seek(0, 2)
-            yield Member(damaged_at, fh.tell() - damaged_at, None, damage)
-            return
-        fh.seek(following)
-        offset = following
-
-
-def _find_magic(fh: BinaryIO, start: int) -> int | None:
-    fh.seek(start)
-    position = start
-    tail = b""
-    while chunk := fh.read(CHUNK):
-        window = tail + chunk
-        found = window.find(GZIP_MAGIC)
-        if found >= 0:
-            return position - len(tail) + found
-        tail = window[-(len(GZIP_MAGIC) - 1) :]
-        position += len(chunk)
-    return None
 
 
 @dataclass(frozen=True)
@@ -331,14 +253,3 @@ def _record_problems(record: WarcRecord, *, first: bool) -> Iterator[str]:
         yield "no WARC-Payload-Digest"
     elif not digest_matches(payload_digest, http.body):
         yield f"payload digest mismatch: recorded {payload_digest}"
-
-
-def digest_matches(labelled: str, data: bytes) -> bool:
-    """Compare ``algorithm:value`` (base32 or hex, as other tools write) with ``data``."""
-    algorithm, _, value = labelled.partition(":")
-    try:
-        digest = hashlib.new(algorithm.strip().lower().replace("-", ""), data).digest()
-    except ValueError:
-        return False
-    value = value.strip()
-    return value.upper() == base64.b32encode(digest).decode() or value.lower() == digest.hex()

@@ -1,4 +1,5 @@
-"""One WARC/1.1 record: its headers, digests and bytes, built and parsed.
+"""One WARC/1.1 record: its headers, digests and bytes, built and parsed; and the
+gzip members that hold records.
 
 Every record we write is its own gzip member, so a record can be read from its
 offset alone and a crash can only damage the last member of a file.
@@ -10,9 +11,10 @@ import base64
 import hashlib
 import uuid
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 WARC_VERSION = b"WARC/1.1"
 CRLF = b"\r\n"
@@ -23,6 +25,8 @@ HTTP_REQUEST = "application/http;msgtype=request"
 HTTP_RESPONSE = "application/http;msgtype=response"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
+CHUNK = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and CM=deflate: how every gzip member starts
 # gzip framing for zlib: 16 + MAX_WBITS writes/reads a gzip header and trailer (CRC32, size).
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 
@@ -75,14 +79,25 @@ def sha1_digest(parts: Iterable[bytes]) -> str:
     return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
 
 
+def digest_matches(labelled: str, data: bytes) -> bool:
+    """Compare ``algorithm:value`` (base32 or hex, as other tools write) with ``data``."""
+    algorithm, _, value = labelled.partition(":")
+    try:
+        digest = hashlib.new(algorithm.strip().lower().replace("-", ""), data).digest()
+    except ValueError:
+        return False
+    value = value.strip()
+    return value.upper() == base64.b32encode(digest).decode() or value.lower() == digest.hex()
+
+
 def warc_fields(fields: Iterable[tuple[str, str]]) -> bytes:
     """An application/warc-fields block (as in warcinfo records)."""
     return b"".join(
-        _header_line(name.encode("utf-8"), value.encode("utf-8")) for name, value in fields
+        header_line(name.encode("utf-8"), value.encode("utf-8")) for name, value in fields
     )
 
 
-def _header_line(name: bytes, value: bytes) -> bytes:
+def header_line(name: bytes, value: bytes) -> bytes:
     # A CR or LF in a value would end the header early and corrupt the record.
     if b"\r" in value or b"\n" in value or b"\r" in name or b"\n" in name or b":" in name:
         raise ValueError(f"header {name!r} cannot be written: {value!r}")
@@ -167,11 +182,6 @@ def parse_record(data: bytes) -> WarcRecord:
     return WarcRecord(tuple(headers), data[start:end])
 
 
-def http_head(first_line: bytes, headers: Headers) -> bytes:
-    """Start line, header lines and the blank line that ends an HTTP head."""
-    return first_line + CRLF + b"".join(_header_line(k, v) for k, v in headers) + CRLF
-
-
 @dataclass(frozen=True)
 class HttpMessage:
     first_line: bytes
@@ -207,31 +217,77 @@ def status_code(first_line: bytes) -> int:
         raise MalformedRecord(f"bad HTTP status line {first_line[:80]!r}") from None
 
 
-def stored_response_headers(headers: Headers, body_length: int) -> Headers:
-    """Headers that describe the body as it is stored.
+@dataclass(frozen=True)
+class Member:
+    """One gzip member: its place in the file and its content, or why it is unreadable."""
 
-    The HTTP client has removed the transfer coding, so a Transfer-Encoding
-    header would make replay tools de-chunk a body that is not chunked. The
-    original values stay visible under X-Archive-Orig-* names (as Heritrix and
-    pywb name them), and Content-Length is made to match the stored body.
-    Without Transfer-Encoding the headers stay exactly as received.
+    offset: int
+    length: int  # compressed bytes
+    data: bytes | None  # None when damaged
+    error: str | None = None
+
+
+def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
+    """Walk the gzip members from the current position of a seekable file.
+
+    A damaged or cut-short member is reported once, with the length up to the
+    next member that decompresses; ``resync=False`` stops there instead (repair).
     """
-    if not any(name.lower() == b"transfer-encoding" for name, _ in headers):
-        return headers
-    length = str(body_length).encode()
-    out: list[tuple[bytes, bytes]] = []
-    has_length = False
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == b"transfer-encoding":
-            out.append((b"X-Archive-Orig-" + name, value))
-        elif lowered == b"content-length" and not has_length and value.strip() == length:
-            out.append((name, value))
-            has_length = True
-        elif lowered == b"content-length":
-            out.append((b"X-Archive-Orig-" + name, value))
-        else:
-            out.append((name, value))
-    if not has_length:
-        out.append((b"Content-Length", length))
-    return tuple(out)
+    offset = fh.tell()
+    buffered = b""
+    damaged_at: int | None = None
+    damage = ""
+    while True:
+        data = buffered or fh.read(CHUNK)
+        buffered = b""
+        if not data:
+            break
+        inflater = zlib.decompressobj(GZIP_WBITS)
+        out: list[bytes] = []
+        fed = 0
+        error = None
+        while True:
+            try:
+                out.append(inflater.decompress(data))
+            except zlib.error as exc:
+                error = f"damaged gzip member ({exc})"
+                break
+            fed += len(data)
+            if inflater.eof:
+                break
+            data = fh.read(CHUNK)
+            if not data:
+                error = "gzip member is cut short: the file ends inside it"
+                break
+        if error is None:
+            if damaged_at is not None:
+                yield Member(damaged_at, offset - damaged_at, None, damage)
+                damaged_at = None
+            length = fed - len(inflater.unused_data)
+            yield Member(offset, length, b"".join(out))
+            offset += length
+            buffered = inflater.unused_data
+            continue
+        if damaged_at is None:
+            damaged_at, damage = offset, error
+        following = _find_magic(fh, offset + 1) if resync else None
+        if following is None:
+            fh.seek(0, 2)
+            yield Member(damaged_at, fh.tell() - damaged_at, None, damage)
+            return
+        fh.seek(following)
+        offset = following
+
+
+def _find_magic(fh: BinaryIO, start: int) -> int | None:
+    fh.seek(start)
+    position = start
+    tail = b""
+    while chunk := fh.read(CHUNK):
+        window = tail + chunk
+        found = window.find(GZIP_MAGIC)
+        if found >= 0:
+            return position - len(tail) + found
+        tail = window[-(len(GZIP_MAGIC) - 1) :]
+        position += len(chunk)
+    return None

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.cdxj import cdxj_path, write_cdxj
-from archive.warc_reader import digest_matches, iter_members
-from archive.warc_records import MalformedRecord, parse_record
+from archive.warc_file import OPEN_SUFFIX
+from archive.warc_records import MalformedRecord, digest_matches, iter_members, parse_record
 
 log = logging.getLogger(__name__)
-
-OPEN_SUFFIX = ".open"
 
 
 class RepairError(Exception):

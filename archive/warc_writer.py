@@ -9,40 +9,36 @@ submission order, each pair as: response (or revisit), then its request.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import re
 import socket
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.capture import Capture, Exchange
-from archive.cdxj import cdxj_line, write_cdxj_lines
+from archive.cdxj import cdxj_line
+from archive.warc_exchange import (
+    REQUIRED_WARCINFO,
+    WarcInfo,
+    request_record,
+    response_record,
+    warcinfo_record,
+)
+from archive.warc_file import WarcFile, warc_name
 from archive.warc_records import (
-    HTTP_REQUEST,
-    HTTP_RESPONSE,
-    REVISIT_PROFILE,
-    WARC_FIELDS,
-    encode_record,
     gzip_member,
-    http_head,
     new_record_id,
     sha1_digest,
-    stored_response_headers,
     timestamp14,
     utc,
     warc_date,
-    warc_fields,
 )
 
 log = logging.getLogger(__name__)
-
-WARC_1_1_SPEC = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
-OPEN_SUFFIX = ".open"
 
 Lookup = Callable[[str, str], Capture | None]
 
@@ -60,66 +56,11 @@ class WriterClosed(WarcWriteError):
 
 
 @dataclass(frozen=True)
-class WarcInfo:
-    """What the warcinfo record at the start of every file says about the crawl."""
-
-    software: str  # e.g. "regarkiv/0.1.0"
-    job_id: str
-    operator: str  # who runs the crawl and how to reach them
-    user_agent: str
-    robots: str  # e.g. "obey"
-    base_url: str
-    is_part_of: str = "regarkiv"
-    description: str = ""
-    settings: tuple[tuple[str, str], ...] = ()  # further crawl settings, written as given
-
-    def fields(self) -> dict[str, str]:
-        fields = [
-            ("software", self.software),
-            ("format", "WARC File Format 1.1"),
-            ("conformsTo", WARC_1_1_SPEC),
-            ("job-id", self.job_id),
-            ("operator", self.operator),
-            ("http-header-user-agent", self.user_agent),
-            ("robots", self.robots),
-            ("base-url", self.base_url),
-            ("isPartOf", self.is_part_of),
-        ]
-        if self.description:
-            fields.append(("description", self.description))
-        return dict(fields + list(self.settings))
-
-
-# Without these a warcinfo record does not say who crawled, how, or as whom.
-REQUIRED_WARCINFO = ("software", "job-id", "operator", "http-header-user-agent", "robots")
-
-
-@dataclass
-class _OpenFile:
-    path: Path  # with the .open suffix
-    fd: int
-    warcinfo_id: str
-    size: int = 0
-    cdxj: list[str] = field(default_factory=list)
-
-    @property
-    def final_path(self) -> Path:
-        return self.path.with_name(self.path.name.removesuffix(OPEN_SUFFIX))
-
-
-@dataclass(frozen=True)
 class _Flush:
     future: Future[None]
 
 
 _STOP = object()
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 class WarcWriter:
@@ -170,7 +111,8 @@ class WarcWriter:
             raise WarcWriteError(f"cannot create WARC directory {self.directory}: {exc}") from exc
         self._file_host = re.sub(r"[^A-Za-z0-9.]+", "", self.hostname) or "localhost"
         self._serial = 0
-        self._file: _OpenFile | None = None
+        self._file: WarcFile | None = None
+        self._warcinfo_id = ""
         self._originals: dict[tuple[str, str], Capture] = {}
         self._error: WarcWriteError | None = None
         self._closed = False
@@ -256,7 +198,7 @@ class WarcWriter:
     def _flush_to_disk(self, done: Future[None]) -> None:
         try:
             if self._file is not None and self._error is None:
-                os.fsync(self._file.fd)
+                self._file.sync()
         except OSError as exc:
             done.set_exception(WarcWriteError(f"fsync failed: {exc}"))
         else:
@@ -268,10 +210,11 @@ class WarcWriter:
         original = self._original(exchange, payload_digest)
         warc = self._file or self._open_file()
         response_id, request_id = self.record_ids(), self.record_ids()
-        response = self._response_member(exchange, warc, response_id, payload_digest, original)
-        request = self._request_member(exchange, warc, request_id, response_id)
-        offset = warc.size
-        self._append(warc, [response, request])
+        info_id, level = self._warcinfo_id, self.gzip_level
+        response = response_record(exchange, response_id, info_id, payload_digest, original)
+        request = request_record(exchange, request_id, info_id, response_id)
+        members = [gzip_member(response, level), gzip_member(request, level)]
+        offset = warc.append(members, fsync=self.fsync_each_record)
         capture = Capture(
             url=exchange.url,
             fetched_at=fetched_at,
@@ -280,7 +223,7 @@ class WarcWriter:
             record_id=response_id,
             warc_file=warc.final_path.name,
             offset=offset,
-            length=len(response),
+            length=len(members[0]),
             payload_digest=payload_digest,
             content_type=exchange.header("Content-Type"),
             refers_to=original.record_id if original else None,
@@ -310,129 +253,36 @@ class WarcWriter:
             return None
         return original
 
-    def _response_member(
-        self,
-        exchange: Exchange,
-        warc: _OpenFile,
-        record_id: str,
-        payload_digest: str,
-        original: Capture | None,
-    ) -> bytes:
-        headers = [
-            ("WARC-Type", "revisit" if original else "response"),
-            ("WARC-Record-ID", record_id),
-            ("WARC-Date", warc_date(exchange.fetched_at)),
-            ("WARC-Target-URI", exchange.url),
-        ]
-        if exchange.ip_address:
-            headers.append(("WARC-IP-Address", exchange.ip_address))
-        headers.append(("WARC-Warcinfo-ID", warc.warcinfo_id))
-        http = http_head(
-            exchange.status_line,
-            stored_response_headers(exchange.response_headers, len(exchange.body)),
-        )
-        if original is None:
-            block = [http, exchange.body]
-        else:
-            headers += [
-                ("WARC-Profile", REVISIT_PROFILE),
-                ("WARC-Refers-To", original.record_id),
-                ("WARC-Refers-To-Target-URI", original.url),
-                ("WARC-Refers-To-Date", warc_date(original.fetched_at)),
-            ]
-            block = [http]
-        headers += [("WARC-Payload-Digest", payload_digest), ("Content-Type", HTTP_RESPONSE)]
-        return gzip_member(encode_record(headers, block), self.gzip_level)
-
-    def _request_member(
-        self, exchange: Exchange, warc: _OpenFile, record_id: str, response_id: str
-    ) -> bytes:
-        headers = [
-            ("WARC-Type", "request"),
-            ("WARC-Record-ID", record_id),
-            ("WARC-Date", warc_date(exchange.fetched_at)),
-            ("WARC-Target-URI", exchange.url),
-            ("WARC-Warcinfo-ID", warc.warcinfo_id),
-            ("WARC-Concurrent-To", response_id),
-            ("Content-Type", HTTP_REQUEST),
-        ]
-        block = [exchange.request_head, exchange.request_body]
-        return gzip_member(encode_record(headers, block), self.gzip_level)
-
-    def _open_file(self) -> _OpenFile:
+    def _open_file(self) -> WarcFile:
         stamp = timestamp14(self.clock())
         while True:
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self._file_host}.warc.gz"
+            name = warc_name(self.prefix, stamp, self._serial, self._file_host)
             self._serial += 1
-            path = self.directory / (name + OPEN_SUFFIX)
-            if (self.directory / name).exists():
-                continue
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                warc = WarcFile.create(self.directory, name)
+                break
             except FileExistsError:
                 continue
-            break
-        warc = _OpenFile(path, fd, self.record_ids())
-        headers = [
-            ("WARC-Type", "warcinfo"),
-            ("WARC-Record-ID", warc.warcinfo_id),
-            ("WARC-Date", warc_date(self.clock())),
-            ("WARC-Filename", name),
-            ("Content-Type", WARC_FIELDS),
-        ]
-        block = warc_fields(self.warcinfo.items())
+        self._warcinfo_id = self.record_ids()
+        info = warcinfo_record(self._warcinfo_id, warc_date(self.clock()), name, self.warcinfo)
         try:
-            self._append(warc, [gzip_member(encode_record(headers, [block]), self.gzip_level)])
+            warc.append([gzip_member(info, self.gzip_level)])
         except OSError:
-            os.close(fd)
-            path.unlink(missing_ok=True)
+            warc.discard()
             raise
         self._file = warc
         return warc
-
-    def _append(self, warc: _OpenFile, members: list[bytes]) -> None:
-        """Append whole members, or nothing: a failed write is cut off again."""
-        try:
-            for member in members:
-                _write_all(warc.fd, member)
-            if self.fsync_each_record:
-                os.fsync(warc.fd)
-        except OSError:
-            try:
-                os.ftruncate(warc.fd, warc.size)
-                os.lseek(warc.fd, warc.size, os.SEEK_SET)
-            except OSError:
-                # Leave the file as .open: repair cuts the partial record at the next start.
-                log.exception("could not cut %s back to %d bytes", warc.path, warc.size)
-                warc.size = -1
-            raise
-        warc.size += sum(len(member) for member in members)
 
     def _finish_file(self) -> None:
         warc, self._file = self._file, None
         if warc is None:
             return
         try:
-            if warc.size < 0:
-                os.close(warc.fd)
-                return
-            os.fsync(warc.fd)
-            os.close(warc.fd)
-            os.rename(warc.path, warc.final_path)
-            _fsync_directory(self.directory)
-            self.closed_files.append(warc.final_path)
-            write_cdxj_lines(warc.final_path, warc.cdxj)
+            warc.finish()
         except OSError as exc:
-            log.error("closing %s failed: %s", warc.path, exc)
+            log.error("closing %s failed: %s", warc.path.name, exc)
             if self._error is None:
                 self._error = WarcWriteError(f"closing {warc.path.name} failed: {exc}")
                 self._error.__cause__ = exc
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable, not just the file's bytes."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        if warc.final_path.exists():
+            self.closed_files.append(warc.final_path)

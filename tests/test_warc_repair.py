@@ -109,7 +109,7 @@ CRAWLER = textwrap.dedent(
     import os, random, sys, time
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from archive import warc_writer
+    from archive import warc_file
     from tests.test_warc_writer import exchange, make_writer
 
     def slow_disk(fd, data):
@@ -121,7 +121,7 @@ CRAWLER = textwrap.dedent(
                 print("mid-record", flush=True)
                 time.sleep(60)
 
-    warc_writer._write_all = slow_disk
+    warc_file._write_all = slow_disk
     writer = make_writer(Path({directory!r}), gzip_level=1)
     rng = random.Random(1)
     for n in range(100):

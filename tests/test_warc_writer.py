@@ -8,6 +8,7 @@ import gzip
 import itertools
 import random
 import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -20,7 +21,7 @@ from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from fastwarc.warc import WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import warc_writer
+from archive import warc_file
 from archive.capture import Capture, Exchange
 from archive.warc_records import sha1_digest
 from archive.warc_writer import WarcInfo, WarcWriteError, WarcWriter
@@ -148,6 +149,7 @@ def test_response_and_request_records_are_what_warcio_and_fastwarc_read(tmp_path
             fast_types.append(record.record_type)
             assert record.verify_block_digest(consume=False)
             if record.record_type == WarcRecordType.response:
+                assert record.record_date == FETCHED
                 record.parse_http()
                 assert record.verify_payload_digest(consume=False)
                 assert record.reader.read() == ex.body
@@ -406,7 +408,7 @@ def test_records_are_written_in_submission_order(tmp_path: Path) -> None:
 
 def test_submit_returns_before_the_record_is_written(tmp_path: Path) -> None:
     gate = threading.Event()
-    original_write = warc_writer._write_all
+    original_write = warc_file._write_all
 
     def slow_write(fd: int, data: bytes) -> None:
         gate.wait(10)
@@ -414,7 +416,7 @@ def test_submit_returns_before_the_record_is_written(tmp_path: Path) -> None:
 
     writer = make_writer(tmp_path)
     warc_writer_write = pytest.MonkeyPatch()
-    warc_writer_write.setattr(warc_writer, "_write_all", slow_write)
+    warc_writer_write.setattr(warc_file, "_write_all", slow_write)
     try:
         started = time.perf_counter()
         future = writer.submit(exchange())
@@ -448,7 +450,7 @@ def test_disk_full_fails_the_record_and_keeps_the_file_whole(
 ) -> None:
     writer = make_writer(tmp_path)
     # warcinfo + 2 exchanges (2 members each) succeed; the third response is cut in half.
-    monkeypatch.setattr(warc_writer, "_write_all", failing_after(5))
+    monkeypatch.setattr(warc_file, "_write_all", failing_after(5))
     good = [writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/")) for n in range(2)]
     failed = writer.submit(exchange("https://www.regjeringen.no/no/id2/"))
     with pytest.raises(WarcWriteError) as info:
@@ -476,7 +478,7 @@ def test_disk_full_fails_the_record_and_keeps_the_file_whole(
 def test_a_blocked_submitter_is_released_when_the_writer_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(warc_writer, "_write_all", failing_after(0))
+    monkeypatch.setattr(warc_file, "_write_all", failing_after(0))
     writer = make_writer(tmp_path, queue_size=1)
     futures = []
     with pytest.raises(WarcWriteError):  # sooner or later submit itself refuses
@@ -530,3 +532,67 @@ def test_closed_writer_refuses_work(tmp_path: Path) -> None:
     assert writer.close() == []
     with pytest.raises(WarcWriteError):
         writer.submit(exchange())
+
+
+def test_a_record_that_cannot_be_cut_off_leaves_the_file_to_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.warc_repair import repair_open_files
+
+    writer = make_writer(tmp_path)
+    good = writer.write(exchange())
+    monkeypatch.setattr(warc_file, "_write_all", failing_after(0))
+
+    def broken_truncate(fd: int, length: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(warc_file.os, "ftruncate", broken_truncate)
+    with pytest.raises(WarcWriteError):
+        writer.write(exchange("https://www.regjeringen.no/no/id2/"))
+    with pytest.raises(WarcWriteError):
+        writer.close()
+    monkeypatch.undo()
+    assert writer.closed_files == []
+    (report,) = repair_open_files(tmp_path)
+    assert report.records_kept == 3 and report.bytes_cut > 0
+    assert report.warc_path is not None and report.warc_path.name == good.warc_file
+    assert warcio_check(report.warc_path).returncode == 0
+
+
+FILE_SIZE_LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from archive.warc_writer import WarcWriteError
+from tests.test_warc_writer import exchange, make_writer, noise
+# Past RLIMIT_FSIZE the kernel fails write() with EFBIG, after a partial write:
+# the same path a full disk takes, with no mocks.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+writer = make_writer(Path({directory!r}), gzip_level=1)
+written = 0
+try:
+    for n in range(100):
+        writer.write(exchange(f"https://www.regjeringen.no/no/id{{n}}/", body=noise(30_000, n)))
+        written += 1
+except WarcWriteError as error:
+    print(written, error.__cause__.errno)
+try:
+    writer.close()
+except WarcWriteError:
+    pass
+"""
+
+
+def test_a_real_write_failure_keeps_the_file_whole(tmp_path: Path) -> None:
+    script = FILE_SIZE_LIMITED.format(root=str(Path(__file__).parents[1]), directory=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    written, error = map(int, result.stdout.split())
+    assert error == errno.EFBIG and 0 < written < 10, result.stderr
+    (path,) = tmp_path.glob("*.warc.gz")
+    assert not list(tmp_path.glob("*.open"))
+    assert warcio_check(path).returncode == 0
+    responses = [r for r, _ in warcio_records(path) if r.rec_type == "response"]
+    assert len(responses) == written
