@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from archive.cli_query import changes, diff, history, search, show
 from crawler import __version__
 
 DATA_DIR_OPTION = click.option(
@@ -380,6 +381,31 @@ def scheduler(data_dir: Path) -> None:
         Scheduler(data_dir).serve()
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
+
+
+@cli.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the demo archive (default: a new temporary directory).",
+)
+def demo(data_dir: Path | None) -> None:
+    """Crawl the bundled replica twice (it changes in between) and show search, history, diff.
+
+    Runs offline in under a minute.
+
+    Example: regarkiv demo
+    """
+    from archive.demo import DemoError, run_demo
+
+    try:
+        run_demo(data_dir, echo=click.echo)
+    except DemoError as error:
+        raise click.ClickException(str(error)) from None
+
+
+for _command in (search, show, history, diff, changes):
+    cli.add_command(_command)
 
 
 def main() -> None:
