@@ -121,24 +121,31 @@ class BlockCollector:
             self.container(el)
 
     def _flush(self, parts: list[str], run: list[Element]) -> None:
-        text = normalize("".join(parts))
-        if text and not self._attachment(run, text):
+        joined = "".join(parts)
+        if not joined or joined.isspace():  # the indentation between blocks
+            return
+        text = normalize(joined)
+        if not self._attachment(run, text):
             self.blocks.append(text)
 
-    def _text_block(self, el: Element, prefix: str) -> None:
+    def _text_block(self, el: Element, prefix: str) -> bool:
+        """Append el's text as one block; False if it was empty or an attachment."""
         if not len(el):  # most paragraphs: no markup inside
-            if text := normalize(el.text or ""):
+            text = normalize(el.text or "")
+            if text:
                 self.blocks.append(prefix + text)
-            return
+            return bool(text)
         parts: list[str] = [] if el.text is None else [el.text]
         deferred: list[Element] = []
         for child in el:
             self._inline_child(child, parts, deferred)
         text = normalize("".join(parts))
-        if text and not self._attachment(list(el), text):
+        emitted = bool(text) and not self._attachment(list(el), text)
+        if emitted:
             self.blocks.append(prefix + text)
         for child in deferred:
             self.block(child)
+        return emitted
 
     def _inline(self, el: Element, parts: list[str], deferred: list | None) -> None:
         tag = el.tag
@@ -176,8 +183,9 @@ class BlockCollector:
             if not isinstance(child.tag, str) or self.pruned(child):
                 continue
             if child.tag == "li":
-                self._text_block(child, f"{number}. " if ordered else "- ")
-                number += 1
+                # Attachment-only items leave the list, so the numbering skips them.
+                if self._text_block(child, f"{number}. " if ordered else "- "):
+                    number += 1
             else:
                 self.block(child)
 
