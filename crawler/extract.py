@@ -55,8 +55,13 @@ def parse(html: str | bytes) -> Element:
         raise NotAnArticle("empty", "empty body")
     if not head.startswith(b"<") or b"\x00" in head:
         raise NotAnArticle("not-html", repr(head[:20]))
+    # Every page the CMS renders ends with </html>; without it the transfer was cut short
+    # (or garbled), and a partial body must not become a revision.
+    if b"</html" not in body[-512:].lower():
+        raise NotAnArticle("truncated", f"no </html> in the last 512 of {len(body)} bytes")
+    body = body.replace(b"\x00", b"")
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
-    root = etree.fromstring(body.replace(b"\x00", b""), parser)
+    root = etree.fromstring(body, parser)
     if any(e.type in _ENCODING_ERRORS for e in parser.error_log):
         # Invalid UTF-8 would surface later as UnicodeDecodeError on text access.
         fixed = body.decode("utf-8", errors="replace").encode("utf-8")
@@ -112,6 +117,10 @@ def extract_article(html: str | bytes, url: str) -> Article:
             raise ChallengePage("challenge", "Cloudflare challenge markup")
         if first(root, s.NON_ARTICLE) is not None:
             raise NotAnArticle("listing", "search/listing or error page")
+        # The CMS gives every content page DC metadata; error pages, the front page and
+        # proxy error bodies have none, and must not pass as redesigned articles.
+        if not any(meta.get(key) for key in s.CONTENT_PAGE_META):
+            raise NotAnArticle("no-metadata", "no DC.Title or DC.Identifier.URL")
         extracted_by = "fallback"
         parts = (heading, lead_el, info, body)
         title, lead = generic_content(main, meta, page_title, collector, *parts)

@@ -31,7 +31,8 @@ MAIN = ["//main", '//*[@id="mainContent"]', "//body"]
 # Pages that are reachable like articles but are not articles.
 NON_ARTICLE_DC_TYPES = frozenset({"Sok"})
 NON_ARTICLE = [
-    '//body[has-class("page-search") or has-class("page-error") or has-class("page-404")]',
+    '//body[has-class("page-search") or has-class("page-error") or has-class("page-404")'
+    ' or has-class("page-frontpage")]',
     '//*[@id="searchResultsListing"]',
 ]
 # Cloudflare "Just a moment…" / "Attention required" interstitials.
@@ -99,6 +100,7 @@ META_DATE = "DC.Date"
 META_TYPE = "DC.Type"
 META_MINISTRIES = ["DC.Creator", "author"]
 META_TOPICS = "DC.Subject"
+CONTENT_PAGE_META = ("DC.Title", "DC.Identifier.URL")
 META_LAST_MODIFIED = "last-modified"
 META_REVISED = "revised"
 # The site name that DC.Creator/author carry on pages without an owning ministry.

@@ -446,7 +446,8 @@ def test_redesigned_page_falls_back_without_chrome() -> None:
 
 def test_page_without_any_container_uses_the_densest_block() -> None:
     html = """<!DOCTYPE html><html lang="nn"><head>
-    <title>Ei lita side - regjeringen.no</title></head><body>
+    <title>Ei lita side - regjeringen.no</title>
+    <meta name="DC.Identifier.URL" content="/no/aktuelt/ei-lita-side/id42/"></head><body>
     <header class="pageHeader"><nav class="megaMenu"><a href="/no/id4/">Forsiden</a></nav></header>
     <main id="mainContent"><div class="wrap"><h1>Ei lita side</h1>
     <div class="links"><ul><li><a href="/a/">Lenkje ein</a></li>
@@ -489,6 +490,12 @@ def test_challenge_page(page: str) -> None:
         extract_article(page.encode(), f"{SITE}/no/aktuelt/x/id1/")
 
 
+ERROR_503 = b"""<!DOCTYPE html>
+<html><head><title>503 Service Unavailable</title></head>
+<body><h1>Service Unavailable</h1><p>The service is temporarily unavailable.</p></body></html>
+"""
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -498,11 +505,19 @@ def test_challenge_page(page: str) -> None:
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not-html"),
         (b'{"items": []}', "not-html"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not-html"),
-        (b"<html><head><title></title></head><body></body></html>", "no-title"),
+        (b"<html><head><title></title></head><body></body></html>", "no-metadata"),
         (
-            b"<html><head><title>Tom side</title></head><body><main> </main></body></html>",
+            b'<html><head><meta name="DC.Identifier.URL" content="/no/x/id1/"></head>'
+            b"<body><main><p>Tekst uten tittel.</p></main></body></html>",
+            "no-title",
+        ),
+        (
+            b'<html><head><meta name="DC.Title" content="Tom"></head><main> </main></html>',
             "no-text",
         ),
+        (ERROR_503, "no-metadata"),
+        (ERROR_503.replace(b"</html>\n", b""), "truncated"),
+        (read_fixture("news-nb.html").encode()[:9_000], "truncated"),
     ],
 )
 def test_not_an_article(body: bytes | str, reason: str) -> None:
