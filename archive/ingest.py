@@ -29,6 +29,13 @@ BATCH_SIZE = 200
 BATCH_SECONDS = 1.0
 
 
+OUTCOME_COUNTS = {
+    "new_article": "new_articles",
+    "new_revision": "new_revisions",
+    "unchanged": "unchanged",
+}
+
+
 @dataclass
 class IngestStats:
     counts: Counter[str] = field(default_factory=Counter)
@@ -72,7 +79,7 @@ def ingest_response(
         stats.counts["fallback_extractions"] += 1
         log.warning("%s: article template not found, used the fallback extractor", capture.url)
     outcome = index.record_article(extracted, capture_id, capture.fetched_at)
-    stats.counts[str(getattr(outcome, "value", outcome))] += 1
+    stats.counts[OUTCOME_COUNTS[str(outcome)]] += 1
 
 
 class Ingester:

@@ -265,9 +265,9 @@ class CrawlSession:
         with self._lock:
             self.counts[name] += n
 
-    def failed(self, reason: str, url: str) -> None:
+    def failed(self, reason: str, url: str, n: int = 1) -> None:
         with self._lock:
-            self.failures[reason] += 1
+            self.failures[reason] += n
 
     def progress_line(self) -> str:
         stats = self.ingester.stats.counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -133,7 +134,13 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     stop = threading.Event()
     status = "failed"
     try:
-        process = CrawlerProcess(options.scrapy_settings(), install_root_handler=True)
+        process = CrawlerProcess(options.scrapy_settings())
+        if options.log_level != "INFO":
+            # Failures are counted by reason in the summary; Scrapy's own error
+            # lines (with tracebacks) are for --verbose. Our warnings
+            # (fallback extraction, skipped records) still show.
+            for name in ("scrapy", "twisted", "py.warnings"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         crawler = process.create_crawler(NewsSpider)
         process.crawl(
             crawler,

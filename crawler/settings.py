@@ -20,7 +20,7 @@ USER_AGENT = f"regarkiv/{__version__} (+https://github.com/regarkiv/regarkiv; we
 
 # 1 request/s per host, slowed further by AutoThrottle when the site is slow.
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True

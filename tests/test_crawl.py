@@ -134,7 +134,7 @@ def test_faults_are_retried_or_counted(tmp_path: Path, site, server) -> None:
     server.faults.add(f"id{ids[3]}", "challenge", count=100)
     server.faults.add(f"id{ids[4]}", "reset", count=1)
     server.faults.add(f"id{ids[5]}", "truncate", count=1)
-    server.faults.add(f"id{ids[6]}", "offsite", count=100)
+    server.faults.add(f"id{ids[6]}", "offsite-redirect", count=100)
     summary = crawl(tmp_path, server.base_url, "--lang", "en")
     conn = db(tmp_path)
     indexed = {row[0] for row in conn.execute("SELECT id FROM articles")}

@@ -31,10 +31,20 @@ from crawler.urls import (
 LISTING_ITEMS = "#searchResultsListing > li.listItem"
 LISTING_ITEM_LINK = "h2.title a::attr(href)"
 LISTING_ITEM_DATE = ".info .date::text"
-# The head's absolute rel=next first, then the pager's relative link.
-NEXT_PAGE_LINKS = ['link[rel="next"]::attr(href)', "ul.pagination li.next a::attr(href)"]
+# The head's absolute rel=next first, then the pager's relative link. On the
+# last page the pager still links "next" (like the disabled "prev" ?page=0 on
+# page 1), only marked disabled: never follow a disabled pager item.
+NEXT_PAGE_LINKS = [
+    'link[rel="next"]::attr(href)',
+    "ul.pagination li.next:not(.disabled) a::attr(href)",
+]
+LAST_PAGE_LINK = "ul.pagination li.lastlink a::attr(href)"
 
 ARTICLE_STATUSES = [404, 410]
+FILTERED_STATS = {
+    "offsite/filtered": "offsite-redirect",
+    "robotstxt/forbidden": "robots-disallowed",
+}
 
 
 def parse_listing_date(text: str | None) -> date | None:
@@ -89,12 +99,26 @@ class NewsSpider(scrapy.Spider):
             spider.session = CrawlSession.open(
                 SessionOptions.from_settings(crawler.settings, spider)
             )
-            spider._owns_session = True
             crawler.signals.connect(spider._close_session, signal=signals.spider_closed)
+        else:
+            crawler.signals.connect(spider._count_filtered, signal=signals.spider_closed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
+    def _count_filtered(self, spider: scrapy.Spider, reason: str) -> None:
+        """Requests Scrapy dropped before download never reach an errback: count them.
+
+        The spider only schedules same-site URLs, so anything filtered as offsite
+        was a redirect to another host.
+        """
+        stats = self.crawler.stats
+        for stat, failure in FILTERED_STATS.items():
+            count = stats.get_value(stat, 0) if stats else 0
+            if count:
+                self.session.failed(failure, "", count)
+
     def _close_session(self, spider: scrapy.Spider, reason: str) -> None:
+        self._count_filtered(spider, reason)
         status = "finished" if reason == "finished" else "interrupted"
         self.session.close(status)
 
@@ -204,6 +228,10 @@ class NewsSpider(scrapy.Spider):
             yield self._listing_request(lang, next_page)
 
     def _next_page(self, response: Response, page: int) -> int | None:
+        last = response.css(LAST_PAGE_LINK).get()
+        last_page = listing_page_number(response.urljoin(last)) if last else None
+        if last_page is not None and page >= last_page:
+            return None
         for selector in NEXT_PAGE_LINKS:
             for href in response.css(selector).getall():
                 number = listing_page_number(response.urljoin(href))
