@@ -43,15 +43,49 @@ def generic_content(
         title = meta_title(meta, page_title, heading_text)
     if lead_el is None:
         lead_el = first(main, s.FALLBACK_LEAD)
+    described = next((normalize(meta[key]) for key in s.META_LEAD if meta.get(key)), "")
+    if lead_el is None and described:
+        lead_el = described_element(main, described, collector)
+    lead = ""
     if lead_el is not None:
         collector.container(lead_el)
         lead = "\n\n".join(collector.blocks)
         collector.blocks = []
-    else:
-        lead = next((normalize(meta[key]) for key in s.META_LEAD if meta.get(key)), "")
     collector.skip.update(el for el in (heading, lead_el, info) if el is not None)
     collector.container(body if body is not None else densest_region(main, collector))
+    if lead_el is None:
+        lead = lift_lead(collector.blocks, described) or described
     return title, lead
+
+
+def described_element(main: Element, described: str, collector: BlockCollector) -> Element | None:
+    """The innermost element whose whole text is the page description (the ingress)."""
+    found = None
+    for el in main.iter(*s.FALLBACK_LEAD_TAGS):
+        if collector.pruned(el) or normalize("".join(el.itertext())) != described:
+            continue
+        if found is None or any(a is found for a in el.iterancestors()):
+            found = el
+    return found
+
+
+def lift_lead(blocks: list[str], described: str) -> str | None:
+    """Move the paragraphs that make up the description (the lead) out of ``blocks``.
+
+    The CMS writes the ingress into DC.Description with its paragraphs joined by a space;
+    when no element holds exactly the ingress, its paragraphs are among the first blocks.
+    """
+    for start in range(min(3, len(blocks))):
+        joined = ""
+        for end in range(start, min(start + 4, len(blocks))):
+            joined = f"{joined} {blocks[end]}".lstrip()
+            if joined == described:
+                lead = "\n\n".join(blocks[start : end + 1])
+                del blocks[start : end + 1]
+                return lead
+            if len(joined) >= len(described):
+                break
+    return None
 
 
 def densest_region(main: Element, collector: BlockCollector) -> Element:

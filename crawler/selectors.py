@@ -57,7 +57,12 @@ ARTICLE_TITLE = [
     './/header[has-class("article-header")]//h1',
     './/*[has-class("article-header")]//h1',
 ]
-ARTICLE_INFO = ['./div[has-class("article-info")]', './/div[has-class("article-info")]']
+ARTICLE_INFO = [
+    './div[has-class("article-info")]',
+    './/div[has-class("article-info")]',
+    # its contents survive a renamed wrapper: one line with the type and date spans
+    './/p[span[has-class("type")]][span[has-class("date")]]',
+]
 ARTICLE_LEAD = ['./div[has-class("article-ingress")]', './/div[has-class("article-ingress")]']
 ARTICLE_BODY = ['./div[has-class("article-body")]', './/div[has-class("article-body")]']
 
@@ -83,6 +88,8 @@ TOPIC_LINKS = [
 # --- generic fallback (relative to MAIN) -----------------------------------------------
 
 FALLBACK_TITLE = [".//h1"]
+# Elements that may wrap the ingress, found by their text equal to DC.Description.
+FALLBACK_LEAD_TAGS = ("div", "section", "p", "header")
 FALLBACK_LEAD = [
     './/*[has-class("article-ingress")]',
     './/*[has-class("ingress")]',

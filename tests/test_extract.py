@@ -429,19 +429,15 @@ def test_redesigned_page_falls_back_without_chrome() -> None:
         ("page-footer", "bottom"),
         ("<footer", "<div"),
         ("</footer>", "</div>"),
+        ("<aside", "<div"),
+        ("</aside>", "</div>"),
     ]:
         html = html.replace(old, new)
     article = extract_article(html, NB_URL)
     assert article.extracted_by == "fallback"
-    assert article.title == NB_EXPECTED.title  # from DC.Title
-    assert article.lead == "Regjeringen har i dag inngått en avtale med Danmark om havvind."
-    assert NB_EXPECTED.body in article.body
-    assert article.images == NB_EXPECTED.images
-    assert article.attachments == NB_EXPECTED.attachments
-    assert article.published == "2026-07-02"
-    assert_no_chrome(article)
-    for text in ("Havvind i sør", "Nyhet | 01.06.2026", "912 660 680"):
-        assert text not in article.body
+    # title from DC.Title, lead lifted out of the body by DC.Description, the info line
+    # found by its spans: the same article as before the redesign
+    assert dataclasses.replace(article, extracted_by="template") == NB_EXPECTED
 
 
 def test_page_without_any_container_uses_the_densest_block() -> None:

@@ -94,3 +94,35 @@ def test_replica_challenge_page() -> None:
     )
     with pytest.raises(ChallengePage):
         extract_article(body.encode(), "https://www.regjeringen.no/no/aktuelt/x/id3171000/")
+
+
+REDESIGN = [
+    (b"article-", b"story-"),
+    (b"content-", b"x-"),
+    (b'<main id="mainContent"', b'<div id="main"'),
+    (b"</main>", b"</div>"),
+    (b"page-footer", b"bottom"),
+    (b"<footer", b"<div"),
+    (b"</footer>", b"</div>"),
+    (b"<aside", b"<div"),
+    (b"</aside>", b"</div>"),
+]
+
+
+@pytest.mark.parametrize("change", ["renamed body", "redesign"])
+def test_layout_changes_fall_back_to_the_same_article(
+    sites: dict[int, object], change: str
+) -> None:
+    """The generic extractor recovers the ground truth when the template classes change."""
+    site = sites[SEEDS[1]]
+    for article_id in site.article_ids():
+        expected = site.expected(article_id)
+        body = site.render(site.article_url(article_id)).body
+        if change == "renamed body":
+            body = body.replace(b'class="article-body"', b'class="story-body"')
+        else:
+            for old, new in REDESIGN:
+                body = body.replace(old, new)
+        article = extract_article(body, expected.url)
+        assert article.extracted_by == "fallback"
+        assert_same(dataclasses.replace(article, extracted_by="template"), expected)
