@@ -115,8 +115,9 @@ def extract_article(html: str | bytes, url: str) -> Article:
     else:
         if first(root, s.CHALLENGE) is not None:
             raise ChallengePage("challenge", "Cloudflare challenge markup")
-        if first(root, s.NON_ARTICLE) is not None:
-            raise NotAnArticle("listing", "search/listing or error page")
+        for reason, chain in s.NON_ARTICLE.items():
+            if first(root, chain) is not None:
+                raise NotAnArticle(reason, url)
         # The CMS gives every content page DC metadata; error pages, the front page and
         # proxy error bodies have none, and must not pass as redesigned articles.
         if not any(meta.get(key) for key in s.CONTENT_PAGE_META):

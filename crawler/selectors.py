@@ -30,11 +30,12 @@ MAIN = ["//main", '//*[@id="mainContent"]', "//body"]
 
 # Pages that are reachable like articles but are not articles.
 NON_ARTICLE_DC_TYPES = frozenset({"Sok"})
-NON_ARTICLE = [
-    '//body[has-class("page-search") or has-class("page-error") or has-class("page-404")'
-    ' or has-class("page-frontpage")]',
-    '//*[@id="searchResultsListing"]',
-]
+# By NotAnArticle reason; checked only when the article template is absent.
+NON_ARTICLE = {
+    "listing": ['//body[has-class("page-search")]', '//*[@id="searchResultsListing"]'],
+    "error-page": ['//body[has-class("page-error") or has-class("page-404")]'],
+    "front-page": ['//body[has-class("page-frontpage")]'],
+}
 # Cloudflare "Just a moment…" / "Attention required" interstitials.
 CHALLENGE = [
     '//form[@id="challenge-form"]',

@@ -526,3 +526,17 @@ def test_invalid_utf8_bytes_are_replaced_not_fatal() -> None:
     html = read_fixture("news-nn.html").encode().replace(b"alle kommunar", b"alle \xff kommunar")
     article = extract_article(html, NN_URL)
     assert article.body.startswith("Framlegget gjeld alle \ufffd kommunar.")
+
+
+def test_owner_topics_and_language_fall_back_to_head_metadata() -> None:
+    html = read_fixture("news-nb.html")
+    start, end = html.index('<aside class="content-col-1'), html.index("</aside>") + 8
+    html = html[:start] + html[end:]
+    html = html.replace('<span class="owner">', '<span class="x">')
+    html = html.replace('<html class="no-js" lang="nb">', '<html class="no-js">')
+    html = html.replace('"DC.Language" content="nb-NO"', '"DC.Language" content="se-NO"')
+    article = extract_article(html, NB_URL)
+    assert article.ministries == ["Nærings- og fiskeridepartementet", "Energidepartementet"]
+    assert article.topics == ["Havvind", "Næringsliv"]
+    assert article.lang == "se"
+    assert article.extracted_by == "template"

@@ -58,12 +58,12 @@ def test_generated_articles(sites: dict[int, object], seed: int, index: int) -> 
 def test_site_pages_that_are_not_articles(sites: dict[int, object]) -> None:
     site = sites[SEEDS[0]]
     targets = {
-        "/no/aktuelt/finnes-ikke/id999/": "listing",  # 404: body class page-error
-        "/en/whatsnew/finnes-ikke/id999/": "listing",
+        "/no/aktuelt/finnes-ikke/id999/": "error-page",  # the 404 page
+        "/en/whatsnew/finnes-ikke/id999/": "error-page",
         site.listing_path("no"): "listing",
         site.listing_path("no", page=2): "listing",
         site.listing_path("en"): "listing",
-        "/no/id4/": "listing",  # front page: body class page-frontpage
+        "/no/id4/": "front-page",
         "/": "no-metadata",  # "Object moved" redirect body
     }
     for target, reason in targets.items():
