@@ -87,6 +87,7 @@ class Catalog:
         self.en_share = en_share
         self._deltas: dict[int, Delta] = {}
         self._live: dict[int, tuple[ArticleMeta, ...]] = {}
+        self._live_ids: dict[int, frozenset[int]] = {}
         rng = Random(seed)
         step = max(4, min(60, 2_000_000 // max(articles, 1)))
         gap = max(20, min(600, 8_000_000 // max(articles, 1)))
@@ -164,7 +165,9 @@ class Catalog:
         return self._live[version]
 
     def live_ids(self, version: int) -> frozenset[int]:
-        return frozenset(m.id for m in self.live(version))
+        if version not in self._live_ids:
+            self._live_ids[version] = frozenset(m.id for m in self.live(version))
+        return self._live_ids[version]
 
     def edit_versions(self, article_id: int, version: int) -> tuple[int, ...]:
         return tuple(w for w in range(2, version + 1) if article_id in self.delta(w).edited)

@@ -12,35 +12,52 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from urllib.parse import quote
 
-_HEX_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_DEC_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-_JSON_SAFE = set(map(chr, range(0x20, 0x7F))) - set("\"\\<>&'+`")
+
+class _Table(dict):
+    """A ``str.translate`` table that escapes unlisted characters on first sight."""
+
+    def __init__(self, keep: str, special: dict[str, str], escape: Callable[[int], str]) -> None:
+        super().__init__({ord(c): c for c in keep})
+        self.update({ord(c): v for c, v in special.items()})
+        self.escape = escape
+
+    def __missing__(self, code: int) -> str:
+        value = self.escape(code)
+        self[code] = value
+        return value
+
+
+_ASCII = "".join(map(chr, range(0x20, 0x7F))) + "\t\n\r"
+_HEX = _Table(
+    _ASCII,
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "+": "&#x2B;"},
+    lambda code: f"&#x{code:X};",
+)
+_DEC = _Table(
+    _ASCII,
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"},
+    lambda code: f"&#{code};" if 0xA0 <= code <= 0xFF else chr(code),
+)
+_JSON = _Table(
+    "".join(c for c in _ASCII if c not in "\"\\<>&'+`\t\n\r"),
+    {},
+    lambda code: (
+        f"\\u{code:04X}"
+        if code <= 0xFFFF
+        else f"\\u{0xD800 + (code - 0x10000 >> 10):04X}\\u{0xDC00 + (code - 0x10000 & 0x3FF):04X}"
+    ),
+)
 
 
 def hex_html(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _HEX_SPECIAL:
-            out.append(_HEX_SPECIAL[ch])
-        elif ch in "'+" or ord(ch) > 0x7E or ord(ch) < 0x20 and ch not in "\t\n\r":
-            out.append(f"&#x{ord(ch):X};")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_HEX)
 
 
 def dec_html(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _DEC_SPECIAL:
-            out.append(_DEC_SPECIAL[ch])
-        elif 0xA0 <= ord(ch) <= 0xFF:
-            out.append(f"&#{ord(ch)};")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_DEC)
 
 
 def rich(text: str) -> str:
@@ -63,17 +80,7 @@ def url_lower(text: str) -> str:
 
 
 def json_string(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        if ch in _JSON_SAFE:
-            out.append(ch)
-        elif ord(ch) > 0xFFFF:
-            code = ord(ch) - 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}")
-        else:
-            out.append(f"\\u{ord(ch):04X}")
-    out.append('"')
-    return "".join(out)
+    return '"' + text.translate(_JSON) + '"'
 
 
 def json_dumps(value: object) -> str:

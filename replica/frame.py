@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from replica import lexicon
 from replica.catalog import deploy
 from replica.chrome import CONSENT_VERSION, Page, breadcrumbs, languages, megamenu
@@ -177,7 +179,7 @@ def render_page(page: Page, main: str, base_url: str, version: int, seed: int) -
         close=s["close"],
         print=s["print"],
     )
-    survey_options = json_options(s)
+    survey_options = json_options(page.lang)
     to_top = load("to_top.html").render(label=s["to_top"]) if page.to_top else ""
     bottom = load("bottom.html").render(
         to_top=to_top,
@@ -203,7 +205,9 @@ def render_page(page: Page, main: str, base_url: str, version: int, seed: int) -
     return head + top + main + bottom
 
 
-def json_options(s: dict[str, str]) -> str:
+@cache
+def json_options(lang: str) -> str:
+    s = lexicon.strings(lang)
     answers = (
         (s["survey_yes"], s["survey_yes_feedback"]),
         (s["survey_no"], s["survey_no_feedback"]),

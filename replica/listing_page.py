@@ -1,4 +1,9 @@
-"""The news listing (site.md §8): filter form, count line, 20 items, relative pager."""
+"""The news listing (site.md §8): filter form, count line, 20 items, relative pager.
+
+A page past the end (``?page=N`` beyond the last) is served as 200 with no items, the
+count line "Viser 0 av N treff." (invented: the real wording is unknown) and no
+``rel=next`` or forward pager links.
+"""
 
 from __future__ import annotations
 
@@ -156,8 +161,21 @@ def filters_html(group: str, live: tuple[ArticleMeta, ...]) -> str:
 
 
 def _pagination(page: int, pages: int, s: dict[str, str]) -> str:
+    """The pager. Page 1's disabled "prev" links ``?page=0`` as on the real site; by the
+    same template logic the last page's disabled "next" links one page past the end
+    [inferred]. A page past the end has no forward links at all."""
     shown = max(pages, 1)
     last_page = page >= shown
+    forward = ""
+    if page <= shown:
+        forward = load("pagination_forward.html").render(
+            next_class="next disabled" if last_page else "next",
+            next=page + 1,
+            next_title=hex_html(s["page_next"]),
+            last_class="lastlink disabled" if last_page else "lastlink",
+            last=shown,
+            last_title=hex_html(s["page_last"]),
+        )
     return load("pagination.html").render(
         aria=hex_html(s["page_aria"].format(p=page, n=shown)),
         first_class="firstlink disabled" if page <= 1 else "firstlink",
@@ -166,12 +184,7 @@ def _pagination(page: int, pages: int, s: dict[str, str]) -> str:
         prev=page - 1,
         prev_title=hex_html(s["page_prev"]),
         current=s["page_of"].format(p=page, n=shown),
-        next_class="next disabled" if last_page else "next",
-        next=page + 1,
-        next_title=hex_html(s["page_next"]),
-        last_class="lastlink disabled" if last_page else "lastlink",
-        last=shown,
-        last_title=hex_html(s["page_last"]),
+        forward=forward.rstrip("\n"),
     )
 
 

@@ -123,6 +123,8 @@ class ReplicaServer:
             self._ready.set()
             return
         self.port = self._server.sockets[0].getsockname()[1]
+        # Ground truth and absolute links now name the URL clients reach the site at.
+        self.site.base_url = self.base_url
         self._ready.set()
         try:
             loop.run_forever()

@@ -63,6 +63,8 @@ def parse_head(head: bytes) -> HTTPRequest | None:
         method, target, version = lines[0].split(" ")
     except ValueError:
         return None
+    if target.startswith(("http://", "https://")):  # absolute-form, as sent to proxies
+        target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
     if not version.startswith("HTTP/1.") or not target.startswith("/"):
         return None
     headers: dict[str, str] = {}

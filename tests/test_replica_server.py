@@ -60,6 +60,7 @@ def test_html_headers_like_the_real_site(server: ReplicaServer) -> None:
     assert response.getheader("etag") is None and response.getheader("last-modified") is None
     html = gzip.decompress(body).decode()
     assert f"{server.base_url}{server.site.article_url(article)}" in html
+    assert server.site.expected(article).url == server.base_url + server.site.article_url(article)
     listing, _ = get(server, server.site.listing_path())
     assert listing.getheader("cache-control") == "public,max-age=5"
     assert listing.getheader("content-encoding") is None

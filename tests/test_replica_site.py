@@ -326,6 +326,7 @@ def test_listing_pages(site: Site) -> None:
     assert len(last.css("li.listItem")) == len(ids) - 20 * (pages - 1)
     beyond = Selector(page(site, site.listing_path("no", pages + 1)))
     assert not beyond.css("li.listItem") and not beyond.css('link[rel="next"]')
+    assert not beyond.css("ul.pagination li.next") and beyond.css("ul.pagination li.prev")
     zero = without_nonces(page(site, site.listing_path("no") + "?page=0"))
     assert zero == without_nonces(page(site, site.listing_path("no")))
     english = Selector(page(site, site.listing_path("en", 2)))
