@@ -74,7 +74,8 @@ def _body(meta: ArticleMeta, seed: int) -> tuple[Block, ...]:
     first, second = w.sentence(), w.sentence()
     blocks.append(Para((Run(first + " "), Run(second, "strong"), Run(" " + w.sentence()))))
     if meta.has("quote"):
-        blocks.append(Quote((f"– {w.quote()}",)))
+        quote = w.quote()
+        blocks.append(Quote((f"‘{quote}’" if lang == "en" else f"– {quote}",)))
     blocks.append(Para.of(w.paragraph()))
     if meta.has("tricky-top"):
         blocks.append(Para.of(w.fill(words["tricky"]["top"])))

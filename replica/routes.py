@@ -25,7 +25,10 @@ from replica.listing_page import page_info as listing_info
 from replica.templating import NONCE, TIMING, Frozen, load
 
 if TYPE_CHECKING:
+    from replica.catalog import ArticleMeta
     from replica.site import Site
+
+EXCERPT_LIMIT = 200
 
 _FRONT = re.compile(r"^/(no|en)/id4/?$")
 _LISTING = re.compile(r"^/(no|en)/(?:.*/)?id2006120/?$")
@@ -132,9 +135,14 @@ def not_found(site: Site, group: str, base: str) -> Response:
     return response
 
 
-def _items(site: Site, metas) -> list[Item]:  # noqa: ANN001
+def _excerpt(lead: str, lang: str) -> str:
+    """English listings cut long excerpts mid-word (site.md §8, [T]); others show it all."""
+    return lead[:EXCERPT_LIMIT] if lang == "en" else lead
+
+
+def _items(site: Site, metas: tuple[ArticleMeta, ...]) -> list[Item]:
     return [
-        Item(site.article_url(m.id), c.title, " ".join(c.lead), m)
+        Item(site.article_url(m.id), c.title, _excerpt(" ".join(c.lead), m.lang), m)
         for m, c in ((m, site.content(m.id)) for m in metas)
     ]
 

@@ -241,7 +241,8 @@ def main(
     """Serve a replica until Ctrl-C or SIGTERM, printing its URL first."""
     site = Site(articles=articles, seed=seed, version=version)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with ReplicaServer(site, host=host, port=port) as server:
         if faults_rate > 0:
             server.faults.misbehave(rate=faults_rate, seed=seed)

@@ -250,3 +250,22 @@ def test_main_serves_until_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=5)
+
+
+def test_remaining_fault_kinds_and_bad_requests(server: ReplicaServer) -> None:
+    target = server.site.listing_path()
+    for kind, status in (("502", 502), ("504", 504), ("403", 403)):
+        server.faults.add(target, kind, count=1)
+        assert get(server, target)[0].status == status
+    server.faults.add(target, "close", count=1)
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        get(server, target)
+    with pytest.raises(ValueError):
+        server.faults.add(target, "explode")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"NONSENSE\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 400 Bad Request")
+    absolute = f"{server.base_url}/robots.txt"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        sock.sendall(f"GET {absolute} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 200 OK")
