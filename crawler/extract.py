@@ -26,8 +26,8 @@ _ID_IN_JSON_LD = re.compile(r'"@id"\s*:\s*"[^"]*/id(\d+)/')
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _SHOWN_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 _LANGUAGES = {"nb": "nb", "no": "nb", "nob": "nb", "nn": "nn", "nno": "nn"}
-_ENCODING_ERRORS = {etree.ErrorTypes.ERR_INVALID_CHAR, etree.ErrorTypes.ERR_INVALID_ENCODING}
 _LANGUAGES |= {"en": "en", "eng": "en", "se": "se", "sme": "se"}
+_ENCODING_ERRORS = {etree.ErrorTypes.ERR_INVALID_CHAR, etree.ErrorTypes.ERR_INVALID_ENCODING}
 
 
 class NotAnArticle(ValueError):
@@ -40,6 +40,13 @@ class NotAnArticle(ValueError):
 
 class ChallengePage(NotAnArticle):
     """A Cloudflare challenge or block page: retry later, never archive as content."""
+
+
+def _parser() -> etree.HTMLParser:
+    # One per document: lxml parsers keep per-parse state and are not shared across threads.
+    return etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, huge_tree=True, collect_ids=False
+    )
 
 
 def parse(html: str | bytes) -> Element:
@@ -59,13 +66,12 @@ def parse(html: str | bytes) -> Element:
     # (or garbled), and a partial body must not become a revision.
     if b"</html" not in body[-512:].lower():
         raise NotAnArticle("truncated", f"no </html> in the last 512 of {len(body)} bytes")
-    body = body.replace(b"\x00", b"")
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
-    root = etree.fromstring(body, parser)
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+    root = etree.fromstring(body, parser := _parser())
     if any(e.type in _ENCODING_ERRORS for e in parser.error_log):
         # Invalid UTF-8 would surface later as UnicodeDecodeError on text access.
-        fixed = body.decode("utf-8", errors="replace").encode("utf-8")
-        root = etree.fromstring(fixed, etree.HTMLParser(encoding="utf-8", remove_comments=True))
+        root = etree.fromstring(body.decode("utf-8", errors="replace").encode(), _parser())
     if root is None:
         raise NotAnArticle("not-html", "no document element")
     return root
@@ -125,14 +131,14 @@ def extract_article(html: str | bytes, url: str) -> Article:
         extracted_by = "fallback"
         parts = (heading, lead_el, info, body)
         title, lead = generic_content(main, meta, page_title, collector, *parts)
+        if not collector.blocks and not lead:
+            raise NotAnArticle("no-text", url)
     if not title:
         raise NotAnArticle("no-title", url)
     # The sidebar is the article column's sibling; scoping to it avoids rescanning main.
     row = content.getparent() if content is not None else None
     sidebar = first(main if row is None else row, s.SIDEBAR)
     sidebar = main if sidebar is None else sidebar
-    if not collector.blocks and not lead:
-        raise NotAnArticle("no-text", url)
 
     return Article(
         id=_article_id(url, meta, root),
@@ -176,9 +182,11 @@ def _canonical_url(url: str, meta: dict[str, str]) -> str:
     else:
         canonical = url
     parts = urlsplit(canonical)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    query = [(k, v) for k, v in query if not k.lower().startswith("utm_")]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    query = parts.query
+    if "utm_" in query.lower():  # re-encode only when there is tracking to drop
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if not k.lower().startswith("utm_")])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def _language(root: Element, meta: dict[str, str], url: str) -> str:
