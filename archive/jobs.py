@@ -4,7 +4,7 @@ shows as interrupted."""
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from archive.schema import Job
@@ -28,7 +28,7 @@ def _alive(pid: int | None) -> bool:
 
 def effective(job: Job) -> Job:
     if job.status == "running" and not _alive(job.pid):
-        job.status = "interrupted"
+        return replace(job, status="interrupted")
     return job
 
 
