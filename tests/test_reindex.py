@@ -1,0 +1,118 @@
+"""`regarkiv reindex` rebuilds from the WARC files alone an index equal to the live one."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.crawling import crawl, regarkiv
+
+replica_site = pytest.importorskip("replica.site")
+replica_server = pytest.importorskip("replica.server")
+
+TABLES = {
+    "articles": "SELECT id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
+    " FROM articles ORDER BY id",
+    "revisions": "SELECT article_id, revision, title, lead, body, published, type, ministries,"
+    " topics, images, attachments, content_hash, captured_at, extracted_by FROM revisions"
+    " ORDER BY article_id, revision",
+    "captures": "SELECT url, fetched_at, status, record_type, warc_file, offset, length,"
+    " record_id, payload_digest, job_id, article_id FROM captures ORDER BY record_id",
+}
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {name: conn.execute(query).fetchall() for name, query in TABLES.items()}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    site = replica_site.Site(articles=80, seed=21)
+    data = tmp_path_factory.mktemp("archive")
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        crawl(data, server.base_url)
+        server.set_version(2)
+        crawl(data, server.base_url, "--recrawl", "all")
+    return data
+
+
+def test_reindex_equals_live_crawl(archive: Path, tmp_path: Path) -> None:
+    live = dump(archive / "index.db")
+    assert live["revisions"] and any(row[1] == 2 for row in live["revisions"])
+    assert any(row[5] == "removed" for row in live["articles"])
+    result = regarkiv("reindex", "--data-dir", str(archive))
+    assert result.returncode == 0, result.stderr
+    rebuilt = dump(archive / "index.db")
+    for table in TABLES:
+        assert rebuilt[table] == live[table], table
+    # Search works on the rebuilt index.
+    found = regarkiv("search", "regjering", "--data-dir", str(archive), "--json")
+    assert found.returncode == 0 and found.stdout.strip() != "[]"
+
+
+def test_corrupt_record_is_skipped_not_fatal(archive: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    warc = sorted((copy / "warcs").glob("*.warc.gz"))[0]
+    data = bytearray(warc.read_bytes())
+    # Flip bytes in the middle of the file: one record's gzip member breaks.
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    warc.write_bytes(bytes(data))
+    result = regarkiv("reindex", "--data-dir", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert "skipped" in result.stderr
+    assert "Traceback" not in result.stderr
+    conn = sqlite3.connect(copy / "index.db")
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+
+
+def test_reindex_without_warcs_is_an_error(tmp_path: Path) -> None:
+    result = regarkiv("reindex", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: no WARC files")
+
+
+def test_verify_passes_then_names_each_problem(archive: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    copy = tmp_path / "verify"
+    shutil.copytree(archive, copy)
+    ok = regarkiv("verify", "--data-dir", str(copy), "--json")
+    assert ok.returncode == 0, ok.stdout
+    report = json.loads(ok.stdout)
+    assert report["ok"] and report["manifest_added"] == report["files"] >= 1
+    manifest = (copy / "manifest-sha256.txt").read_text().splitlines()
+    assert len(manifest) == report["files"]
+
+    warcs = sorted((copy / "warcs").glob("*.warc.gz"))
+    # 1. a byte flipped inside a record: digest and fixity problems
+    data = bytearray(gzip.decompress(warcs[0].read_bytes()))
+    victim = warcs[0]
+    raw = bytearray(victim.read_bytes())
+    raw[-200] ^= 0xFF
+    victim.write_bytes(bytes(raw))
+    # 2. a WARC nobody references
+    stray = copy / "warcs" / "regarkiv-20200101000000-00000-stray.warc.gz"
+    shutil.copy(warcs[-1], stray)
+    bad = regarkiv("verify", "--data-dir", str(copy), "--json")
+    assert bad.returncode == 1
+    kinds = {problem["kind"] for problem in json.loads(bad.stdout)["problems"]}
+    assert "fixity" in kinds
+    assert "unreferenced-file" in kinds
+    assert data  # the file decompressed before we damaged it
+    # 3. a missing WARC file
+    warcs[-1].unlink()
+    gone = regarkiv("verify", "--data-dir", str(copy))
+    assert gone.returncode == 1
+    assert "missing-file" in gone.stdout
