@@ -12,9 +12,10 @@ import gzip
 import os
 import signal
 import threading
+import traceback
 from typing import NamedTuple, Self
 
-from replica.faults import Faults
+from replica.faults import Faults, article_id_of
 from replica.site import Site
 from replica.wire import HTTPRequest, apply_fault, parse_head, write_response
 
@@ -188,7 +189,13 @@ class ReplicaServer:
             headers = [("content-type", "text/plain"), ("allow", "GET, HEAD")]
             await write_response(writer, 405, headers, b"Method Not Allowed", request.keep_alive)
             return request.keep_alive
-        response = self.site.render(request.target, self.base_url)
+        try:
+            response = self.site.render(request.target, self.base_url)
+        except Exception:  # a replica bug must not hang the client: answer 500 and say why
+            traceback.print_exc()
+            headers = [("content-type", "text/plain")]
+            await write_response(writer, 500, headers, b"replica error", keep_alive=False)
+            return False
         body, headers = response.body, list(response.headers)
         if self._not_modified(request, response.header("etag"), response.header("last-modified")):
             await write_response(
@@ -214,8 +221,6 @@ class ReplicaServer:
         return request.keep_alive
 
     def _article_id(self, target: str) -> int | None:
-        from replica.faults import article_id_of
-
         article_id = article_id_of(target)
         return article_id if article_id in self.site.catalog.by_id else None
 
