@@ -186,13 +186,19 @@ def jobs(ctx: click.Context, data_dir: Path, as_json: bool) -> None:
 
 @jobs.command("show")
 @click.argument("job_id")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive directory (as for `regarkiv jobs`).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def jobs_show(data_dir: Path, job_id: str, as_json: bool) -> None:
+def jobs_show(group_data_dir: Path, job_id: str, data_dir: Path | None, as_json: bool) -> None:
     """Show one crawl job: settings, status and figures.
 
     Example: regarkiv jobs show 20261125T060000Z-3f2a1b
     """
+    data_dir = data_dir or group_data_dir
     from archive.jobs import JobNotFound, get_job, job_dict
 
     try:
