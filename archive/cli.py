@@ -133,8 +133,8 @@ def crawl(
     if summary.listing_pages == 0 and summary.failures:
         reasons = ", ".join(sorted(summary.failures))
         raise click.ClickException(f"could not fetch any listing page from {base_url} ({reasons})")
-    if summary.status != "finished":
-        sys.exit(130 if summary.status == "interrupted" else 1)
+    if summary.status == "interrupted":
+        sys.exit(130)
 
 
 @cli.command()

@@ -25,6 +25,11 @@ from archive.lock import DataDirLock
 from archive.warc_writer import WarcInfo
 
 SOFTWARE = "regarkiv"
+UNINDEXED = {
+    "not_article": "not-an-article",
+    "not_html": "not-html",
+    "undecodable": "undecodable",
+}
 
 
 class DataDirError(OSError):
@@ -286,12 +291,19 @@ class CrawlSession:
             warc_files = self.writer.close()
         finally:
             self.ingester.close()
+        failures = Counter(self.failures)
+        # Fetched fine but not indexable: the summary must say so, not hide it.
+        for count, reason in UNINDEXED.items():
+            if self.ingester.stats.counts[count]:
+                failures[reason] += self.ingester.stats.counts[count]
+        if self.ingester.errors:
+            failures["index-error"] += len(self.ingester.errors)
         summary = CrawlSummary(
             job_id=self.job_id,
             status=status,
             listing_pages=self.counts["listing_pages"],
             articles_fetched=self.counts["articles_fetched"],
-            failures=dict(self.failures),
+            failures=dict(failures),
             bytes=self.bytes,
             warc_files=sorted(Path(p).name for p in warc_files),
             duration_seconds=round(time.monotonic() - self.started, 2),

@@ -156,6 +156,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         status = "finished" if reason == "finished" else "interrupted"
+        if status == "finished" and not session.counts["listing_pages"] and session.failures:
+            status = "failed"  # nothing could be fetched: the site is unreachable or blocks us
     finally:
         stop.set()
         summary = session.close(status)

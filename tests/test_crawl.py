@@ -217,3 +217,49 @@ def test_jobs_record_the_crawl(tmp_path: Path, server) -> None:
     host = urlsplit(server.base_url).hostname
     warc = next((tmp_path / "warcs").glob("*.warc.gz"))
     assert host.replace(".", "") in warc.name.replace(".", "")
+
+
+def test_recent_refetches_only_recent_articles(tmp_path: Path, site, server) -> None:
+    from datetime import date, timedelta
+
+    crawl(tmp_path, server.base_url, "--lang", "no")
+    before = len(requested_paths(server))
+    summary = crawl(tmp_path, server.base_url, "--lang", "no", "--recent-days", "10")
+    again = article_requests(requested_paths(server)[before:])
+    cutoff = date.today() - timedelta(days=10)
+    recent = {
+        a for a in site.article_ids(lang="no") if site.expected(a).published >= cutoff.isoformat()
+    }
+    assert set(again) == recent
+    assert summary["unchanged"] == len(recent)
+
+
+def test_since_limits_discovery(tmp_path: Path, site, server) -> None:
+    published = sorted({site.expected(a).published for a in site.article_ids()})
+    since = published[len(published) // 2]
+    crawl(tmp_path, server.base_url, "--since", since)
+    fetched = set(article_requests(requested_paths(server)))
+    assert fetched == {a for a in site.article_ids() if site.expected(a).published >= since}
+
+
+def test_search_while_a_crawl_writes(tmp_path: Path, site, server) -> None:
+    import subprocess
+    import sys
+
+    crawl(tmp_path, server.base_url, "--lang", "en")
+    server.faults.add("*", "slow", count=None, delay=0.02)
+    command = [sys.executable, "-m", "archive.cli", "crawl", "--data-dir", str(tmp_path),
+               "--base-url", server.base_url, "--delay", "0", "--concurrency", "4",
+               "--recrawl", "all"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        searches = 0
+        while process.poll() is None and searches < 40:
+            result = regarkiv("search", "regjering", "--data-dir", str(tmp_path), "--json")
+            assert result.returncode == 0, result.stderr
+            json.loads(result.stdout)
+            searches += 1
+    finally:
+        process.wait(timeout=120)
+    assert process.returncode == 0
+    assert searches >= 1

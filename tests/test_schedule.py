@@ -107,3 +107,25 @@ def test_scheduler_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == 0, err
     assert "scheduler stopped" in out
+
+
+def test_scheduler_starts_a_real_crawl_job(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("REGARKIV_RETRY_BASE_DELAY", "0.05")
+    replica_site = pytest.importorskip("replica.site")
+    replica_server = pytest.importorskip("replica.server")
+    site = replica_site.Site(articles=25, seed=3)
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        store = ScheduleStore(tmp_path)
+        args = ["--base-url", server.base_url, "--delay", "0", "--concurrency", "4", "--json"]
+        store.add("often", "*/5 * * * *", args, now=at("2026-01-01T00:00:00"))
+        store.add("broken", "*/5 * * * *", ["--base-url", "http://127.0.0.1:9"],
+                  now=at("2026-01-01T00:00:00"))  # fmt: skip
+        lines: list[str] = []
+        scheduler = Scheduler(tmp_path, log=lines.append)
+        assert scheduler.run_due() == 2
+    saved = store.load()
+    assert saved["often"].last_status == "finished"
+    assert saved["broken"].last_status == "failed"  # recorded, and the other still ran
+    result = CliRunner().invoke(cli, ["jobs", "--data-dir", str(tmp_path), "--json"])
+    jobs = json.loads(result.output)
+    assert sorted(job["status"] for job in jobs) == ["failed", "finished"]

@@ -1,0 +1,49 @@
+"""The README stays true: every command is documented, and CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from archive.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def command_names(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        names.append(f"{prefix}{name}")
+        if isinstance(command, click.Group):
+            names += command_names(command, f"{prefix}{name} ")
+    return names
+
+
+def test_every_command_is_in_the_readme() -> None:
+    missing = [name for name in command_names(cli) if f"regarkiv {name}" not in README]
+    assert missing == []
+
+
+def test_every_command_has_an_example() -> None:
+    def walk(group: click.Group) -> list[click.Command]:
+        found = []
+        for command in group.commands.values():
+            if isinstance(command, click.Group):
+                found += walk(command)
+            else:
+                found.append(command)
+        return found
+
+    assert [c.name for c in walk(cli) if "Example:" not in (c.help or "")] == []
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", quick, re.S).group(1)
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2
+    assert commands[0].endswith("regarkiv demo")
+    assert commands[1] in (ROOT / ".ci" / "run").read_text().splitlines()
