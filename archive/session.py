@@ -208,7 +208,7 @@ class CrawlSession:
             base_url=o.base_url,
             is_part_of=f"regarkiv-{self.job_id}",
             description=f"regarkiv crawl of {o.base_url} news listings ({','.join(o.langs)})",
-            settings=tuple((k, str(v)) for k, v in sorted(self._job_settings().items())),
+            settings=tuple((k, _field(v)) for k, v in sorted(self._job_settings().items())),
         )
 
     def _archived_articles(self) -> dict[int, date | None]:
@@ -316,6 +316,12 @@ class CrawlSession:
         self.lock.release()
         self.summary = summary
         return summary
+
+
+def _field(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 class NothingToResume(LookupError):

@@ -50,6 +50,14 @@ REGARKIV_RETRY_BASE_DELAY = float(os.environ.get("REGARKIV_RETRY_BASE_DELAY", "2
 # Never hold a slot longer than this for one Retry-After.
 REGARKIV_RETRY_MAX_DELAY = 120.0
 
+# Only codings the index can decode (archive.warc_reader.decode_body); Scrapy
+# would otherwise offer br and zstd whenever some installed package can read them.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "nb,nn;q=0.9,en;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+}
+
 # Cloudflare's __cf_bm cookie keeps us out of challenges on the real site.
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
