@@ -130,6 +130,8 @@ def crawl(
         click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(summary.render())
+    if summary.fatal:
+        raise click.ClickException(summary.fatal)
     if summary.listing_pages == 0 and summary.failures:
         reasons = ", ".join(sorted(summary.failures))
         raise click.ClickException(f"could not fetch any listing page from {base_url} ({reasons})")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
+import time
 import zlib
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from archive.capture import Capture, Exchange
@@ -90,6 +91,7 @@ class Ingester:
         self.job_id = job_id
         self.stats = IngestStats()
         self.errors: list[str] = []
+        self.fatal: str | None = None  # the index could not be written at all
         self._queue: queue.Queue[tuple[Future[Capture], Exchange] | None] = queue.Queue(
             maxsize=2000
         )
@@ -106,29 +108,39 @@ class Ingester:
     def _run(self) -> None:
         from archive.index import Index
 
-        index = Index(self.index_path)
+        index: Index | None = None
         pending = 0
-        last_commit = datetime.now()
+        last_commit = time.monotonic()
         try:
-            while True:
-                try:
-                    item = self._queue.get(timeout=BATCH_SECONDS)
-                except queue.Empty:
-                    item = ()
-                if item is None:
-                    break
+            index = Index(self.index_path)
+        except (sqlite3.Error, OSError) as error:
+            self.fatal = str(error)
+        while True:
+            try:
+                item = self._queue.get(timeout=BATCH_SECONDS)
+            except queue.Empty:
+                item = ()
+            if item is None:
+                break
+            if self.fatal or index is None:
+                continue  # keep draining so the crawl never blocks on a full queue
+            try:
                 if item:
                     self._ingest_one(index, *item)
                     pending += 1
                 if pending and (
-                    pending >= BATCH_SIZE
-                    or (datetime.now() - last_commit).total_seconds() >= BATCH_SECONDS
+                    pending >= BATCH_SIZE or time.monotonic() - last_commit >= BATCH_SECONDS
                 ):
                     index.commit()
-                    pending, last_commit = 0, datetime.now()
-        finally:
-            index.commit()
-            index.close()
+                    pending, last_commit = 0, time.monotonic()
+            except sqlite3.Error as error:  # disk full, I/O error: the WARCs still have it all
+                self.fatal = str(error)
+                log.error("index write failed: %s", error)
+        if index is not None:
+            try:
+                index.close()
+            except sqlite3.Error as error:
+                self.fatal = self.fatal or str(error)
 
     def _ingest_one(self, index: object, future: Future[Capture], exchange: Exchange) -> None:
         try:
@@ -145,6 +157,8 @@ class Ingester:
                 log.warning("%s: cannot decode body (%s)", exchange.url, error)
         try:
             ingest_response(index, capture, body, self.job_id, self.stats)
+        except sqlite3.Error:
+            raise
         except Exception as error:  # one bad page must not stop indexing the crawl
             self.errors.append(f"{exchange.url}: {error}")
             log.exception("indexing %s failed", exchange.url)

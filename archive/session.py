@@ -8,6 +8,7 @@ disk or parses article HTML.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,8 +23,9 @@ from urllib.parse import urlsplit
 from archive.capture import Exchange
 from archive.ingest import Ingester
 from archive.lock import DataDirLock
-from archive.warc_writer import WarcInfo
+from archive.warc_writer import WarcInfo, WarcWriteError
 
+log = logging.getLogger(__name__)
 SOFTWARE = "regarkiv"
 UNINDEXED = {
     "not_article": "not-an-article",
@@ -98,6 +100,7 @@ class CrawlSummary:
     unchanged: int = 0
     removed: int = 0
     fallback_extractions: int = 0
+    fatal: str | None = None  # why the crawl stopped early, if it did
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -130,6 +133,7 @@ class CrawlSession:
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._closed = False
+        self.fatal: str | None = None  # why the crawl could not go on (disk full ...)
 
     @classmethod
     def open(cls, options: SessionOptions) -> CrawlSession:
@@ -261,7 +265,11 @@ class CrawlSession:
     # -- what the crawl reports ---------------------------------------------------
 
     def capture(self, exchange: Exchange) -> None:
-        future = self.writer.submit(exchange)
+        try:
+            future = self.writer.submit(exchange)
+        except WarcWriteError as error:
+            self.fatal = self.fatal or f"cannot write WARC files: {error}"
+            raise
         with self._lock:
             self.bytes += len(exchange.body)
         self.ingester.put(future, exchange)
@@ -289,8 +297,13 @@ class CrawlSession:
         self._closed = True
         try:
             warc_files = self.writer.close()
+        except WarcWriteError as error:
+            self.fatal = self.fatal or f"cannot write WARC files: {error}"
+            warc_files = self.writer.closed_files
         finally:
             self.ingester.close()
+        if self.fatal:
+            status = "failed"
         failures = Counter(self.failures)
         # Fetched fine but not indexable: the summary must say so, not hide it.
         for count, reason in UNINDEXED.items():
@@ -298,6 +311,8 @@ class CrawlSession:
                 failures[reason] += self.ingester.stats.counts[count]
         if self.ingester.errors:
             failures["index-error"] += len(self.ingester.errors)
+        if self.fatal:
+            failures["warc-write-error"] += 1
         summary = CrawlSummary(
             job_id=self.job_id,
             status=status,
@@ -308,9 +323,16 @@ class CrawlSession:
             warc_files=sorted(Path(p).name for p in warc_files),
             duration_seconds=round(time.monotonic() - self.started, 2),
             **self.ingester.stats.as_dict(),
+            fatal=self.fatal,
         )
         if self.previous_figures:
             summary = merge_figures(self.previous_figures, summary)
+        if self.ingester.fatal:
+            log.error(
+                "the index could not be updated (%s); the WARC files are complete: "
+                "run `regarkiv reindex` once the cause is fixed",
+                self.ingester.fatal,
+            )
         self.index.finish_job(self.job_id, status, summary.as_dict())
         self.index.close()
         self.lock.release()

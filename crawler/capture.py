@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archive.capture import Exchange
+from archive.warc_writer import WarcWriteError
 from crawler.wire import WIRE_META, WireHead
+
+log = logging.getLogger(__name__)
+WRITE_ERROR = "warc-write-error"
 
 
 def exchange_from(request: Request, response: Response, wire: WireHead) -> Exchange:
@@ -31,18 +37,33 @@ class WarcCaptureMiddleware:
     """Sits next to the downloader (order 950): sees redirects, errors and
     gzip bodies before other middlewares change or drop them."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, crawler: Any = None) -> None:
         self.session = session
+        self.crawler = crawler
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcCaptureMiddleware:
         session = getattr(crawler.spider, "session", None)
         if session is None:
             raise NotConfigured("the spider has no crawl session to write WARCs to")
-        return cls(session)
+        return cls(session, crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         wire = request.meta.pop(WIRE_META, None)
-        if wire is not None:
+        if wire is None:
+            return response
+        try:
             self.session.capture(exchange_from(request, response, wire))
+        except WarcWriteError as error:
+            # A full or failing disk: fetching on would only lose what we fetch.
+            self._stop(str(error))
+            raise IgnoreRequest(f"not archived: {error}") from error
         return response
+
+    def _stop(self, why: str) -> None:
+        if self._stopping or self.crawler is None:
+            return
+        self._stopping = True
+        log.error("stopping the crawl: %s", why)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=WRITE_ERROR))

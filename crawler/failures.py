@@ -57,5 +57,7 @@ def failure_reason(
             return "robots-disallowed"
         if "offsite" in text:
             return "offsite-redirect"
+        if "not archived" in text:
+            return "not-archived"
         return "ignored"
     return name

@@ -107,4 +107,4 @@ class BackoffRetryMiddleware:
         return await self._retry(request, reason, None)
 
 
-NOT_RETRIED = {"offsite-redirect", "robots-disallowed", "ignored"}
+NOT_RETRIED = {"offsite-redirect", "robots-disallowed", "not-archived", "ignored"}

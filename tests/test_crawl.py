@@ -263,3 +263,29 @@ def test_search_while_a_crawl_writes(tmp_path: Path, site, server) -> None:
         process.wait(timeout=120)
     assert process.returncode == 0
     assert searches >= 1
+
+
+def test_full_disk_stops_with_one_line_error_and_sound_warcs(tmp_path: Path, site, server) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    def small_files() -> None:  # every file this process writes is capped, like a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    command = [sys.executable, "-m", "archive.cli", "crawl", "--data-dir", str(tmp_path),
+               "--base-url", server.base_url, "--delay", "0", "--concurrency", "4"]  # fmt: skip
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, preexec_fn=small_files
+    )
+    assert result.returncode == 1
+    assert "Error: cannot write WARC files" in result.stderr
+    assert "Traceback" not in result.stderr
+    for warc in (tmp_path / "warcs").glob("*.warc.gz"):
+        assert warcio_check(warc).returncode == 0
+    # With space again, the next crawl repairs whatever was left open and completes.
+    summary = crawl(tmp_path, server.base_url)
+    assert summary["status"] == "finished"
+    assert not list((tmp_path / "warcs").glob("*.open"))
+    for warc in (tmp_path / "warcs").glob("*.warc.gz"):
+        assert warcio_check(warc).returncode == 0
