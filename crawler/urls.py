@@ -19,7 +19,11 @@ LISTING_PATHS: dict[str, str] = {
 LISTING_IDS = {2006120}
 
 _ARTICLE_ID = re.compile(r"/id(\d+)/?$")
-_ARTICLE_PATH = re.compile(r"^/(no|nb|nn|en)/aktuelt/[^/]+/id\d+/?$")
+# News items live under /<lang>/aktuelt/, but a listing may point at any content
+# page (/no/dokumenter/..., /en/...): the listing, not the path, says it is news.
+_ARTICLE_PATH = re.compile(r"^/(no|nb|nn|en|se)/(?:[^/?#]+/)+id\d+/?$")
+# The historical archive is robots-disallowed (site.md §3).
+_ARCHIVE_PREFIXES = ("/no/dokumentarkiv/", "/en/historical-archive/", "/se/dokumeantavuorka/")
 _SHORT_PATH = re.compile(r"^/id\d+/?$")
 _LANG_ALIASES = {"nb": "no", "nn": "no"}
 # Tracking parameters from RSS and newsletters; they never change the page.
@@ -56,7 +60,7 @@ def canonical_article_url(url: str, base_url: str) -> str:
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     if _SHORT_PATH.match(path):
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    if not _ARTICLE_PATH.match(path):
+    if not _ARTICLE_PATH.match(path) or path.startswith(_ARCHIVE_PREFIXES):
         raise OutOfScope(f"not an article link: {url}")
     lang, rest = path[1:].split("/", 1)
     path = f"/{_LANG_ALIASES.get(lang, lang)}/{rest}"
@@ -94,4 +98,8 @@ def is_article_url(url: str) -> bool:
     """An article page (not a listing, not the front page) by its path."""
     path = urlsplit(url).path
     path = path if path.endswith("/") else path + "/"
-    return bool(_ARTICLE_PATH.match(path)) and article_id(path) not in LISTING_IDS
+    return (
+        bool(_ARTICLE_PATH.match(path))
+        and not path.startswith(_ARCHIVE_PREFIXES)
+        and article_id(path) not in LISTING_IDS
+    )

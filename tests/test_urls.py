@@ -24,6 +24,10 @@ BASE = "https://www.regjeringen.no"
         ),
         ("/en/aktuelt/new-tax/id3169215/", f"{BASE}/en/aktuelt/new-tax/id3169215/"),
         ("/id3169214/", f"{BASE}/id3169214/"),
+        (
+            "/no/dokumenter/horing-om-ny-skatt/id3169214/",
+            f"{BASE}/no/dokumenter/horing-om-ny-skatt/id3169214/",
+        ),
     ],
 )
 def test_article_variants_map_to_one_url(link: str, expected: str) -> None:
@@ -36,7 +40,7 @@ def test_article_variants_map_to_one_url(link: str, expected: str) -> None:
     [
         "https://evil.example/no/aktuelt/x/id1/",
         "/no/dokumentarkiv/regjeringen-solberg/aktuelt/x/id2/",
-        "/no/tema/klima/id1298/",
+        "/no/aktuelt/",
         "/Utilities/RSSEngine/rss.aspx?id=1",
         "http://www.regjeringen.no/no/aktuelt/x/id3/",  # other scheme = other site
     ],
