@@ -28,8 +28,15 @@ from crawler.urls import (
     listing_url,
 )
 
-LISTING_ITEMS = "#searchResultsListing > li.listItem"
-LISTING_ITEM_LINK = "h2.title a::attr(href)"
+# Ordered fallbacks: the first selector is the real markup (site.md §8); the
+# others keep a crawl going, with a warning, if the listing template changes.
+LISTING_ITEMS = [
+    "#searchResultsListing > li.listItem",
+    "ul.listing > li.listItem",
+    "ul.listing > li",
+    "main .results li",
+]
+LISTING_ITEM_LINKS = ["h2.title a::attr(href)", "h2 a::attr(href)", "h3 a::attr(href)"]
 LISTING_ITEM_DATE = ".info .date::text"
 # The head's absolute rel=next first, then the pager's relative link. On the
 # last page the pager still links "next" (like the disabled "prev" ?page=0 on
@@ -187,13 +194,30 @@ class NewsSpider(scrapy.Spider):
         self._scheduled_articles += 1
         return True
 
+    def _items(self, response: Response, page: int) -> list[Any]:
+        for number, selector in enumerate(LISTING_ITEMS):
+            items = response.css(selector)
+            if items:
+                if number:
+                    self.logger.warning(
+                        "%s: listing markup changed, items found with fallback %r",
+                        response.url,
+                        selector,
+                    )
+                    self.session.count("listing_fallbacks")
+                return list(items)
+        if page == 1:
+            self.logger.warning("%s: no items on the first listing page", response.url)
+            self.session.failed("empty-listing", response.url)
+        return []
+
     def parse_listing(self, response: Response, lang: str, page: int) -> Iterator[scrapy.Request]:
         self.session.count("listing_pages")
-        items = response.css(LISTING_ITEMS)
+        items = self._items(response, page)
         oldest: date | None = None
         already_archived = 0
         for item in items:
-            href = item.css(LISTING_ITEM_LINK).get()
+            href = next(filter(None, (item.css(sel).get() for sel in LISTING_ITEM_LINKS)), None)
             published = parse_listing_date(item.css(LISTING_ITEM_DATE).get())
             if published is not None:
                 oldest = published if oldest is None else min(oldest, published)
