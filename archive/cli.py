@@ -13,26 +13,10 @@ from pathlib import Path
 
 import click
 
-from archive.cli_query import changes, diff, history, search, show
+from archive.cli_query import DATE, changes, data_dir_option, diff, history, search, show
 from crawler import __version__
 
-DATA_DIR_OPTION = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="REGARKIV_DATA",
-    default="regarkiv-data",
-    show_default=True,
-    help="Archive directory (WARCs and index.db). Env: REGARKIV_DATA.",
-)
-
-
-def parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=option) from None
+DATA_DIR_OPTION = data_dir_option
 
 
 def parse_size(value: str) -> int:
@@ -63,7 +47,7 @@ def cli() -> None:
 @click.option("--concurrency", type=int, default=2, show_default=True)
 @click.option("--max-listing-pages", type=int, help="Stop paging each listing after N pages.")
 @click.option("--max-articles", type=int, help="Fetch at most N articles.")
-@click.option("--since", help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--since", type=DATE, help="Only articles published on or after YYYY-MM-DD.")
 @click.option(
     "--recrawl", type=click.Choice(["new", "recent", "all"]), default="recent", show_default=True
 )
@@ -86,7 +70,7 @@ def crawl(
     concurrency: int,
     max_listing_pages: int | None,
     max_articles: int | None,
-    since: str | None,
+    since: date | None,
     recrawl: str,
     recent_days: int,
     contact: str,
@@ -112,7 +96,7 @@ def crawl(
         concurrency=concurrency,
         max_listing_pages=max_listing_pages,
         max_articles=max_articles,
-        since=parse_date(since, "--since"),
+        since=since,
         contact=contact,
         warc_max_size=parse_size(warc_max_size),
         gzip_level=gzip_level,
