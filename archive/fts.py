@@ -12,6 +12,7 @@ accents Norwegian spelling treats as optional stress marks (``idé``/``ide``,
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import threading
 import unicodedata
@@ -36,7 +37,12 @@ _ACCENT_FOLD = str.maketrans(
 _WORD = re.compile(r"[^\W_]+")
 
 STEMMER_LANGS = ("nb", "en")
-COLUMNS = ("title", "lead", "body")
+# snowballstemmer runs the C PyStemmer when it is installed (same algorithms, ~10x
+# faster); the index records which one made its stems.
+STEMMER_VERSION = "snowballstemmer " + importlib.metadata.version("snowballstemmer")
+if snowballstemmer.stemmer.__module__ == "Stemmer":
+    STEMMER_VERSION += ", PyStemmer " + importlib.metadata.version("pystemmer")
+TEXT_COLUMNS = "{title lead body}"  # user queries never match the facets column
 
 _local = threading.local()  # snowball stemmer objects keep state while stemming
 _cache: dict[str, dict[str, str]] = {"nb": {}, "en": {}}
@@ -64,11 +70,6 @@ def fold(text: str) -> str:
     return text.translate(_ACCENT_FOLD) if _HAS_ACCENT.search(text) else text
 
 
-def fold_or_none(text: str | None) -> str | None:
-    """SQL function ``rk_fold``: SQLite's lower() folds ASCII only."""
-    return fold(text) if text is not None else None
-
-
 def words(text: str) -> list[str]:
     """The folded words of a text, as unicode61 would tokenise it."""
     return _WORD.findall(fold(text))
@@ -76,21 +77,24 @@ def words(text: str) -> list[str]:
 
 def stem(word: str, lang: str) -> str:
     """Stem one already-folded word (``lang`` is ``nb`` or ``en``), cached."""
+    found = _cache[lang].get(word)
+    return found if found is not None else _stem_uncached(word, lang)
+
+
+def _stem_uncached(word: str, lang: str) -> str:
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {
+            "nb": snowballstemmer.stemmer("norwegian"),
+            "en": snowballstemmer.stemmer("english"),
+        }
+    found = stemmers[lang].stemWord(word)
+    if found == word:
+        found = word  # share the string: most words are their own stem
     cache = _cache[lang]
-    found = cache.get(word)
-    if found is None:
-        stemmers = getattr(_local, "stemmers", None)
-        if stemmers is None:
-            stemmers = _local.stemmers = {
-                "nb": snowballstemmer.stemmer("norwegian"),
-                "en": snowballstemmer.stemmer("english"),
-            }
-        found = stemmers[lang].stemWord(word)
-        if found == word:
-            found = word  # share the string: most words are their own stem
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[word] = found
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[word] = found
     return found
 
 
@@ -99,15 +103,47 @@ def stem_text(text: str | None, lang: str | None) -> str:
     if not text:
         return ""
     slang = stemmer_lang(lang)
-    return " ".join([stem(word, slang) for word in words(text)])
+    get = _cache[slang].get  # inlined lookup: this runs for every word of every revision
+    return " ".join([get(word) or _stem_uncached(word, slang) for word in words(text)])
 
 
-def casefold_contains(haystack: str | None, needle: str | None) -> bool:
-    """SQL function ``rk_contains``: SQLite's own lower() and LIKE only fold ASCII,
-    so ``nærings`` would not find ``Nærings- og fiskeridepartementet``."""
-    if haystack is None or needle is None:
-        return False
-    return fold(needle) in fold(haystack)
+def facet_text(lang: str | None, type: str | None, ministries: list[str]) -> str:
+    """The ``facets`` column of the stem index: what search filters match, as tokens.
+
+    Filtering inside FTS5 costs a doclist intersection; joining each match to its
+    revisions row to test it cost ~6 µs a match (a common word: 100+ ms). Each kind
+    of value has its own token prefix: ``l`` language, ``t`` type words between
+    ``tstart`` and ``tend`` (an exact match), ``m`` ministry words with ``zz`` after
+    each ministry (so a phrase cannot run from one ministry into the next).
+    """
+    tokens = [f"l{word}" for word in words(lang or "")[:1]]
+    if type:
+        tokens += ["tstart", *(f"t{word}" for word in words(type)), "tend"]
+    for name in ministries:
+        tokens += [*(f"m{word}" for word in words(name)), "zz"]
+    return " ".join(tokens)
+
+
+def facet_filter(
+    lang: str | None = None, type: str | None = None, ministry: str | None = None
+) -> str | None:
+    """The FTS5 expression for search filters over ``facet_text``, or None.
+
+    ``type`` matches the whole label (any case); ``ministry`` matches when its words
+    begin adjacent words of one ministry's name: ``finans``, ``klima og miljø`` and
+    ``omsorg`` all work, ``departementet`` does not.
+    """
+    clauses = []
+    for value, name in ((lang, "language"), (type, "type"), (ministry, "ministry")):
+        if value is not None and not words(value):
+            raise SearchQueryError(f"the {name} filter {value!r} has no letters or digits")
+    if lang:
+        clauses.append(f'"l{words(lang)[0]}"')
+    if type:
+        clauses.append('"' + " ".join(["tstart", *(f"t{w}" for w in words(type)), "tend"]) + '"')
+    if ministry:
+        clauses.append(" + ".join(f'"m{word}"*' for word in words(ministry)))
+    return " AND ".join(f"facets : ({clause})" for clause in clauses) or None
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,12 @@ Full-text search, over the *latest* revision of each article only:
     ``revisions`` table; it matches exact word forms.
 
 ``revisions_stems``: contentless FTS5 holding the same three columns as Snowball stems
-    (``archive.fts.stem_text``); ``regarkiv search`` ranks with it, so ``regjering``
-    finds ``regjeringen``. Its row ids are ``revisions.id``.
+    (``archive.fts.stem_text``), and ``facets``: language, type and ministries as
+    tokens (``archive.fts.facet_text``) so that search filters run inside FTS5.
+    ``regarkiv search`` ranks with it, so ``regjering`` finds ``regjeringen``. Its row
+    id is ``stems_rowid(revisions.id, published)``: the publication day in the high
+    bits, so FTS5 can walk matches newest-published first and bound a date range by
+    row id, without touching the revisions table.
 
 ``index_meta``: key/value facts about how the index was built (the stemmer version the
     stems were made with; a different one means the stems are rebuilt).
@@ -49,7 +53,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -58,8 +62,9 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("regarkiv")
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
-# Title matches weigh most, then the lead, then the body.
+# Title matches weigh most, then the lead, then the body; facets (filters) not at all.
 RANK = "bm25(10.0, 5.0, 1.0)"
+RANK_STEMS = "bm25(10.0, 5.0, 1.0, 0.0)"
 
 
 def _execute_all(db: Database, script: str) -> None:
@@ -173,6 +178,52 @@ def m002_full_text_search(db: Database) -> None:
         );
         INSERT INTO revisions_stems(revisions_stems, rank) VALUES ('rank', '{RANK}');
         INSERT INTO revisions_fts(revisions_fts, rank) VALUES ('rank', '{RANK}');
+        """,
+    )
+
+
+_ID_BITS = 32  # revision ids below 2**32; the day ordinal above them
+REVISION_ID_MASK = (1 << _ID_BITS) - 1
+
+
+def stems_rowid(revision_id: int, published: str | None) -> int:
+    """The ``revisions_stems`` row id of a revision: day published, then its id."""
+    return (day_number(published) << _ID_BITS) | revision_id
+
+
+def revision_id_of(stems_row: int) -> int:
+    return stems_row & REVISION_ID_MASK
+
+
+def day_number(published: str | date | None) -> int:
+    """Days since 0001-01-01 (0 for an unknown or malformed date: sorts oldest)."""
+    if isinstance(published, date):
+        return published.toordinal()
+    try:
+        return date.fromisoformat(published).toordinal() if published else 0
+    except ValueError:
+        return 0
+
+
+def first_stems_rowid(day: date) -> int:
+    return day.toordinal() << _ID_BITS
+
+
+@migrations()
+def m003_stems_facets(db: Database) -> None:
+    # Search filters become tokens of a fourth column (archive.fts.facet_text). The
+    # stems are rebuilt when the index is next opened for writing (stems_version).
+    _execute_all(
+        db,
+        f"""
+        DROP TABLE revisions_stems;
+        CREATE VIRTUAL TABLE revisions_stems USING fts5(
+            title, lead, body, facets,
+            content='',
+            tokenize='{FTS_TOKENIZE}'
+        );
+        INSERT INTO revisions_stems(revisions_stems, rank) VALUES ('rank', '{RANK_STEMS}');
+        DELETE FROM index_meta WHERE key = 'stems_version'
         """,
     )
 

@@ -157,7 +157,7 @@ class _Text:
         words = self.words(n)
         if self.rng.random() < 0.9:
             words.insert(self.rng.randrange(len(words)), "regjeringen")
-        if self.rng.random() < 0.05:
+        if self.rng.random() < 0.01:
             words.insert(self.rng.randrange(len(words)), PHRASE)
         return " ".join(words).capitalize() + "."
 
@@ -193,6 +193,7 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def _time(index: Index, queries: list[str], repeat: int = 3) -> tuple[dict[str, float], int]:
+    """p50/p95 of ``search`` over every query, ``repeat`` times; and the hits per run."""
     samples: list[float] = []
     hits = 0
     for _ in range(repeat):
@@ -236,22 +237,43 @@ def run(n_revisions: int, directory: Path | None = None) -> dict[str, object]:
         insert_seconds = time.perf_counter() - start
         with Index.open_readonly(path) as index:
             rare_words = text.vocab[-2000::40]
+            common_words = ["regjering", "og", "departementet", "skatt OR moms"]
+            # Phrases a reader would copy from an article: two or three adjacent words
+            # of a random body, not starting or ending with a function word.
+            phrases = [f'"{PHRASE}"', f'"{PHRASE}" budsjettet'] + _phrases(rng, articles, 30)
+            stopword_phrases = ['"det er"', '"regjeringen og"']
             search(index, "regjering", limit=20)  # warm the page cache once
             rare, rare_hits = _time(index, rare_words)
-            common, common_hits = _time(index, ["regjering", "og", "skatt OR moms"])
-            phrases, phrase_hits = _time(
-                index, [f'"{PHRASE}"', '"regjeringen og"', '"det er"', f'"{PHRASE}" budsjettet']
-            )
-        size_mb = path.stat().st_size / 1e6
+            common, common_hits = _time(index, common_words)
+            phrase, phrase_hits = _time(index, phrases)
+            stop, stop_hits = _time(index, stopword_phrases)
+        size_mb = (path.stat().st_size + _size(path.with_name("index.db-wal"))) / 1e6
     return {
         "revisions": n_revisions,
         "articles": n_articles,
         "insert_revisions_per_s": round(n_revisions / insert_seconds),
         "index_mb": round(size_mb, 1),
         "rare_word": {**rare, "queries": len(rare_words), "avg_hits": rare_hits / len(rare_words)},
-        "common_word": {**common, "avg_hits": common_hits / 3},
-        "phrase": {**phrases, "avg_hits": phrase_hits / 4},
+        "common_word": {**common, "queries": common_words},
+        "phrase": {**phrase, "queries": len(phrases), "avg_hits": phrase_hits / len(phrases)},
+        "stopword_phrase": {**stop, "queries": stopword_phrases},
     }
+
+
+def _phrases(rng: random.Random, articles: list[Article], n: int) -> list[str]:
+    found: list[str] = []
+    while len(found) < n:
+        words = rng.choice(articles).body.replace(".", "").split()
+        size = rng.choice((2, 3))
+        start = rng.randrange(len(words) - size)
+        picked = [w.lower() for w in words[start : start + size]]
+        if picked[0] not in FUNCTION_WORDS and picked[-1] not in FUNCTION_WORDS:
+            found.append('"' + " ".join(picked) + '"')
+    return found
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 if __name__ == "__main__":

@@ -224,6 +224,9 @@ def test_datasette_search_and_facets(tmp_path: Path) -> None:
 
     import asyncio
 
+    # Every page opens, the hidden FTS tables included.
+    for page in ("/index.json", "/index/articles.json", "/index/revisions_stems.json"):
+        asyncio.run(get(page))
     data = asyncio.run(
         get(
             "/index/revisions.json?_search=Regjeringen&_facet=type&_facet=lang"
@@ -244,3 +247,78 @@ def test_datasette_search_and_facets(tmp_path: Path) -> None:
     }
     assert "Nærings- og fiskeridepartementet" in values
     assert json.loads(everything["rows"][0]["ministries"]) == ["Finansdepartementet"]
+
+
+def test_ministry_type_and_date_filters_in_detail(index: Index) -> None:
+    assert ids(search(index, "skatt", ministry="familie")) == [2]  # a later word of the name
+    assert ids(search(index, "skatt", ministry="barne og fam")) == [2]
+    assert ids(search(index, "skatt", ministry="departementet")) == []  # not a word start
+    assert ids(search(index, "taxes", type="PRESS RELEASE")) == [4]
+    assert ids(search(index, "taxes", type="press")) == []  # the whole label
+    assert ids(search(index, "skatt", date_from=date(2026, 6, 1), date_to=date(2026, 6, 1))) == [1]
+    with pytest.raises(SearchQueryError, match="ministry filter '--' has no letters"):
+        search(index, "skatt", ministry="--")
+
+
+def test_undated_articles_are_outside_every_date_range(index: Index) -> None:
+    fill(index, [article(9, "Udatert skatt", "Skatt.", published=None)], start=20)
+    assert 9 in ids(search(index, "skatt"))
+    assert 9 not in ids(search(index, "skatt", date_from=date(1900, 1, 1)))
+
+
+def test_very_common_queries_rank_the_newest_matches(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.MAX_RANKED", 2)
+    many = [
+        article(200 + n, f"Sak {n}", "Skatt " * (10 - n), published=f"2020-01-0{n + 1}")
+        for n in range(5)
+    ]
+    fill(index, many, start=30)
+    # Only the two most recently published matches are ranked.
+    assert ids(search(index, "skatt")) == [1, 2]
+    assert ids(search(index, "sak")) == [203, 204]
+    assert ids(search(index, "sak", date_to=date(2020, 1, 3))) == [201, 202]
+
+
+def test_writer_sees_its_own_uncommitted_revisions(tmp_path: Path) -> None:
+    with Index(tmp_path / "index.db") as writer:
+        capture = Capture("https://x/id1/", T0, 200, "response", "<a>", "w", 0, 1, "sha1:1")
+        capture_id = writer.add_capture(capture, None)
+        writer.record_article(ARTICLES[0], capture_id, T0)
+        writer.record_article(replace(ARTICLES[0], body="Helt ny tekst."), capture_id, T0)
+        assert ids(search(writer, "tekst")) == [1] and ids(search(writer, "skatter")) == []
+        writer.conn.execute(
+            "INSERT INTO revisions_stems(revisions_stems) VALUES ('integrity-check')"
+        )
+
+
+def test_rolled_back_revisions_never_reach_search(tmp_path: Path) -> None:
+    with Index(tmp_path / "index.db") as writer:
+        fill(writer, ARTICLES[:1])
+        with pytest.raises(RuntimeError), writer.transaction():
+            fill_one = replace(ARTICLES[0], body="Avlyst tekst.")
+            writer.record_article(fill_one, 1, T0 + timedelta(days=1))
+            raise RuntimeError("crawl interrupted")
+        writer.commit()
+        assert ids(search(writer, "avlyst")) == []
+        assert ids(search(writer, "skatter")) == [1]
+        assert writer.get_article(1).latest_revision == 1
+
+
+def test_search_tables_are_rebuilt_for_a_new_stemmer(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with Index(path) as writer:
+        fill(writer, ARTICLES)
+        fill(writer, [replace(ARTICLES[0], body="Regjeringen foreslår avgifter.")], start=10)
+        writer.conn.execute("UPDATE index_meta SET value = 'old' WHERE key = 'stems_version'")
+    with Index(path) as writer:
+        assert ids(search(writer, "avgift")) == [1]
+        assert ids(search(writer, "skatter")) == [2]
+        for table in ("revisions_fts", "revisions_stems"):
+            writer.conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        # Datasette's table: only the latest revisions, with their original words.
+        found = writer.conn.execute(
+            "SELECT rowid FROM revisions_fts WHERE revisions_fts MATCH 'regjeringen'"
+        ).fetchall()
+        assert len(found) == 1
