@@ -364,11 +364,51 @@ def recover_crashed_jobs(index: Any, warc_dir: Path) -> int:
     earliest = min(job.started_at for job in crashed)
     stamp = "".join(ch for ch in earliest if ch.isdigit())[:14]
     report = catch_up(index, warc_dir, since_name=f"regarkiv-{stamp}")
+    index.commit()
     for job in crashed:
-        figures = dict(job.figures or {})
-        figures.setdefault("note", "process died; figures are from its last checkpoint")
+        figures = {**(job.figures or {}), **figures_from_index(index, job.id)}
+        figures["note"] = "the crawl process died; figures were rebuilt from the index"
         index.finish_job(job.id, "interrupted", figures)
     return report.captures
+
+
+def figures_from_index(index: Any, job_id: str) -> dict[str, Any]:
+    """What a job did, as far as the index can tell (for a job whose process died).
+
+    Failures by reason and bytes on the wire are not in the index; they stay unknown.
+    """
+
+    def one(sql: str) -> int:
+        return int(index.conn.execute(sql, (job_id,)).fetchone()[0] or 0)
+
+    return {
+        "listing_pages": one(
+            "SELECT count(*) FROM captures WHERE job_id = ? AND article_id IS NULL"
+            " AND status = 200 AND url NOT LIKE '%/robots.txt'"
+        ),
+        "articles_fetched": one(
+            "SELECT count(DISTINCT article_id) FROM captures WHERE job_id = ?"
+            " AND article_id IS NOT NULL AND status IN (200, 404, 410)"
+        ),
+        "new_articles": one(
+            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
+            " WHERE c.job_id = ? AND r.revision = 1"
+        ),
+        "new_revisions": one(
+            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
+            " WHERE c.job_id = ? AND r.revision > 1"
+        ),
+        "removed": one(
+            "SELECT count(*) FROM articles a JOIN captures c ON c.id = a.removed_capture_id"
+            " WHERE c.job_id = ?"
+        ),
+        "warc_files": [
+            row[0]
+            for row in index.conn.execute(
+                "SELECT DISTINCT warc_file FROM captures WHERE job_id = ? ORDER BY 1", (job_id,)
+            )
+        ],
+    }
 
 
 def resumable_job(index: Any) -> Any:

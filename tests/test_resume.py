@@ -102,6 +102,11 @@ def test_resume_after_kill_9(tmp_path: Path, baseline, kill_after: int) -> None:
         summary = crawl(tmp_path, server.base_url, "--resume")
         assert summary["job_id"] == jobs[0]["id"]
         assert summary["status"] == "finished"
+        # The job's figures cover both runs.
+        assert summary["new_articles"] == ARTICLES
+        assert summary["articles_fetched"] == ARTICLES
+        pages = sum(-(-len(site.article_ids(lang=lang)) // 20) for lang in ("no", "en"))
+        assert summary["listing_pages"] == pages
 
         # Nothing the first run got into its WARC files is fetched again; requests
         # that were in flight (or not yet written) at the kill are.

@@ -149,7 +149,7 @@ class NewsSpider(scrapy.Spider):
                 return
             response = HtmlResponse(url=url, body=stored, encoding="utf-8")
             next_page = None
-            for request in self.parse_listing(response, lang, page):
+            for request in self.parse_listing(response, lang, page, replayed=True):
                 if request.callback == self.parse_listing:
                     next_page = request.cb_kwargs["page"]
                 else:
@@ -211,8 +211,11 @@ class NewsSpider(scrapy.Spider):
             self.session.failed("empty-listing", response.url)
         return []
 
-    def parse_listing(self, response: Response, lang: str, page: int) -> Iterator[scrapy.Request]:
-        self.session.count("listing_pages")
+    def parse_listing(
+        self, response: Response, lang: str, page: int, replayed: bool = False
+    ) -> Iterator[scrapy.Request]:
+        if not replayed:  # a replayed page was counted by the run that fetched it
+            self.session.count("listing_pages")
         items = self._items(response, page)
         oldest: date | None = None
         already_archived = 0
