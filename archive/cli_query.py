@@ -289,8 +289,11 @@ def diff(article: str, from_: int | None, to: int | None, format_: str, data_dir
         article_id = index.resolve(article)
         newer = index.get_revision(article_id, to)
         if from_ is None and newer.revision == 1:
+            only = index.get_article(article_id).latest_revision == 1
             raise click.ClickException(
                 f"article id{article_id} has only one revision: nothing to compare"
+                if only
+                else "revision 1 is the first: give --from too"
             )
         older = index.get_revision(article_id, from_ if from_ is not None else newer.revision - 1)
     result = diff_revisions(older, newer)

@@ -43,7 +43,7 @@ STEMMER_VERSION = "snowballstemmer " + importlib.metadata.version("snowballstemm
 if snowballstemmer.stemmer.__module__ == "Stemmer":
     STEMMER_VERSION += ", PyStemmer " + importlib.metadata.version("pystemmer")
 TEXT_COLUMNS = "{title lead body}"  # user queries never match the facets column
-
+_ENGLISH = '"len"'  # the facets token of lang "en", see facet_text
 _local = threading.local()  # snowball stemmer objects keep state while stemming
 _cache: dict[str, dict[str, str]] = {"nb": {}, "en": {}}
 # Word forms per language. Pure-Python Snowball costs ~40 µs a word, a hit ~0.1 µs; a
@@ -279,7 +279,7 @@ def _stem_prefix(prefix: str, slang: str) -> str:
 
 
 def _compile_term(term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]]) -> str:
-    alternatives: list[str] = []
+    phrases: dict[str, str] = {}
     for slang in langs:
         stems = [stem(word, slang) for word in term.words]
         if term.prefix:
@@ -288,12 +288,16 @@ def _compile_term(term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]]) 
             hl["stems"].update(stems[:-1])
         else:
             hl["stems"].update(stems)
-        phrase = '"' + " ".join(stems) + '"' + ("*" if term.prefix else "")
-        if phrase not in alternatives:
-            alternatives.append(phrase)
+        phrases[slang] = '"' + " ".join(stems) + '"' + ("*" if term.prefix else "")
     hl["surface"].update(term.words)
-    expr = alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
-    return f"{term.column} : {expr}" if term.column else expr
+    # Column filters on each phrase, never around the whole query: the facets column
+    # must stay reachable for filters.
+    columns = term.column or TEXT_COLUMNS
+    if len(set(phrases.values())) == 1:
+        return f"{columns} : {phrases[langs[0]]}"
+    # English stems only ever index English articles: restricting that alternative to
+    # them lets FTS5 skip the phrase test everywhere else.
+    return f"({columns} : {phrases['nb']} OR ({columns} : {phrases['en']} AND facets : {_ENGLISH}))"
 
 
 def _compile(node: _Term | _Node, langs: tuple[str, ...], hl: dict[str, set[str]]) -> str:

@@ -98,7 +98,10 @@ class Index:
 
     @classmethod
     def open_readonly(cls, path: Path) -> Self:
-        """Open an existing index for reading; ``IndexNotFound`` when there is none."""
+        """Open an existing index for reading; ``IndexNotFound`` when there is none.
+
+        An index made by an older version is first upgraded (migrations, stems), once.
+        """
         path = Path(path)
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}")
@@ -110,6 +113,10 @@ class Index:
         if not self.db["articles"].exists():
             self.conn.close()
             raise IndexNotFound(f"{path} is not a regarkiv index")
+        if migrations.pending(self.db) or self._meta("stems_version") != STEMS_VERSION:
+            self.conn.close()
+            cls(path).close()
+            return cls.open_readonly(path)
         self._uncommitted = self._depth = 0
         self._search_queue = {}
         self._recent, self._recent_lock = {}, threading.Lock()
@@ -183,31 +190,17 @@ class Index:
     ) -> int:
         """Store a capture and return its row id; the same record id twice is one row."""
         self._begin()
+        values = asdict(capture) | {
+            "fetched_at": iso(capture.fetched_at),
+            "job_id": job_id,
+            "article_id": article_id,
+        }
         row = self.conn.execute(
-            """
-            INSERT INTO captures (url, fetched_at, status, record_type, warc_file, offset,
-                length, record_id, payload_digest, content_type, refers_to, job_id,
-                article_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (record_id) DO UPDATE
-                SET article_id = coalesce(captures.article_id, excluded.article_id)
-            RETURNING id
-            """,
-            (
-                capture.url,
-                iso(capture.fetched_at),
-                capture.status,
-                capture.record_type,
-                capture.warc_file,
-                capture.offset,
-                capture.length,
-                capture.record_id,
-                capture.payload_digest,
-                capture.content_type,
-                capture.refers_to,
-                job_id,
-                article_id,
-            ),
+            f"INSERT INTO captures ({', '.join(values)}) VALUES ({_named(values)})"
+            " ON CONFLICT (record_id) DO UPDATE"
+            " SET article_id = coalesce(captures.article_id, excluded.article_id)"
+            " RETURNING id",
+            values,
         ).fetchone()
         if capture.record_type == "response":
             with self._recent_lock:
@@ -331,34 +324,20 @@ class Index:
     def _insert_revision(
         self, article: Article, number: int, digest: str, when: str, capture_id: int
     ) -> int:
-        values = (
-            article.id,
-            number,
-            article.url,
-            article.lang,
-            article.title,
-            article.lead,
-            article.body,
-            article.published,
-            article.type,
-            _json(article.ministries),
-            _json(article.topics),
-            _json([asdict(image) for image in article.images]),
-            _json([asdict(attachment) for attachment in article.attachments]),
-            article.last_modified,
-            article.revised,
-            article.extracted_by,
-            digest,
-            when,
-            capture_id,
-        )
-        return int(
-            self.conn.execute(
-                f"INSERT INTO revisions ({_REVISION_COLUMNS}) VALUES ({_placeholders(values)})"
-                " RETURNING id",
-                values,
-            ).fetchone()[0]
-        )
+        values = asdict(article) | {
+            "ministries": _json(article.ministries),
+            "topics": _json(article.topics),
+            "images": _json([asdict(image) for image in article.images]),
+            "attachments": _json([asdict(item) for item in article.attachments]),
+            "article_id": article.id,
+            "revision": number,
+            "content_hash": digest,
+            "captured_at": when,
+            "capture_id": capture_id,
+        }
+        del values["id"]
+        sql = f"INSERT INTO revisions ({', '.join(values)}) VALUES ({_named(values)}) RETURNING id"
+        return int(self.conn.execute(sql, values).fetchone()[0])
 
     def flush_search(self) -> None:
         """Bring the FTS tables up to date with the revisions recorded so far.
@@ -601,6 +580,10 @@ def _placeholders(values: Iterable[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
+def _named(values: dict[str, object]) -> str:
+    return ", ".join(f":{name}" for name in values)
+
+
 def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
@@ -617,11 +600,6 @@ def _job(row: sqlite3.Row) -> Job:
 
 _URL_ID = re.compile(r"/id(\d+)(?:/|$|[?#])")
 _ARTICLE_COLUMNS = "id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
-_REVISION_COLUMNS = (
-    "article_id, revision, url, lang, title, lead, body, published, type, ministries,"
-    " topics, images, attachments, last_modified, revised, extracted_by, content_hash,"
-    " captured_at, capture_id"
-)
 _REVISION_SELECT = (
     "SELECT r.*, c.warc_file AS warc_file, c.offset AS warc_offset FROM revisions r"
     " LEFT JOIN captures c ON c.id = r.capture_id"

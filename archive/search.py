@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from archive.fts import (
-    TEXT_COLUMNS,
     Highlight,
     SearchQueryError,
     compile_query,
@@ -108,7 +107,7 @@ def search(
         raise ValueError("limit must be at least 1")
     compiled = compile_query(query, lang)
     index.flush_search()  # a writer's revisions not yet in the FTS tables
-    match = f"{TEXT_COLUMNS} : ({compiled.fts})"
+    match = compiled.fts
     filters = facet_filter(lang=lang, type=type, ministry=ministry)
     if filters:
         match = f"({match}) AND {filters}"

@@ -259,3 +259,13 @@ def test_same_inputs_same_index(tmp_path: Path) -> None:
             for n, article in enumerate(inputs):
                 record(index, article, n)
     assert _snapshot(tmp_path / "live.db") == _snapshot(tmp_path / "rebuilt.db")
+
+
+def test_open_readonly_upgrades_an_old_index(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with Index(path) as index:
+        record(index, make_article(), 0)
+        index.conn.execute("DELETE FROM index_meta")
+    with Index.open_readonly(path) as reader:
+        assert reader._meta("stems_version") is not None
+        assert reader.get_article(3169214).latest_revision == 1

@@ -179,8 +179,12 @@ def test_malformed_query(index: Index, query: str, message: str) -> None:
 
 def test_compile_query_stems_both_languages() -> None:
     compiled = compile_query("regjeringen")
-    assert compiled.fts == '("regjering" OR "regjeringen")'
-    assert compile_query("regjeringen", lang="nb").fts == '"regjering"'
+    assert compiled.fts == (
+        '({title lead body} : "regjering"'
+        ' OR ({title lead body} : "regjeringen" AND facets : "len"))'
+    )
+    assert compile_query("regjeringen", lang="nb").fts == '{title lead body} : "regjering"'
+    assert compile_query("title:skatt").fts == 'title : "skatt"'
 
 
 def test_writer_and_searcher_at_once(tmp_path: Path) -> None:
