@@ -62,7 +62,8 @@ class Outcome(StrEnum):
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with our settings; autocommit mode, so transactions are explicit."""
-    target = f"file:{path}?mode=ro" if readonly else str(path)
+    # as_uri() percent-encodes, so a path with "?", "#" or spaces still opens.
+    target = Path(path).resolve().as_uri() + "?mode=ro" if readonly else str(path)
     conn = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     # A reader waits for a checkpointing writer instead of failing with "locked".

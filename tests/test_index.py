@@ -269,3 +269,11 @@ def test_open_readonly_upgrades_an_old_index(tmp_path: Path) -> None:
     with Index.open_readonly(path) as reader:
         assert reader._meta("stems_version") is not None
         assert reader.get_article(3169214).latest_revision == 1
+
+
+def test_paths_with_uri_characters(tmp_path: Path) -> None:
+    path = tmp_path / "data #1 ?x" / "index.db"
+    with Index(path) as index:
+        record(index, make_article(), 0)
+    with Index.open_readonly(path) as reader:
+        assert reader.known_article_ids() == {3169214}

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.capture import Capture
 from archive.fts import compile_query
@@ -326,3 +328,26 @@ def test_search_tables_are_rebuilt_for_a_new_stemmer(tmp_path: Path) -> None:
             "SELECT rowid FROM revisions_fts WHERE revisions_fts MATCH 'regjeringen'"
         ).fetchall()
         assert len(found) == 1
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    with Index(tmp_path_factory.mktemp("shared") / "index.db") as opened:
+        fill(opened, ARTICLES)
+        yield opened
+
+
+QUERY_PIECES = st.sampled_from(
+    ['"', "(", ")", "*", "AND", "OR", "NOT", "title:", "skatt", "får", "-", ":", " ", "é"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(QUERY_PIECES | st.text(max_size=4), max_size=8).map(" ".join))
+def test_any_query_is_results_or_a_one_line_error(shared_index: Index, query: str) -> None:
+    try:
+        results = search(shared_index, query)
+    except SearchQueryError as error:
+        assert str(error) and "\n" not in str(error)
+    else:
+        assert all(isinstance(result.id, int) for result in results)
