@@ -36,7 +36,7 @@ from archive.schema import first_stems_rowid, revision_id_of
 __all__ = ["SearchQueryError", "SearchResult", "search"]
 
 MARK = "**"
-MAX_RANKED = 10_000  # matches ranked by bm25 at most; see _rank
+MAX_RANKED = 5_000  # matches ranked by bm25 at most; see _rank
 _WINDOW = 220  # characters of context in a snippet
 _BEFORE = 60  # of which before the first match
 _MAX_WINDOWS = 100  # candidate windows to compare: bounds the cost for very common words
