@@ -98,10 +98,10 @@ class Index:
             self.rebuild_search()
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Self:
+    def open_readonly(cls, path: Path, *, upgrade: bool = True) -> Self:
         """Open an existing index for reading; ``IndexNotFound`` when there is none.
 
-        An index made by an older version is first upgraded (migrations, stems), once.
+        An index made by an older version is first upgraded (migrations, stems).
         """
         path = Path(path)
         if not path.is_file():
@@ -114,10 +114,11 @@ class Index:
         if not self.db["articles"].exists():
             self.conn.close()
             raise IndexNotFound(f"{path} is not a regarkiv index")
-        if migrations.pending(self.db) or self._meta("stems_version") != STEMS_VERSION:
+        outdated = migrations.pending(self.db) or self._meta("stems_version") != STEMS_VERSION
+        if upgrade and outdated:
             self.conn.close()
             cls(path).close()
-            return cls.open_readonly(path)
+            return cls.open_readonly(path, upgrade=False)
         self._uncommitted = self._depth = 0
         self._search_queue = {}
         self._recent, self._recent_lock = {}, threading.Lock()
@@ -191,7 +192,7 @@ class Index:
     ) -> int:
         """Store a capture and return its row id; the same record id twice is one row."""
         self._begin()
-        values = asdict(capture) | {
+        values = {name: getattr(capture, name) for name in _CAPTURE_FIELDS} | {
             "fetched_at": iso(capture.fetched_at),
             "job_id": job_id,
             "article_id": article_id,
@@ -234,17 +235,8 @@ class Index:
         if row is None:
             return None
         return Capture(
-            url=row["url"],
+            **{name: row[name] for name in _CAPTURE_FIELDS},
             fetched_at=parse_iso(row["fetched_at"]),
-            status=row["status"],
-            record_type=row["record_type"],
-            record_id=row["record_id"],
-            warc_file=row["warc_file"],
-            offset=row["offset"],
-            length=row["length"],
-            payload_digest=row["payload_digest"],
-            content_type=row["content_type"],
-            refers_to=row["refers_to"],
         )
 
     def _reader(self) -> sqlite3.Connection:
@@ -325,67 +317,55 @@ class Index:
     def _insert_revision(
         self, article: Article, number: int, digest: str, when: str, capture_id: int
     ) -> int:
-        values = asdict(article) | {
+        values = {name: getattr(article, name) for name in _ARTICLE_FIELDS} | {
+            "article_id": article.id,
             "ministries": _json(article.ministries),
             "topics": _json(article.topics),
             "images": _json([asdict(image) for image in article.images]),
             "attachments": _json([asdict(item) for item in article.attachments]),
-            "article_id": article.id,
             "revision": number,
             "content_hash": digest,
             "captured_at": when,
             "capture_id": capture_id,
         }
-        del values["id"]
         sql = f"INSERT INTO revisions ({', '.join(values)}) VALUES ({_named(values)}) RETURNING id"
         return int(self.conn.execute(sql, values).fetchone()[0])
 
     def flush_search(self) -> None:
         """Bring the FTS tables up to date with the revisions recorded so far.
 
-        Why queue: SQLite opens a statement savepoint for most writes inside a
-        transaction, and FTS5 writes its in-memory pending terms to disk at every
-        savepoint; interleaving FTS inserts with the other writes would write a tiny
-        segment per article (measured: ~0.8 ms an article). Done in one run here, FTS5
-        buffers the whole batch. ``commit()`` calls this; so does ``search``.
+        Why a queue: SQLite opens a statement savepoint for most writes inside a
+        transaction, and FTS5 writes its pending terms to disk at every savepoint, and
+        again whenever a row id is lower than the one before. Interleaved with the other
+        writes, or in any order, each article became a tiny segment to merge (measured:
+        ~0.8 ms an article). Written here in one run in row id order, FTS5 buffers the
+        whole batch. ``commit()`` calls this; so does ``search``.
         """
         if not self._search_queue:
             return
         self._begin()
         queued = list(self._search_queue.values())
         self._search_queue.clear()
-        for old, _ in queued:
-            if old is not None:
-                self._unindex(old)
-        for _, new in queued:
-            if new is not None:
-                self._index(new)
+        changes = [(old, "delete") for old, _ in queued if old is not None]
+        changes += [(new, "insert") for _, new in queued if new is not None]
+        self._write_search(changes)
 
-    def _index(self, row: _Indexed) -> None:
-        row_id, title, lead, body, *_ = row
-        self.conn.execute(
-            "INSERT INTO revisions_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-            (row_id, title, lead, body),
-        )
-        self.conn.execute(
-            "INSERT INTO revisions_stems (rowid, title, lead, body, facets) VALUES (?, ?, ?, ?, ?)",
-            _stems(row),
-        )
-
-    def _unindex(self, row: _Indexed) -> None:
+    def _write_search(self, changes: list[tuple[_Indexed, str]]) -> None:
         # External-content and contentless FTS5 tables forget a row only when told the
-        # exact values it was indexed with; stem_text is deterministic (STEMS_VERSION).
-        row_id, title, lead, body, *_ = row
-        self.conn.execute(
-            "INSERT INTO revisions_fts (revisions_fts, rowid, title, lead, body)"
-            " VALUES ('delete', ?, ?, ?, ?)",
-            (row_id, title, lead, body),
-        )
-        self.conn.execute(
-            "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body, facets)"
-            " VALUES ('delete', ?, ?, ?, ?, ?)",
-            _stems(row),
-        )
+        # exact values it was indexed with: the stored text, and stems that stem_text
+        # makes the same again (STEMS_VERSION records what made them).
+        for row, kind in sorted(changes, key=lambda change: change[0][0]):
+            self.conn.execute(
+                "INSERT INTO revisions_fts (revisions_fts, rowid, title, lead, body)"
+                f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?)",
+                row[:4],
+            )
+        for values, kind in sorted((_stems(row), kind) for row, kind in changes):
+            self.conn.execute(
+                "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body, facets)"
+                f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?, ?)",
+                values,
+            )
 
     def rebuild_search(self) -> None:
         """Re-create both FTS tables from the latest revisions (after a stemmer change)."""
@@ -400,8 +380,10 @@ class Index:
                 JOIN articles a ON a.id = r.article_id AND a.latest_revision = r.revision
                 """
             )
-            for row in rows.fetchall():
-                self._index(tuple(row[key] for key in _INDEXED_COLUMNS))
+            while chunk := rows.fetchmany(2000):  # bounded memory for a large archive
+                self._write_search(
+                    [(tuple(row[key] for key in _INDEXED_COLUMNS), "insert") for row in chunk]
+                )
             self.conn.execute(
                 "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
                 (STEMS_VERSION,),
@@ -543,6 +525,7 @@ class Index:
 # What the FTS tables are given for a revision: its row id, title, lead, body, lang,
 # published (the stems row id depends on it), type and ministries (a JSON array).
 _Indexed = tuple[int, str, str, str, str | None, str | None, str | None, str]
+_COMMAND = {"insert": "NULL", "delete": "'delete'"}  # FTS5's command column
 _INDEXED_COLUMNS = ("id", "title", "lead", "body", "lang", "published", "type", "ministries")
 
 
@@ -599,6 +582,32 @@ def _job(row: sqlite3.Row) -> Job:
     return Job(**values)
 
 
+# The dataclass fields stored as columns of the same name (named, not asdict(): a field
+# added to Capture or Article must not break the INSERT).
+_CAPTURE_FIELDS = (
+    "url",
+    "status",
+    "record_type",
+    "record_id",
+    "warc_file",
+    "offset",
+    "length",
+    "payload_digest",
+    "content_type",
+    "refers_to",
+)
+_ARTICLE_FIELDS = (
+    "url",
+    "lang",
+    "title",
+    "lead",
+    "body",
+    "published",
+    "type",
+    "last_modified",
+    "revised",
+    "extracted_by",
+)
 _URL_ID = re.compile(r"/id(\d+)(?:/|$|[?#])")
 _ARTICLE_COLUMNS = "id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
 _REVISION_SELECT = (
