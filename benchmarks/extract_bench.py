@@ -1,0 +1,100 @@
+"""Extraction speed and exactness on replica article pages; reindex speed on a crawl's archive.
+
+Extraction: ``crawler.extract.extract_article`` and ``trafilatura.extract`` (default
+options) each run over the same pages, best of a few passes; exactness compares our
+Article with ``Site.expected`` field by field.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.reindex import rebuild
+from crawler.extract import NotAnArticle, extract_article
+from replica.site import Site
+
+COMPARED_FIELDS = ("title", "lead", "body", "published", "type", "ministries", "topics")
+
+
+def article_pages(site: Site, n: int) -> list[tuple[int, str, str]]:
+    """``n`` article pages spread over the whole site (both languages, every feature mix)."""
+    ids = site.article_ids()
+    step = max(1, len(ids) // n)
+    chosen = ids[::step][:n]
+    return [
+        (
+            article,
+            site.base_url + site.article_url(article),
+            site.render(site.article_url(article)).body.decode("utf-8"),
+        )
+        for article in chosen
+    ]
+
+
+def best_pass_seconds(function: Callable[[str, str], object], pages: list, rounds: int) -> float:
+    function(pages[0][2], pages[0][1])  # imports, lazy setup
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _, url, html in pages:
+            function(html, url)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _trafilatura(html: str, url: str) -> object:
+    import trafilatura
+
+    return trafilatura.extract(html)
+
+
+def mismatches(site: Site, pages: list[tuple[int, str, str]]) -> Counter[str]:
+    """Per field, how many pages our extraction got different from the ground truth."""
+    wrong: Counter[str] = Counter()
+    for article, url, html in pages:
+        try:
+            got = extract_article(html, url)
+        except NotAnArticle:
+            wrong["not_an_article"] += 1
+            continue
+        expected = site.expected(article)
+        differing = [f for f in COMPARED_FIELDS if getattr(got, f) != getattr(expected, f)]
+        wrong.update(differing)
+        if differing:
+            wrong["pages"] += 1
+    return wrong
+
+
+def extraction(articles: int, seed: int, n: int, rounds: int) -> dict[str, object]:
+    site = Site(articles=articles, seed=seed)
+    pages = article_pages(site, n)
+    ours = best_pass_seconds(extract_article, pages, rounds)
+    theirs = best_pass_seconds(_trafilatura, pages, rounds)
+    wrong = mismatches(site, pages)
+    exact = len(pages) - wrong.pop("pages", 0) - wrong.get("not_an_article", 0)
+    return {
+        "pages": len(pages),
+        "kb_per_page": round(sum(len(p[2]) for p in pages) / len(pages) / 1000, 1),
+        "ours_pages_per_s": round(len(pages) / ours, 1),
+        "trafilatura_pages_per_s": round(len(pages) / theirs, 1),
+        "speedup": round(theirs / ours, 2),
+        "exact_share": round(exact / len(pages), 4),
+        "mismatched_fields": dict(wrong),
+    }
+
+
+def reindex(data_dir: Path) -> dict[str, object]:
+    start = time.perf_counter()
+    report = rebuild(data_dir)
+    seconds = time.perf_counter() - start
+    articles = report.stats.counts["new_articles"]
+    return {
+        "articles": articles,
+        "captures": report.captures,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(articles / seconds, 1),
+        "captures_per_s": round(report.captures / seconds, 1),
+    }
