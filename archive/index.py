@@ -78,8 +78,13 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 class Index:
     """The index at ``path`` (created and migrated as needed, in WAL mode)."""
 
-    def __init__(self, path: Path, *, commit_every: int | None = None) -> None:
+    def __init__(
+        self, path: Path, *, commit_every: int | None = None, defer_search: bool = False
+    ) -> None:
+        """``defer_search``: leave the FTS tables alone until ``rebuild_search()`` (a bulk
+        build, as in a rebuild from WARC, is much faster in one pass at the end)."""
         self.path = Path(path)
+        self.defer_search = defer_search
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.commit_every = commit_every
         self.conn = connect(self.path)
@@ -109,6 +114,7 @@ class Index:
         self = cls.__new__(cls)
         self.path = path
         self.commit_every = None
+        self.defer_search = False
         self.conn = connect(path, readonly=True)
         self.db = Database(self.conn, execute_plugins=False)
         if not self.db["articles"].exists():
@@ -342,6 +348,9 @@ class Index:
         whole batch. ``commit()`` calls this; so does ``search``.
         """
         if not self._search_queue:
+            return
+        if self.defer_search:
+            self._search_queue.clear()
             return
         self._begin()
         queued = list(self._search_queue.values())

@@ -1,14 +1,20 @@
 """From a captured response to the index: the one path for live crawls and reindex.
 
-The live crawl runs it on a background thread fed by the WARC writer; reindex
-runs it over records read back from the WARC files. Both call
-``ingest_response`` so that the rebuilt index equals the live one.
+Ingesting is two steps: ``prepare`` (decode the body, extract the article: pure
+CPU, no index) and ``apply`` (write capture, revision or removal to the index).
+The live crawl runs both in an indexer *process* fed by the WARC writer thread,
+so extraction and SQLite work use the second core instead of competing with
+Scrapy's reactor for the GIL. Reindex runs ``prepare`` in a process pool and
+``apply`` in order. Both go through the same two functions, so the rebuilt
+index equals the live one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
+import multiprocessing
+import signal
 import sqlite3
 import threading
 import time
@@ -16,10 +22,13 @@ import zlib
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from archive.capture import Capture, Exchange
 from archive.warc_reader import UnsupportedEncoding, decode_body
+from crawler.article import Article
 from crawler.extract import NotAnArticle, extract_article
 from crawler.urls import article_id, is_article_url
 
@@ -28,7 +37,6 @@ log = logging.getLogger(__name__)
 # Commit in batches: one transaction per response would cap the crawl at disk sync speed.
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0
-
 
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
@@ -46,119 +54,199 @@ class IngestStats:
         return {key: self.counts.get(key, 0) for key in keys}
 
 
-def ingest_response(
-    index: object,
-    capture: Capture,
-    body: bytes | None,
-    job_id: str | None,
-    stats: IngestStats,
-) -> None:
-    """Record one capture and, for an article page, its content or its removal.
+@dataclass(frozen=True)
+class Prepared:
+    """What ``prepare`` made of one capture, ready to be applied to the index."""
 
-    ``body`` is the decoded HTTP body, or None for a revisit record.
+    capture: Capture
+    article_id: int | None
+    article: Article | None = None
+    skipped: str | None = None  # why an article capture yields no content (a stats key)
+    warning: str | None = None
+
+
+def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) -> Prepared:
+    """Decode and extract, without touching the index (safe in any process).
+
+    ``body`` is the HTTP body as stored (content coding kept), or None for a revisit.
     """
     article = article_id(capture.url) if is_article_url(capture.url) else None
-    capture_id = index.add_capture(capture, job_id, article)
-    if article is None or capture.record_type != "response":
+    if (
+        article is None
+        or capture.record_type != "response"
+        or capture.status != 200
+        or body is None
+    ):
+        return Prepared(capture, article)
+    if capture.content_type and "html" not in capture.content_type.lower():
+        return Prepared(capture, article, skipped="not_html")
+    try:
+        html = decode_body(body, content_encoding)
+    except (UnsupportedEncoding, zlib.error, OSError, ValueError) as error:
+        return Prepared(capture, article, skipped="undecodable", warning=f"cannot decode: {error}")
+    try:
+        extracted = extract_article(html, capture.url)
+    except NotAnArticle as error:
+        return Prepared(
+            capture, article, skipped="not_article", warning=f"not an article page ({error})"
+        )
+    return Prepared(capture, article, article=extracted)
+
+
+def apply(index: Any, prepared: Prepared, job_id: str | None, stats: IngestStats) -> None:
+    """Record the capture and, for an article page, its content or its removal."""
+    capture = prepared.capture
+    capture_id = index.add_capture(capture, job_id, prepared.article_id)
+    if prepared.warning:
+        log.warning("%s: %s", capture.url, prepared.warning)
+    if prepared.skipped:
+        stats.counts[prepared.skipped] += 1
+        return
+    if prepared.article_id is None or capture.record_type != "response":
         return
     if capture.status in (404, 410):
-        if index.mark_removed(article, capture.fetched_at, capture_id):
+        if index.mark_removed(prepared.article_id, capture.fetched_at, capture_id):
             stats.counts["removed"] += 1
         return
-    if capture.status != 200 or body is None:
+    if prepared.article is None:
         return
-    if capture.content_type and "html" not in capture.content_type.lower():
-        stats.counts["not_html"] += 1
-        return
-    try:
-        extracted = extract_article(body, capture.url)
-    except NotAnArticle as error:
-        stats.counts["not_article"] += 1
-        log.warning("%s: not an article page (%s)", capture.url, error)
-        return
-    if extracted.extracted_by == "fallback":
+    if prepared.article.extracted_by == "fallback":
         stats.counts["fallback_extractions"] += 1
         log.warning("%s: article template not found, used the fallback extractor", capture.url)
-    outcome = index.record_article(extracted, capture_id, capture.fetched_at)
+    outcome = index.record_article(prepared.article, capture_id, capture.fetched_at)
     stats.counts[OUTCOME_COUNTS[str(outcome)]] += 1
 
 
+def ingest_response(
+    index: Any,
+    capture: Capture,
+    body: bytes | None,
+    content_encoding: str | None,
+    job_id: str | None,
+    stats: IngestStats,
+) -> None:
+    apply(index, prepare(capture, body, content_encoding), job_id, stats)
+
+
+@dataclass
+class IngestResult:
+    """What the indexer process reports when it ends."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    fatal: str | None = None
+
+
+def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> None:
+    """The indexer process: ingest what arrives until a None (or the parent dies)."""
+    from archive.index import Index
+
+    # Ctrl-C reaches the whole process group; the parent decides when we stop,
+    # and we must commit what we have first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+    )
+    stats = IngestStats()
+    result = IngestResult()
+    index: Index | None = None
+    try:
+        index = Index(index_path)
+    except (sqlite3.Error, OSError) as error:
+        result.fatal = str(error)
+    pending, last_commit = 0, time.monotonic()
+    while True:
+        try:
+            item = inbox.recv() if inbox.poll(BATCH_SECONDS) else ()
+        except (EOFError, OSError):
+            break  # the crawl process died (kill -9): keep what we have
+        if item is None:
+            break
+        if result.fatal or index is None:
+            continue  # keep draining so the crawl never blocks on a full pipe
+        try:
+            if item:
+                capture, body, encoding = item
+                try:
+                    ingest_response(index, capture, body, encoding, job_id, stats)
+                except sqlite3.Error:
+                    raise
+                except Exception as error:  # one bad page must not stop indexing the crawl
+                    result.errors.append(f"{capture.url}: {error}")
+                    log.exception("indexing %s failed", capture.url)
+                pending += 1
+            if pending and (
+                pending >= BATCH_SIZE or time.monotonic() - last_commit >= BATCH_SECONDS
+            ):
+                index.commit()
+                pending, last_commit = 0, time.monotonic()
+        except sqlite3.Error as error:  # disk full, I/O error: the WARCs still have it all
+            result.fatal = str(error)
+            log.error("index write failed: %s", error)
+    if index is not None:
+        try:
+            index.close()
+        except sqlite3.Error as error:
+            result.fatal = result.fatal or str(error)
+    result.counts = dict(stats.counts)
+    with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
+        inbox.send(result)
+
+
 class Ingester:
-    """Background thread: waits for each written capture and ingests it."""
+    """Feeds written captures to the indexer process; the handover runs on the writer thread."""
 
     def __init__(self, index_path: Path, job_id: str | None) -> None:
-        self.index_path = index_path
-        self.job_id = job_id
+        context = multiprocessing.get_context("spawn")  # never fork a threaded process
+        self._conn, child = context.Pipe(duplex=True)
+        self._process = context.Process(
+            target=_indexer_main,
+            args=(Path(index_path), job_id, child),
+            name="regarkiv-indexer",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
         self.stats = IngestStats()
         self.errors: list[str] = []
-        self.fatal: str | None = None  # the index could not be written at all
-        self._queue: queue.Queue[tuple[Future[Capture], Exchange] | None] = queue.Queue(
-            maxsize=2000
-        )
-        self._thread = threading.Thread(target=self._run, name="regarkiv-ingest", daemon=True)
-        self._thread.start()
+        self.fatal: str | None = None
+        self._broken = False
+        # A future that is already done runs its callback at once, on the
+        # submitting thread: two threads may send, one at a time.
+        self._send_lock = threading.Lock()
 
     def put(self, future: Future[Capture], exchange: Exchange) -> None:
-        self._queue.put((future, exchange))
+        """Hand the capture over once the writer has written it (on the writer thread)."""
+        future.add_done_callback(lambda done: self._send(done, exchange))
+
+    def _send(self, future: Future[Capture], exchange: Exchange) -> None:
+        if future.cancelled() or future.exception() is not None:
+            self.errors.append(f"{exchange.url}: not written: {future.exception()}")
+            return
+        if self._broken:
+            return
+        capture = future.result()
+        body = exchange.body if capture.record_type == "response" else None
+        try:
+            with self._send_lock:
+                self._conn.send((capture, body, exchange.header("Content-Encoding")))
+        except (OSError, BrokenPipeError) as error:
+            self._broken = True
+            self.fatal = f"the indexer process stopped: {error}"
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        from archive.index import Index
-
-        index: Index | None = None
-        pending = 0
-        last_commit = time.monotonic()
         try:
-            index = Index(self.index_path)
-        except (sqlite3.Error, OSError) as error:
-            self.fatal = str(error)
-        while True:
-            try:
-                item = self._queue.get(timeout=BATCH_SECONDS)
-            except queue.Empty:
-                item = ()
-            if item is None:
-                break
-            if self.fatal or index is None:
-                continue  # keep draining so the crawl never blocks on a full queue
-            try:
-                if item:
-                    self._ingest_one(index, *item)
-                    pending += 1
-                if pending and (
-                    pending >= BATCH_SIZE or time.monotonic() - last_commit >= BATCH_SECONDS
-                ):
-                    index.commit()
-                    pending, last_commit = 0, time.monotonic()
-            except sqlite3.Error as error:  # disk full, I/O error: the WARCs still have it all
-                self.fatal = str(error)
-                log.error("index write failed: %s", error)
-        if index is not None:
-            try:
-                index.close()
-            except sqlite3.Error as error:
-                self.fatal = self.fatal or str(error)
-
-    def _ingest_one(self, index: object, future: Future[Capture], exchange: Exchange) -> None:
-        try:
-            capture = future.result()
-        except Exception as error:  # the writer reports its own failure to the session
-            self.errors.append(f"{exchange.url}: {error}")
-            return
-        body = None
-        if capture.record_type == "response":
-            try:
-                body = decode_body(exchange.body, exchange.header("Content-Encoding"))
-            except (UnsupportedEncoding, zlib.error) as error:
-                self.stats.counts["undecodable"] += 1
-                log.warning("%s: cannot decode body (%s)", exchange.url, error)
-        try:
-            ingest_response(index, capture, body, self.job_id, self.stats)
-        except sqlite3.Error:
-            raise
-        except Exception as error:  # one bad page must not stop indexing the crawl
-            self.errors.append(f"{exchange.url}: {error}")
-            log.exception("indexing %s failed", exchange.url)
+            self._conn.send(None)
+            if self._conn.poll(600):
+                result: IngestResult = self._conn.recv()
+                self.stats.counts.update(result.counts)
+                self.errors.extend(result.errors)
+                self.fatal = self.fatal or result.fatal
+        except (OSError, EOFError, BrokenPipeError) as error:
+            self.fatal = self.fatal or f"the indexer process stopped: {error}"
+        finally:
+            self._process.join(timeout=60)
+            if self._process.is_alive():
+                self._process.kill()
+            self._conn.close()

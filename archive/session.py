@@ -283,11 +283,9 @@ class CrawlSession:
             self.failures[reason] += n
 
     def progress_line(self) -> str:
-        stats = self.ingester.stats.counts
         return (
             f"listing pages {self.counts['listing_pages']}"
             f"  articles {self.counts['articles_fetched']}"
-            f"  new {stats['new_articles']}  revised {stats['new_revisions']}"
             f"  failures {sum(self.failures.values())}  {self.bytes / 1e6:.1f} MB"
         )
 
@@ -327,7 +325,7 @@ class CrawlSession:
         )
         if self.previous_figures:
             summary = merge_figures(self.previous_figures, summary)
-        if self.ingester.fatal:
+        if self.ingester.fatal and not self.fatal:
             log.error(
                 "the index could not be updated (%s); the WARC files are complete: "
                 "run `regarkiv reindex` once the cause is fixed",

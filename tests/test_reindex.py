@@ -116,3 +116,18 @@ def test_verify_passes_then_names_each_problem(archive: Path, tmp_path: Path) ->
     gone = regarkiv("verify", "--data-dir", str(copy))
     assert gone.returncode == 1
     assert "missing-file" in gone.stdout
+
+
+def test_parallel_rebuild_equals_serial(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import archive.reindex as reindex
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    shutil.copytree(archive, serial)
+    shutil.copytree(archive, parallel)
+    reindex.rebuild(serial)
+    monkeypatch.setattr(reindex, "POOL_THRESHOLD", 0)  # use the process pool at any size
+    report = reindex.rebuild(parallel)
+    assert report.captures > 0
+    assert dump(parallel / "index.db") == dump(serial / "index.db")
