@@ -124,12 +124,23 @@ def crawl(
 
 
 @cli.command()
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
-@click.option("--articles", type=int, default=300, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--version", "site_version", type=int, default=1, show_default=True)
 @click.option(
-    "--misbehave", type=float, default=0.0, help="Fraction of article requests that fail."
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: a free port."
+)
+@click.option("--articles", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--site-version",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="1 = the initial site; 2, 3 ... = later states (edits, removals, new articles).",
+)
+@click.option(
+    "--misbehave",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of article requests that fail.",
 )
 def replica(port: int, articles: int, seed: int, site_version: int, misbehave: float) -> None:
     """Serve the offline replica of regjeringen.no on 127.0.0.1.
@@ -138,7 +149,10 @@ def replica(port: int, articles: int, seed: int, site_version: int, misbehave: f
     """
     from replica.server import main
 
-    main(port=port, articles=articles, seed=seed, version=site_version, faults_rate=misbehave)
+    try:
+        main(port=port, articles=articles, seed=seed, version=site_version, faults_rate=misbehave)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
 
 
 @cli.group(invoke_without_command=True)
