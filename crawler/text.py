@@ -101,8 +101,8 @@ class BlockCollector:
                 else:
                     self._inline(child, parts, None)
                     run.append(child)
-            if child.tail:
-                parts.append(child.tail)
+            if tail := child.tail:  # each access decodes a new string
+                parts.append(tail)
         self._flush(parts, run)
 
     def block(self, el: Element) -> None:
@@ -135,7 +135,7 @@ class BlockCollector:
             if text:
                 self.blocks.append(prefix + text)
             return bool(text)
-        parts: list[str] = [] if el.text is None else [el.text]
+        parts: list[str] = [] if (text := el.text) is None else [text]
         deferred: list[Element] = []
         for child in el:
             self._inline_child(child, parts, deferred)
@@ -156,8 +156,8 @@ class BlockCollector:
         boundary = tag in BLOCK_TAGS
         if boundary:
             parts.append(" ")
-        if el.text:
-            parts.append(el.text)
+        if text := el.text:
+            parts.append(text)
         for child in el:
             self._inline_child(child, parts, deferred)
         if boundary:
@@ -172,8 +172,8 @@ class BlockCollector:
                 self._figure(child)
             elif tag != "img":
                 self._inline(child, parts, deferred)
-        if child.tail:
-            parts.append(child.tail)
+        if tail := child.tail:
+            parts.append(tail)
 
     def _list(self, el: Element) -> None:
         ordered = el.tag == "ol"

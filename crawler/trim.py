@@ -1,0 +1,147 @@
+"""Cut an article page down to the part extraction reads, before it is parsed.
+
+Three quarters of every page are the megamenu, the footer and their scripts, which
+extraction never reads, yet parsing them was most of its cost. The cut keeps the bytes up
+to ``</head>`` (metadata, and the ``<html>`` start tag with its lang), the ``<body>`` start
+tag and the ``<main>`` element.
+
+A cut is offered only when the bytes it drops cannot change what extraction finds in the
+bytes it keeps: nothing read document-wide (``<meta>``, ``<title>``, JSON-LD) is dropped,
+and ``<main>`` and ``</main>`` are found where the HTML tokenizer would see them as tags:
+outside comments, raw text (scripts, styles, ...) and other tags. Finding them takes a scan
+for those few constructs, not a tokenizer: anything unusual in the dropped bytes makes the
+caller parse the whole page. The caller also checks the parsed cut (crawler/extract.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+_WHITESPACE = b"\t\n\f\r "
+_NAME_END = rb"(?=[\t\n\f\r />])"
+# Constructs that change how the bytes after them are tokenized, and the elements that
+# must not be dropped; as a trie, as each "<" costs the regex engine a match attempt.
+_MARKUP = re.compile(
+    rb"<(?:/(?:main" + _NAME_END + rb"|(?![a-z]))"
+    rb"|(?:m(?:ain|eta)|t(?:itle|extarea)|s(?:cript|tyle)|xmp|iframe|no(?:embed|frames)"
+    rb"|plaintext)" + _NAME_END + rb"|!(?:--)?|\?)"
+)
+_BOGUS_COMMENTS = frozenset({b"<!", b"<?", b"</"})  # and doctypes: all end at the next ">"
+# Content is text up to the end tag (HTML's raw text and escapable raw text elements).
+RAW_TEXT = frozenset(
+    {b"script", b"style", b"textarea", b"title", b"xmp", b"iframe", b"noembed", b"noframes"}
+)
+# A start or end tag whose attribute values are all closed; bounded backtracking.
+_TAG = re.compile(
+    rb"</?[a-z][^\t\n\f\r />]*"
+    rb"(?:[\t\n\f\r /]+[^\t\n\f\r />=]+"
+    rb"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*'|[^\t\n\f\r >\"']+))?)*"
+    rb"[\t\n\f\r /]*>"
+)
+# Read from the whole document; a dropped copy after </main> could change the result.
+READ_ANYWHERE = (b"<meta", b"<title", b"ld+json")
+
+
+def readable_part(body: bytes) -> bytes | None:
+    """The head, ``<body>`` start tag and ``<main>`` element of ``body``, or None if unsure."""
+    lower = body.lower()  # ASCII only: offsets stay those of body
+    head_close = _find_tag(lower, b"</head", 0)
+    if head_close < 0 or lower.find(b"<main", 0, head_close) >= 0:
+        return None
+    head_end = lower.find(b">", head_close) + 1
+    body_start = _find_tag(lower, b"<body", head_end)
+    if head_end <= 0 or body_start < 0 or lower[head_end:body_start].strip(_WHITESPACE):
+        return None
+    body_tag = _TAG.match(lower, body_start)
+    found = _main_element(lower, body_tag.end()) if body_tag else None
+    if found is None:
+        return None
+    main_start, main_end = found
+    if any(lower.find(marker, main_end) >= 0 for marker in READ_ANYWHERE):
+        return None
+    return b"".join((body[:head_end], body[body_start : body_tag.end()], body[main_start:main_end]))
+
+
+def _find_tag(lower: bytes, name: bytes, start: int) -> int:
+    """The offset of the first ``name`` as a whole tag name ("</head" but not "</header")."""
+    at = lower.find(name, start)
+    while at >= 0 and lower[at + len(name) : at + len(name) + 1] not in _NAME_ENDS:
+        at = lower.find(name, at + len(name))
+    return at
+
+
+_NAME_ENDS = frozenset(bytes([c]) for c in _WHITESPACE + b"/>")
+
+
+def _main_element(lower: bytes, start: int) -> tuple[int, int] | None:
+    """Where ``<main>`` starts and ``</main>`` ends, scanning on from text at ``start``."""
+    main_start = -1
+    position = start
+    while match := _MARKUP.search(lower, position):
+        at = match.start()
+        if not _outside_tags(lower, position, at):
+            return None
+        markup = match[0]
+        name = markup[1:]
+        if markup == b"<!--":
+            end = _comment_end(lower, at)
+        elif markup in _BOGUS_COMMENTS:
+            end = _after(lower, b">", at)
+        elif name in RAW_TEXT:
+            if main_start < 0 and (name == b"title" or _is_json_ld(lower, match.end())):
+                return None  # read by extraction, and would be dropped
+            end = _raw_text_end(lower, name, match.end())
+        elif name == b"main":
+            if main_start >= 0:
+                return None  # nested
+            main_start, end = at, match.end()
+        elif name == b"/main":
+            end = _after(lower, b">", at)
+            return (main_start, end) if main_start >= 0 and end >= 0 else None
+        elif name == b"meta" and main_start >= 0:
+            end = match.end()
+        else:  # a dropped <meta>, or <plaintext>: everything after it is text
+            return None
+        if end < 0:
+            return None
+        position = end
+    return None
+
+
+def _outside_tags(lower: bytes, text_start: int, at: int) -> bool:
+    """Whether the "<" at ``at`` starts markup, given that ``text_start`` is in text."""
+    last_close = lower.rfind(b">", text_start, at)
+    if last_close < 0:
+        return lower.find(b"<", text_start, at) < 0
+    if lower.find(b"<", last_close, at) >= 0:
+        return False
+    last_open = lower.rfind(b"<", text_start, last_close)
+    return last_open < 0 or _TAG.fullmatch(lower, last_open, last_close + 1) is not None
+
+
+def _after(lower: bytes, text: bytes, start: int) -> int:
+    """The offset after the next ``text`` from ``start``; -1 if there is none."""
+    at = lower.find(text, start)
+    return at + len(text) if at >= 0 else -1
+
+
+def _comment_end(lower: bytes, at: int) -> int:
+    # "<!-->" and "<!--->" are empty comments; "--!>" also ends one.
+    end = lower.find(b"-->", at + 2)
+    bang = lower.find(b"--!>", at + 2, end if end >= 0 else len(lower))
+    if bang >= 0:
+        return bang + 4
+    return end + 3 if end >= 0 else -1
+
+
+def _raw_text_end(lower: bytes, name: bytes, start: int) -> int:
+    end = _find_tag(lower, b"</" + name, start)
+    # In a script, "<!--" starts an escaped section in which "</script>" may not end it.
+    if end < 0 or (name == b"script" and lower.find(b"<!--", start, end) >= 0):
+        return -1
+    return end + len(name) + 2
+
+
+def _is_json_ld(lower: bytes, tag_name_end: int) -> bool:
+    tag_end = lower.find(b">", tag_name_end)
+    return lower.find(b"ld+json", tag_name_end, tag_end) >= 0
