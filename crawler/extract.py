@@ -90,7 +90,7 @@ def _parse_cut(body: bytes) -> Element | None:
     and ``main`` parses to the same subtree as in the whole page. Invalid UTF-8 is a repair.
     """
     part = readable_part(body)
-    if part is None:
+    if part is None or not all(marker in part for marker in s.TEMPLATE_MARKERS):
         return None
     root = etree.fromstring(part, parser := _parser())
     return None if parser.error_log or root is None else root

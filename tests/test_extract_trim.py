@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crawler import extract
 from crawler.article import Article
@@ -182,9 +184,63 @@ def test_the_cut_keeps_head_body_tag_and_main() -> None:
         (b"<!-- <main> -->", b"<script>var m = '<main>';</script>", True),
         (b'<body class="page-nyhet">', b'<body class="a>b">', True),
         (b'<body class="page-nyhet">', b'<body class="a>', False),
+        (b"<nav>", b"<nav title='>", False),  # an attribute value left open...
+        (b"<nav>", b"<nav title='x'>", True),  # ... or not
     ],
 )
 def test_whether_the_dropped_bytes_could_matter(old: bytes, new: bytes, cut: bool) -> None:
     page = PAGE.replace(old, new)
     assert page != PAGE
     assert (readable_part(page) is not None) is cut
+
+
+# Markup that changes how what follows it is tokenized, or that extraction reads anywhere.
+SNIPPETS = [
+    b"<div>", b"</div>", b"<p>", b"</li>", b"<table><tr><td>", b"<!--", b"-->", b"--!>",
+    b"<!-- x -->", b"<script>", b"</script>", b"<script><!--", b"<style>", b"<textarea>",
+    b"<title>", b"</title>", b"<main>", b"</main>", b"<MAIN>", b"<plaintext>", b"<iframe>",
+    b"<xmp>", b"<noscript>", b"</body>", b'<html lang="se">', b"<head>", b"</head>", b"<!",
+    b"<?", b"</", b"<", b">", b'"', b"'", b'<a title="', b"<a title='", b"<![CDATA[",
+    b'<meta name="DC.Subject" content="Annet">', b"<svg><title>Ikon</title></svg>",
+    b'<script type="application/ld+json">{"@id": "https://www.regjeringen.no/id5/"}</script>',
+    b'<body class="page-search">', b'<form id="challenge-form">', b"\xff", b"&#12;", b"\x0c",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sample_pages() -> list[tuple[bytes, str]]:
+    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
+    site = site_module.Site(articles=20, seed=5)
+    pages = [
+        (site.render(site.article_url(i)).body, SITE + site.article_url(i))
+        for i in site.article_ids()[:3]
+    ]
+    if (REAL_PAGES / HEARING).exists():
+        pages.append(((REAL_PAGES / HEARING).read_bytes(), HEARING_URL))
+    return pages
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    page=st.integers(min_value=0, max_value=3),
+    snippet=st.sampled_from(SNIPPETS),
+    near=st.sampled_from(
+        [b"</head", b"<body", b"pageheader", b"<main", b'"article-body"', b"</main", b"<footer"]
+    ),
+    offset=st.integers(min_value=-60, max_value=60),
+)
+def test_any_one_change_gives_what_the_whole_page_gives(
+    monkeypatch: pytest.MonkeyPatch,
+    sample_pages: list[tuple[bytes, str]],
+    page: int,
+    snippet: bytes,
+    near: bytes,
+    offset: int,
+) -> None:
+    """One change: two attribute values left open before <main> can hide each other."""
+    body, url = sample_pages[page % len(sample_pages)]
+    at = min(max(body.lower().find(near) + offset, 0), len(body))
+    changed = body[:at] + snippet + body[at:]
+    assert outcome(changed, url) == whole_page_outcome(monkeypatch, changed, url)
