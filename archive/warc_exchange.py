@@ -6,6 +6,7 @@ Pure functions over bytes; the writer decides ids, files and offsets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from archive.capture import Capture, Exchange
 from archive.warc_records import (
@@ -16,7 +17,7 @@ from archive.warc_records import (
     WARC_FIELDS,
     Headers,
     encode_record,
-    header_line,
+    header_lines,
     warc_date,
     warc_fields,
 )
@@ -125,7 +126,7 @@ def request_record(
 
 def http_head(first_line: bytes, headers: Headers) -> bytes:
     """Start line, header lines and the blank line that ends an HTTP head."""
-    return first_line + CRLF + b"".join(header_line(k, v) for k, v in headers) + CRLF
+    return first_line + CRLF + header_lines(headers) + CRLF
 
 
 def stored_response_headers(headers: Headers, body_length: int) -> Headers:
@@ -137,7 +138,10 @@ def stored_response_headers(headers: Headers, body_length: int) -> Headers:
     pywb name them), and Content-Length is made to match the stored body.
     Without Transfer-Encoding the headers stay exactly as received.
     """
-    if not any(name.lower() == b"transfer-encoding" for name, _ in headers):
+    # One search over all names (C speed) instead of a lower() per header: this runs
+    # for every response, and a Transfer-Encoding header is rare.
+    names = b"\n" + b"\n".join(map(itemgetter(0), headers)).lower() + b"\n"
+    if b"\ntransfer-encoding\n" not in names:
         return headers
     length = str(body_length).encode()
     out: list[tuple[bytes, bytes]] = []

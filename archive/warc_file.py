@@ -38,6 +38,13 @@ class WarcFile:
     size: int = 0
     cdxj: list[str] = field(default_factory=list)  # lines for the records written so far
     damaged: bool = False  # a failed record could not be cut off: leave the file to repair
+    # Computed once: the writer names the file in every capture, and Path is slow.
+    final_path: Path = field(init=False)
+    final_name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.final_path = self.path.with_name(self.path.name.removesuffix(OPEN_SUFFIX))
+        self.final_name = self.final_path.name
 
     @classmethod
     def create(cls, directory: Path, name: str) -> WarcFile:
@@ -46,10 +53,6 @@ class WarcFile:
             raise FileExistsError(directory / name)
         path = directory / (name + OPEN_SUFFIX)
         return cls(path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-
-    @property
-    def final_path(self) -> Path:
-        return self.path.with_name(self.path.name.removesuffix(OPEN_SUFFIX))
 
     def append(self, members: list[bytes], *, fsync: bool = False) -> int:
         """Append whole gzip members, or nothing; returns the offset of the first.
