@@ -16,11 +16,9 @@ import logging
 import multiprocessing
 import signal
 import sqlite3
-import threading
 import time
 import zlib
 from collections import Counter
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -195,7 +193,8 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> No
 
 
 class Ingester:
-    """Feeds written captures to the indexer process; the handover runs on the writer thread."""
+    """Feeds written captures to the indexer process; the handover runs on the writer thread,
+    so the crawl's reactor thread does no indexing work at all."""
 
     def __init__(self, index_path: Path, job_id: str | None) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a threaded process
@@ -212,26 +211,15 @@ class Ingester:
         self.errors: list[str] = []
         self.fatal: str | None = None
         self._broken = False
-        # A future that is already done runs its callback at once, on the
-        # submitting thread: two threads may send, one at a time.
-        self._send_lock = threading.Lock()
 
-    def put(self, future: Future[Capture], exchange: Exchange) -> None:
-        """Hand the capture over once the writer has written it (on the writer thread)."""
-        future.add_done_callback(lambda done: self._send(done, exchange))
-
-    def _send(self, future: Future[Capture], exchange: Exchange) -> None:
-        if future.cancelled() or future.exception() is not None:
-            self.errors.append(f"{exchange.url}: not written: {future.exception()}")
-            return
+    def written(self, capture: Capture, exchange: Exchange) -> None:
+        """The WARC writer's ``on_written`` callback: runs on the writer thread, in file order."""
         if self._broken:
             return
-        capture = future.result()
         body = exchange.body if capture.record_type == "response" else None
         try:
-            with self._send_lock:
-                self._conn.send((capture, body, exchange.header("Content-Encoding")))
-        except (OSError, BrokenPipeError) as error:
+            self._conn.send((capture, body, exchange.header("Content-Encoding")))
+        except OSError as error:
             self._broken = True
             self.fatal = f"the indexer process stopped: {error}"
 

@@ -174,6 +174,7 @@ class CrawlSession:
             self._archived = self._archived_articles()
             self._done_in_job = articles_done_in_job(self.index, self.job_id)
             self._listings_in_job = listings_in_job(self.index, self.job_id)
+            self.ingester = Ingester(options.index_path, self.job_id)
             self.writer = WarcWriter(
                 options.warc_dir,
                 host=urlsplit(options.base_url).hostname or "unknown",
@@ -181,9 +182,11 @@ class CrawlSession:
                 max_size=options.warc_max_size,
                 gzip_level=options.gzip_level,
                 lookup=self.index.lookup_capture,
+                on_written=self.ingester.written,
             )
-            self.ingester = Ingester(options.index_path, self.job_id)
         except BaseException:
+            if getattr(self, "ingester", None) is not None:
+                self.ingester.close()
             self.lock.release()
             raise
 
@@ -266,13 +269,12 @@ class CrawlSession:
 
     def capture(self, exchange: Exchange) -> None:
         try:
-            future = self.writer.submit(exchange)
+            self.writer.submit(exchange)
         except WarcWriteError as error:
             self.fatal = self.fatal or f"cannot write WARC files: {error}"
             raise
         with self._lock:
             self.bytes += len(exchange.body)
-        self.ingester.put(future, exchange)
 
     def count(self, name: str, n: int = 1) -> None:
         with self._lock:
