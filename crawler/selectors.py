@@ -68,7 +68,7 @@ ARTICLE_INFO = [
 ARTICLE_LEAD = ['./div[has-class("article-ingress")]', './/div[has-class("article-ingress")]']
 ARTICLE_BODY = ['./div[has-class("article-body")]', './/div[has-class("article-body")]']
 # Bytes in every page built by the template (the classes of ARTICLE_TITLE and ARTICLE_BODY):
-# a page without them, such as every page after a redesign, is not worth parsing its cut.
+# the cut of a page without them, such as any page after a redesign, is not worth parsing.
 TEMPLATE_MARKERS = (b"article-header", b"article-body")
 
 # relative to ARTICLE_INFO

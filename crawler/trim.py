@@ -10,8 +10,9 @@ bytes it keeps: nothing read document-wide (``<meta>``, ``<title>``, JSON-LD) is
 and ``<main>`` and ``</main>`` are found where the HTML tokenizer would see them as tags:
 outside comments, raw text (scripts, styles, ...) and other tags. Finding them takes a scan
 for those few constructs, not a tokenizer (a regex tokenizer took a third of the time the
-cut saves): anything unusual in the dropped bytes makes the caller parse the whole page. Attribute quotes are counted, not tracked, so two values left open before ``<main>``
-can hide each other. The caller also checks the parsed cut (crawler/extract.py).
+cut saves): anything unusual in the dropped bytes makes the caller parse the whole page.
+Attribute quotes are counted, not tracked, so two values left open before ``<main>`` can
+hide each other. The caller also checks the parsed cut (crawler/extract.py).
 """
 
 from __future__ import annotations
