@@ -104,3 +104,10 @@ def test_listing_dates(text: str, expected: date | None) -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown language"):
         NewsSpider(base_url=BASE, lang="de", session=FakeSession())
+
+
+def test_cookie_domains_never_fetch_the_public_suffix_list() -> None:
+    import scrapy.downloadermiddlewares.cookies as scrapy_cookies
+
+    # Only 127.0.0.1 in tests, and only the archived site in production.
+    assert tuple(scrapy_cookies._split_domain.suffix_list_urls) == ()

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 import scrapy
+import scrapy.downloadermiddlewares.cookies as scrapy_cookies
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
+from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
 from crawler.failures import failure_reason
@@ -46,6 +48,11 @@ NEXT_PAGE_LINKS = [
     "ul.pagination li.next:not(.disabled) a::attr(href)",
 ]
 LAST_PAGE_LINK = "ul.pagination li.lastlink a::attr(href)"
+
+# Scrapy's cookie middleware downloads the Public Suffix List from publicsuffix.org
+# the first time it runs. An archiving crawler talks to the site it archives and
+# nothing else (and must work offline): use the list tldextract ships with.
+scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 ARTICLE_STATUSES = [404, 410]
 FILTERED_STATS = {
