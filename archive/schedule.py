@@ -12,7 +12,7 @@ import re
 import signal
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -154,11 +154,13 @@ class Scheduler:
         self.run = run or self._run_subprocess
         self.clock = clock
         self.log = log
-        self._stop = threading.Event()
+        # A plain flag, not a threading.Event: stop() runs in a signal handler, and
+        # Event.set() there can deadlock on the lock the interrupted wait() holds.
+        self._stopping = False
         self._child: subprocess.Popen[bytes] | None = None
 
     def stop(self, *_: object) -> None:
-        self._stop.set()
+        self._stopping = True
         child = self._child
         if child is not None and child.poll() is None:
             child.send_signal(signal.SIGTERM)  # the crawl closes its WARCs and job cleanly
@@ -167,7 +169,7 @@ class Scheduler:
         """Run every due schedule once; returns how many ran."""
         ran = 0
         for schedule in sorted(self.store.load().values(), key=lambda s: s.name):
-            if self._stop.is_set():
+            if self._stopping:
                 break
             slot = due_slot(schedule, self.clock())
             if slot is None:
@@ -179,7 +181,7 @@ class Scheduler:
                 self.log(f"schedule {schedule.name}: could not start the crawl: {error}")
                 code = -1
             status = "finished" if code == 0 else "failed"
-            if self._stop.is_set() and code != 0:
+            if self._stopping and code != 0:
                 status = "interrupted"
             self.store.record_run(schedule.name, slot, status, code)
             self.log(f"schedule {schedule.name}: {status} (exit {code})")
@@ -197,11 +199,16 @@ class Scheduler:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         self.log(f"scheduler started on {self.data_dir} (pid {os.getpid()})")
-        while not self._stop.is_set():
+        while not self._stopping:
             self.run_due()
             # Re-read the schedules at least every `poll` seconds: they may change.
-            self._stop.wait(min(poll, self.seconds_to_next() + 0.5))
+            self._sleep(min(poll, self.seconds_to_next() + 0.5))
         self.log("scheduler stopped")
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _run_subprocess(self, schedule: Schedule) -> int:
         command = [sys.executable, "-m", "archive.cli", "crawl", "--data-dir", str(self.data_dir)]
