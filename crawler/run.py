@@ -44,8 +44,6 @@ class CrawlOptions:
     resume: bool = False
     progress: bool = False
     log_level: str = "WARNING"
-    retry_base_delay: float | None = None
-    download_timeout: float | None = None
 
     def validate(self) -> None:
         unknown = [lang for lang in self.langs if lang not in LISTING_PATHS]
@@ -84,10 +82,6 @@ class CrawlOptions:
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrency,
             "LOG_LEVEL": self.log_level,
         }
-        if self.retry_base_delay is not None:
-            overrides["REGARKIV_RETRY_BASE_DELAY"] = self.retry_base_delay
-        if self.download_timeout is not None:
-            overrides["DOWNLOAD_TIMEOUT"] = self.download_timeout
         settings.setdict(overrides, priority="cmdline")
         return settings
 
