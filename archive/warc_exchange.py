@@ -72,6 +72,25 @@ def warcinfo_record(
     return encode_record(headers, [warc_fields(fields.items())])
 
 
+# response_record's parts are: WARC head, HTTP head, payload, record end.
+RESPONSE_PAYLOAD_PART = 2
+
+# Payloads that deflate cannot shrink again: content-coded bodies and compressed media.
+_COMPRESSED_TYPES = ("image/", "audio/", "video/", "application/zip", "application/gzip")
+_SMALL_PAYLOAD = 1024  # below this, deflating is cheap whatever it is
+
+
+def payload_is_compressed(exchange: Exchange) -> bool:
+    """Whether the response body is already compressed (so a record stores it as is)."""
+    if len(exchange.body) < _SMALL_PAYLOAD:
+        return False
+    encoding = (exchange.header("Content-Encoding") or "").strip().lower()
+    if encoding and encoding != "identity":
+        return True
+    content_type = (exchange.header("Content-Type") or "").strip().lower()
+    return content_type.startswith(_COMPRESSED_TYPES)
+
+
 def response_record(
     exchange: Exchange,
     record_id: str,

@@ -64,22 +64,45 @@ class UnsupportedEncoding(ValueError):
     pass
 
 
-def decode_body(body: bytes, content_encoding: str | None) -> bytes:
+class BodyTooLarge(ValueError):
+    """Decoding would exceed the size limit (a gzip bomb, or not a web page)."""
+
+
+# The crawl never decodes article bodies on the reactor thread (crawler/compression.py),
+# so this is where a decompression bomb is stopped; the same bound as DOWNLOAD_MAXSIZE.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+
+
+def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    decoded = inflater.decompress(body, max_size + 1)
+    if len(decoded) > max_size:
+        raise BodyTooLarge(f"body decodes to more than {max_size} bytes")
+    if not inflater.eof:  # zlib.decompress would say so too: never index half a page
+        raise zlib.error("incomplete or truncated stream")
+    return decoded
+
+
+def decode_body(
+    body: bytes, content_encoding: str | None, max_size: int = MAX_DECODED_BYTES
+) -> bytes:
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
     for coding in reversed(codings):  # the last coding listed was applied last
         if coding in ("gzip", "x-gzip"):
-            body = zlib.decompress(body, GZIP_WBITS)
+            body = _inflate(body, GZIP_WBITS, max_size)
         elif coding == "deflate":
             try:
-                body = zlib.decompress(body)
+                body = _inflate(body, zlib.MAX_WBITS, max_size)
             except zlib.error:  # servers often send raw deflate without the zlib header
-                body = zlib.decompress(body, -zlib.MAX_WBITS)
+                body = _inflate(body, -zlib.MAX_WBITS, max_size)
         elif coding == "br":
             try:
                 import brotli
             except ImportError:
                 raise UnsupportedEncoding("br needs the brotli package") from None
             body = brotli.decompress(body)
+            if len(body) > max_size:
+                raise BodyTooLarge(f"body decodes to more than {max_size} bytes")
         elif coding != "identity":
             raise UnsupportedEncoding(f"unsupported Content-Encoding: {coding}")
     return body

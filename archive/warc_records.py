@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ JOIN_LIMIT = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and CM=deflate: how every gzip member starts
 # gzip framing for zlib: 16 + MAX_WBITS writes/reads a gzip header and trailer (CRC32, size).
 GZIP_WBITS = 16 + zlib.MAX_WBITS
+# The header zlib writes at the default level (no name, mtime 0, OS Unix), for members
+# assembled here from a deflate stream and stored blocks.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
+STORED_BLOCK_MAX = 0xFFFF
 
 Headers = tuple[tuple[bytes, bytes], ...]
 _NAME = itemgetter(0)
@@ -164,17 +169,50 @@ def encode_record(headers: Sequence[tuple[str, str]], block: Sequence[bytes]) ->
     return [head, *block, RECORD_END]
 
 
-def gzip_member(parts: Sequence[bytes], level: int) -> bytes:
+def gzip_member(parts: Sequence[bytes], level: int, store_from: int | None = None) -> bytes:
     """One complete gzip member; zlib releases the GIL while it compresses.
 
     Both ways give the same bytes: zlib's output does not depend on how its input is
-    split into calls (tests/test_warc_records.py checks it).
+    split into calls (tests/test_warc_records.py checks it). With ``store_from``, the
+    parts from that index on go into deflate *stored* blocks instead: a gzip or JPEG
+    payload does not shrink again, and deflating it costs the crawl most of its
+    compression CPU. Any gzip reader reads the member the same way.
     """
+    if store_from is not None and store_from < len(parts):
+        return _partly_stored_member(parts, level, store_from)
     if sum(map(len, parts)) <= JOIN_LIMIT:
         return zlib.compress(b"".join(parts), level, GZIP_WBITS)
     compressor = zlib.compressobj(level, zlib.DEFLATED, GZIP_WBITS)
     out = [compressor.compress(part) for part in parts]
     out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _partly_stored_member(parts: Sequence[bytes], level: int, store_from: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
+    out = [GZIP_HEADER]
+    crc = size = 0
+    for part in parts[:store_from]:
+        out.append(compressor.compress(part))
+        crc = zlib.crc32(part, crc)
+        size += len(part)
+    # A sync flush ends on a byte boundary, where a stored block may start. The
+    # compressor is not used again: its window would not know the stored bytes.
+    out.append(compressor.flush(zlib.Z_SYNC_FLUSH))
+    stored = memoryview(b"".join(parts[store_from:]))
+    crc = zlib.crc32(stored, crc)
+    size += len(stored)
+    start = 0
+    while True:
+        chunk = stored[start : start + STORED_BLOCK_MAX]
+        start += len(chunk)
+        final = start >= len(stored)
+        # BFINAL, BTYPE=00 (stored), padding; then LEN and its one's complement NLEN.
+        out.append(struct.pack("<BHH", final, len(chunk), len(chunk) ^ 0xFFFF))
+        out.append(chunk)
+        if final:
+            break
+    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(out)
 
 

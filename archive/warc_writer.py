@@ -27,7 +27,9 @@ from archive.capture import Capture, Exchange
 from archive.cdxj import cdxj_line
 from archive.warc_exchange import (
     REQUIRED_WARCINFO,
+    RESPONSE_PAYLOAD_PART,
     WarcInfo,
+    payload_is_compressed,
     request_record,
     response_record,
     warcinfo_record,
@@ -347,7 +349,10 @@ class WarcWriter:
         info_id, level = self._warcinfo_id, self.gzip_level
         response = response_record(exchange, response_id, info_id, payload_digest, original)
         request = request_record(exchange, request_id, info_id, response_id)
-        members = [gzip_member(response, level), gzip_member(request, level)]
+        stored = (
+            RESPONSE_PAYLOAD_PART if original is None and payload_is_compressed(exchange) else None
+        )
+        members = [gzip_member(response, level, stored), gzip_member(request, level)]
         offset = warc.append(members, fsync=self.fsync_each_record)
         capture = Capture(
             url=exchange.url,

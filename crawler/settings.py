@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry ignores Retry-After and has no backoff.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    # Decodes only what the spider reads (listings), not article bodies.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.compression.DecodeWhenReadMiddleware": 590,
 }
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

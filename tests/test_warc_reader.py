@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive.warc_reader import (
+    BodyTooLarge,
     ReadReport,
     UnsupportedEncoding,
     decode_body,
@@ -130,3 +131,21 @@ def test_decode_body_handles_the_usual_codings() -> None:
     assert decode_body(gzip.compress(gzip.compress(text)), "gzip, gzip") == text
     with pytest.raises(UnsupportedEncoding):
         decode_body(text, "compress")
+
+
+def test_decode_body_refuses_a_decompression_bomb() -> None:
+    bomb = gzip.compress(b"\0" * 2_000_000)
+    assert len(bomb) < 10_000
+    with pytest.raises(BodyTooLarge):
+        decode_body(bomb, "gzip", max_size=1_000_000)
+    with pytest.raises(BodyTooLarge):
+        decode_body(zlib.compress(b"\0" * 2_000_000), "deflate", max_size=1_000_000)
+    assert len(decode_body(bomb, "gzip", max_size=2_000_000)) == 2_000_000
+
+
+def test_decode_body_never_returns_half_a_page() -> None:
+    """A body cut off in transit must fail to decode, not index as a shorter article."""
+    whole = gzip.compress(b"<p>Hei</p>" * 1000)
+    for cut in (20, len(whole) // 2, len(whole) - 8):
+        with pytest.raises(zlib.error):
+            decode_body(whole[:cut], "gzip")

@@ -596,3 +596,27 @@ def test_a_real_write_failure_keeps_the_file_whole(tmp_path: Path) -> None:
     assert warcio_check(path).returncode == 0
     responses = [r for r, _ in warcio_records(path) if r.rec_type == "response"]
     assert len(responses) == written
+
+
+def test_an_already_compressed_payload_is_stored_not_deflated_again(tmp_path: Path) -> None:
+    gzipped = exchange("https://www.regjeringen.no/no/aktuelt/a/id1/", body=noise(50_000))
+    plain_headers = ((b"Content-Type", b"text/html; charset=utf-8"),)
+    html = exchange(
+        "https://www.regjeringen.no/no/aktuelt/b/id2/",
+        body=ARTICLE_HTML * 20,
+        headers=plain_headers,
+    )
+    with make_writer(tmp_path) as writer:
+        stored, deflated = writer.write(gzipped), writer.write(html)
+    (path,) = writer.closed_files
+    # A gzip body goes in as it is (plus framing), an identity HTML body is deflated.
+    assert 50_000 < stored.length < 50_000 + 1_000
+    assert deflated.length < len(ARTICLE_HTML) * 20 // 5
+    bodies = {
+        r.rec_headers.get_header("WARC-Target-URI"): block
+        for r, block in warcio_records(path)
+        if r.rec_type == "response"
+    }
+    assert bodies[gzipped.url].endswith(gzipped.body)
+    assert bodies[html.url].endswith(html.body)
+    assert warcio_check(path).returncode == 0

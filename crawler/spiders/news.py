@@ -19,6 +19,7 @@ from scrapy.http import HtmlResponse, Response
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
+from crawler.compression import BODY_UNREAD
 from crawler.failures import failure_reason
 from crawler.urls import (
     DEFAULT_BASE_URL,
@@ -190,7 +191,10 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+        # parse_article never reads the body: the indexer extracts from the capture.
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.on_error, meta={BODY_UNREAD: True}
+        )
 
     def _claim(self, article: int) -> bool:
         if article in self._seen_ids:
