@@ -1,9 +1,9 @@
 """A crawl session: the job, the WARC writer and the indexer around one crawl.
 
 The spider only decides what to fetch; everything it fetches flows through
-``CrawlSession.capture`` to the WARC writer (its own thread) and then to the
-indexer (another thread), so the reactor thread never compresses, writes to
-disk or parses article HTML.
+``CrawlSession.capture`` to the archiver process (WARC writer, archive/archiver.py)
+and from there to the indexer process, so the reactor thread never compresses,
+writes to disk or parses article HTML.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.archiver import Archiver, ArchiverConfig, ArchiverReport
 from archive.capture import Exchange
-from archive.ingest import Ingester
+from archive.ingest import IngestStats
 from archive.lock import DataDirLock
 from archive.warc_writer import WarcInfo, WarcWriteError
 
@@ -144,7 +145,6 @@ class CrawlSession:
     def _open(self) -> None:
         from archive.index import Index
         from archive.warc_repair import repair_open_files
-        from archive.warc_writer import WarcWriter
 
         options = self.options
         try:
@@ -174,19 +174,20 @@ class CrawlSession:
             self._archived = self._archived_articles()
             self._done_in_job = articles_done_in_job(self.index, self.job_id)
             self._listings_in_job = listings_in_job(self.index, self.job_id)
-            self.ingester = Ingester(options.index_path, self.job_id)
-            self.writer = WarcWriter(
-                options.warc_dir,
-                host=urlsplit(options.base_url).hostname or "unknown",
-                warcinfo=self._warcinfo(),
-                max_size=options.warc_max_size,
-                gzip_level=options.gzip_level,
-                lookup=self.index.lookup_capture,
-                on_written=self.ingester.written,
+            self.archiver = Archiver(
+                ArchiverConfig(
+                    warc_dir=options.warc_dir,
+                    warcinfo=self._warcinfo(),
+                    host=urlsplit(options.base_url).hostname or "unknown",
+                    max_size=options.warc_max_size,
+                    gzip_level=options.gzip_level,
+                    index_path=options.index_path,
+                    job_id=self.job_id,
+                )
             )
         except BaseException:
-            if getattr(self, "ingester", None) is not None:
-                self.ingester.close()
+            if getattr(self, "index", None) is not None:
+                self.index.close()
             self.lock.release()
             raise
 
@@ -269,7 +270,7 @@ class CrawlSession:
 
     def capture(self, exchange: Exchange) -> None:
         try:
-            self.writer.submit(exchange)
+            self.archiver.submit(exchange)
         except WarcWriteError as error:
             self.fatal = self.fatal or f"cannot write WARC files: {error}"
             raise
@@ -295,22 +296,20 @@ class CrawlSession:
         if self._closed:
             return self.summary
         self._closed = True
-        try:
-            warc_files = self.writer.close()
-        except WarcWriteError as error:
-            self.fatal = self.fatal or f"cannot write WARC files: {error}"
-            warc_files = self.writer.closed_files
-        finally:
-            self.ingester.close()
+        report: ArchiverReport = self.archiver.close()
+        if report.error:
+            self.fatal = self.fatal or f"cannot write WARC files: {report.error}"
+        ingest = report.ingest
         if self.fatal:
             status = "failed"
         failures = Counter(self.failures)
+        counts = Counter(ingest.counts)
         # Fetched fine but not indexable: the summary must say so, not hide it.
         for count, reason in UNINDEXED.items():
-            if self.ingester.stats.counts[count]:
-                failures[reason] += self.ingester.stats.counts[count]
-        if self.ingester.errors:
-            failures["index-error"] += len(self.ingester.errors)
+            if counts[count]:
+                failures[reason] += counts[count]
+        if ingest.errors:
+            failures["index-error"] += len(ingest.errors)
         if self.fatal:
             failures["warc-write-error"] += 1
         summary = CrawlSummary(
@@ -320,18 +319,18 @@ class CrawlSession:
             articles_fetched=self.counts["articles_fetched"],
             failures=dict(failures),
             bytes=self.bytes,
-            warc_files=sorted(Path(p).name for p in warc_files),
+            warc_files=sorted(Path(p).name for p in report.closed_files),
             duration_seconds=round(time.monotonic() - self.started, 2),
-            **self.ingester.stats.as_dict(),
+            **IngestStats(counts).as_dict(),
             fatal=self.fatal,
         )
         if self.previous_figures:
             summary = merge_figures(self.previous_figures, summary)
-        if self.ingester.fatal and not self.fatal:
+        if ingest.fatal and not self.fatal:
             log.error(
                 "the index could not be updated (%s); the WARC files are complete: "
                 "run `regarkiv reindex` once the cause is fixed",
-                self.ingester.fatal,
+                ingest.fatal,
             )
         self.index.finish_job(self.job_id, status, summary.as_dict())
         self.index.close()

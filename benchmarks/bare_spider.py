@@ -63,6 +63,7 @@ def settings(concurrency: int, concurrent_items: int) -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # as regarkiv
         "LOG_LEVEL": "WARNING",
     }
 

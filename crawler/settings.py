@@ -67,7 +67,10 @@ DEFAULT_REQUEST_HEADERS = {
 
 # Cloudflare's __cf_bm cookie keeps us out of challenges on the real site.
 COOKIES_ENABLED = True
+# No consoles into a running crawl: Scrapy's remote control (on by default in recent
+# releases) runs Python code sent to it over HTTP, and telnet is no better.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 # Article pages are ~60 KB; anything huge is not a news page.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024

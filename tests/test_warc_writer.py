@@ -26,7 +26,7 @@ from archive.capture import Capture, Exchange
 from archive.warc_records import sha1_digest
 from archive.warc_writer import WarcInfo, WarcWriteError, WarcWriter
 
-WARCIO = Path("/work/venv/bin/warcio")
+WARCIO = Path(sys.executable).with_name("warcio")  # the venv running the tests
 FETCHED = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
 INFO = WarcInfo(
     software="regarkiv/0.1.0",

@@ -1,0 +1,112 @@
+"""The archiver process: WARC writing and the indexer feed, outside the crawl process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.archiver import Archiver, ArchiverConfig
+from archive.index import Index
+from archive.warc_reader import iter_records
+from archive.warc_writer import WarcWriteError
+from tests.test_warc_writer import INFO, exchange, warcio_check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def config(tmp_path: Path, warc_dir: Path | None = None) -> ArchiverConfig:
+    Index(tmp_path / "index.db").close()
+    return ArchiverConfig(
+        warc_dir=warc_dir or tmp_path / "warcs",
+        warcinfo=INFO,
+        host="testhost",
+        max_size=1_000_000_000,
+        gzip_level=6,
+        index_path=tmp_path / "index.db",
+        job_id="job-1",
+    )
+
+
+def test_what_is_submitted_is_written_and_indexed(tmp_path: Path) -> None:
+    archiver = Archiver(config(tmp_path))
+    urls = [f"https://www.regjeringen.no/no/aktuelt/sak-{n}/id{n}/" for n in range(1, 6)]
+    for url in urls:
+        archiver.submit(exchange(url))
+    report = archiver.close()
+    assert report.error is None and report.ingest.fatal is None
+    (warc,) = report.closed_files
+    assert warc.exists() and warc.with_name(warc.name.replace(".warc.gz", ".cdxj")).exists()
+    assert [r.capture.url for r in iter_records(warc)] == urls  # in submission order
+    assert warcio_check(warc).returncode == 0
+    # The test page is no article template: each is indexed as a capture and counted.
+    assert report.ingest.counts["not_article"] == 5
+    with Index.open_readonly(tmp_path / "index.db") as index:
+        assert index.conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 5
+    assert archiver.close() is report  # closing twice is harmless
+
+
+def test_an_earlier_capture_of_the_same_payload_becomes_a_revisit(tmp_path: Path) -> None:
+    first = Archiver(config(tmp_path))
+    first.submit(exchange())
+    first.close()
+    second = Archiver(config(tmp_path))
+    second.submit(exchange())
+    (warc,) = second.close().closed_files
+    (record,) = iter_records(warc)
+    assert record.capture.record_type == "revisit"
+
+
+def test_a_write_failure_reaches_the_crawl(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the WARC directory should be")
+    archiver = Archiver(config(tmp_path, warc_dir=blocked))
+    deadline = time.monotonic() + 60
+    with pytest.raises(WarcWriteError, match="not-a-dir"):  # noqa: PT012 (asynchronous)
+        while time.monotonic() < deadline:
+            archiver.submit(exchange())
+            time.sleep(0.05)
+    report = archiver.close()
+    assert report.error and "not-a-dir" in report.error
+    assert report.closed_files == []
+
+
+def test_it_dies_with_a_killed_crawl(tmp_path: Path) -> None:
+    """kill -9 of the crawl must not leave a writer behind the data directory's lock."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys, time
+        from pathlib import Path
+        from tests.test_archiver import config
+        from tests.test_warc_writer import exchange
+        from archive.archiver import Archiver
+        archiver = Archiver(config(Path({str(tmp_path)!r})))
+        archiver.submit(exchange())
+        print(archiver._process.pid, flush=True)
+        time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too: its parent (gone) never reaped it.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
