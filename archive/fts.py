@@ -156,9 +156,24 @@ class Highlight:
 
 
 @dataclass(frozen=True)
+class RankedPhrase:
+    """One FTS5 phrase that bm25 scores, as ``archive.search`` recounts it in Python."""
+
+    fts: str  # the phrase alone with its column filter: the documents FTS5's IDF counts
+    stems: tuple[str, ...]
+    prefix: bool  # the last stem is a prefix
+    columns: tuple[str, ...]  # of title, lead, body
+    english: bool  # the English alternative: it only ever matches English articles
+
+
+@dataclass(frozen=True)
 class CompiledQuery:
     fts: str  # an FTS5 MATCH expression over stems
     highlight: Highlight
+    # The phrases bm25 scores in a matching article, when the query has no OR (the
+    # words after NOT never occur in a match): enough to compute bm25 outside FTS5.
+    ranked: tuple[RankedPhrase, ...] | None = None
+    has_phrase: bool = False  # a quoted phrase of two or more words
 
 
 @dataclass
@@ -278,8 +293,11 @@ def _stem_prefix(prefix: str, slang: str) -> str:
     return stemmed if prefix.startswith(stemmed) else prefix
 
 
-def _compile_term(term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]]) -> str:
+def _compile_term(
+    term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]], ranked: list[RankedPhrase]
+) -> str:
     phrases: dict[str, str] = {}
+    stemmed: dict[str, tuple[str, ...]] = {}
     for slang in langs:
         stems = [stem(word, slang) for word in term.words]
         if term.prefix:
@@ -289,10 +307,22 @@ def _compile_term(term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]]) 
         else:
             hl["stems"].update(stems)
         phrases[slang] = '"' + " ".join(stems) + '"' + ("*" if term.prefix else "")
+        stemmed[slang] = tuple(stems)
     hl["surface"].update(term.words)
     # Column filters on each phrase, never around the whole query: the facets column
     # must stay reachable for filters.
     columns = term.column or TEXT_COLUMNS
+    names = (term.column,) if term.column else ("title", "lead", "body")
+    for slang in langs if len(set(phrases.values())) > 1 else langs[:1]:
+        ranked.append(
+            RankedPhrase(
+                fts=f"{columns} : {phrases[slang]}",
+                stems=stemmed[slang],
+                prefix=term.prefix,
+                columns=names,
+                english=slang == "en" and len(langs) > 1,
+            )
+        )
     if len(set(phrases.values())) == 1:
         return f"{columns} : {phrases[langs[0]]}"
     # English stems only ever index English articles: restricting that alternative to
@@ -300,16 +330,28 @@ def _compile_term(term: _Term, langs: tuple[str, ...], hl: dict[str, set[str]]) 
     return f"({columns} : {phrases['nb']} OR ({columns} : {phrases['en']} AND facets : {_ENGLISH}))"
 
 
-def _compile(node: _Term | _Node, langs: tuple[str, ...], hl: dict[str, set[str]]) -> str:
+def _compile(
+    node: _Term | _Node,
+    langs: tuple[str, ...],
+    hl: dict[str, set[str]],
+    ranked: list[RankedPhrase],
+) -> str:
     if isinstance(node, _Term):
-        return _compile_term(node, langs, hl)
+        return _compile_term(node, langs, hl, ranked)
     if node.op == "NOT":
-        left = _compile(node.children[0], langs, hl)
-        # Words after NOT must not be highlighted: compile them into a throwaway set.
-        right = _compile(node.children[1], langs, {k: set() for k in hl})
+        left = _compile(node.children[0], langs, hl, ranked)
+        # Words after NOT must not be highlighted (nor ranked: a match never has them):
+        # compile them into throwaway collections.
+        right = _compile(node.children[1], langs, {k: set() for k in hl}, [])
         return f"({left} NOT {right})"
-    joined = f" {node.op} ".join(_compile(child, langs, hl) for child in node.children)
+    joined = f" {node.op} ".join(_compile(child, langs, hl, ranked) for child in node.children)
     return f"({joined})"
+
+
+def _has_phrase(node: _Term | _Node) -> bool:
+    if isinstance(node, _Term):
+        return len(node.words) > 1
+    return any(_has_phrase(child) for child in node.children)
 
 
 def compile_query(query: str, lang: str | None = None) -> CompiledQuery:
@@ -322,7 +364,9 @@ def compile_query(query: str, lang: str | None = None) -> CompiledQuery:
     """
     langs = (stemmer_lang(lang),) if lang else STEMMER_LANGS
     hl: dict[str, set[str]] = {"stems": set(), "prefixes": set(), "surface": set()}
-    fts = _compile(_Parser(_lex(query)).parse(), langs, hl)
+    tree = _Parser(_lex(query)).parse()
+    ranked: list[RankedPhrase] = []
+    fts = _compile(tree, langs, hl, ranked)
     return CompiledQuery(
         fts=fts,
         highlight=Highlight(
@@ -330,4 +374,14 @@ def compile_query(query: str, lang: str | None = None) -> CompiledQuery:
             prefixes=tuple(sorted(hl["prefixes"])),
             surface=tuple(sorted(hl["surface"])),
         ),
+        ranked=None if _has_or(tree) else tuple(ranked),
+        has_phrase=_has_phrase(tree),
     )
+
+
+def _has_or(node: _Term | _Node) -> bool:
+    if isinstance(node, _Term):
+        return False
+    if node.op == "NOT":  # what follows NOT is never ranked
+        return _has_or(node.children[0])
+    return node.op == "OR" or any(_has_or(child) for child in node.children)

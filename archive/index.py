@@ -369,12 +369,23 @@ class Index:
                 f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?)",
                 row[:4],
             )
-        for values, kind in sorted((_stems(row), kind) for row, kind in changes):
+        stems = sorted((_stems(row), row[4], kind) for row, kind in changes)
+        for values, _, kind in stems:
             self.conn.execute(
                 "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body, facets)"
                 f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?, ?)",
                 values,
             )
+        # After the FTS5 writes, not between them: a write to another table may open a
+        # statement savepoint, which makes FTS5 flush its pending terms.
+        self.conn.executemany(
+            "DELETE FROM revisions_stems_text WHERE id = ?",
+            [values[:1] for values, _, kind in stems if kind == "delete"],
+        )
+        self.conn.executemany(
+            "INSERT INTO revisions_stems_text (id, lang, title, lead, body) VALUES (?, ?, ?, ?, ?)",
+            [(values[0], lang, *values[1:4]) for values, lang, kind in stems if kind == "insert"],
+        )
 
     def rebuild_search(self) -> None:
         """Re-create both FTS tables from the latest revisions (after a stemmer change)."""
@@ -382,6 +393,7 @@ class Index:
         with self.transaction():
             for table in ("revisions_fts", "revisions_stems"):
                 self.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+            self.conn.execute("DELETE FROM revisions_stems_text")
             rows = self.conn.execute(
                 """
                 SELECT r.id, r.title, r.lead, r.body, r.lang, r.published, r.type, r.ministries

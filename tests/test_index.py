@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -277,3 +278,34 @@ def test_paths_with_uri_characters(tmp_path: Path) -> None:
         record(index, make_article(), 0)
     with Index.open_readonly(path) as reader:
         assert reader.known_article_ids() == {3169214}
+
+
+def _stems_text(path: Path) -> list[tuple[object, ...]]:
+    with Index.open_readonly(path) as index:
+        return [tuple(row) for row in index.conn.execute("SELECT * FROM revisions_stems_text")]
+
+
+def test_stems_text_holds_the_latest_revisions_as_indexed(tmp_path: Path) -> None:
+    inputs = [make_article(), make_article(body="Ny tekst."), make_article(id=7, lang="en")]
+    for name, every in (("live.db", 1), ("rebuilt.db", 1000)):
+        with Index(tmp_path / name, commit_every=every) as index:
+            for n, article in enumerate(inputs):
+                record(index, article, n)
+    live = _stems_text(tmp_path / "live.db")
+    assert live == _stems_text(tmp_path / "rebuilt.db")
+    assert len(live) == 2 and any(row[4] == "ny tekst" for row in live)
+    with Index(tmp_path / "live.db") as index:
+        index.rebuild_search()
+    assert _stems_text(tmp_path / "live.db") == live
+
+
+def test_an_index_without_stems_text_gets_it(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with Index(path) as index:
+        record(index, make_article(), 0)
+    with sqlite3.connect(path) as conn:  # as an index made before m004
+        conn.execute("DROP TABLE revisions_stems_text")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_stems_text'")
+    with Index.open_readonly(path) as reader:
+        [row] = reader.conn.execute("SELECT title FROM revisions_stems_text").fetchall()
+        assert row[0] == "felling av ulv i innland"

@@ -351,3 +351,120 @@ def test_any_query_is_results_or_a_one_line_error(shared_index: Index, query: st
         assert str(error) and "\n" not in str(error)
     else:
         assert all(isinstance(result.id, int) for result in results)
+
+
+def _both_rankings(index: Index, query: str) -> tuple[dict[int, float], dict[int, float]]:
+    from archive.search import _rank, _rank_phrases
+
+    compiled = compile_query(query)
+    assert compiled.ranked is not None
+    where, params = ["revisions_stems MATCH ?"], [compiled.fts]
+    ours = _rank_phrases(index.conn, where, params, compiled.ranked, 100)
+    theirs = _rank(index.conn, where, params, 100)
+    return dict(ours), dict(theirs)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"statsministeren sier"',
+        '"skatt og avgift"',
+        '"og og"',  # overlapping occurrences in "og og og"
+        '"skatt og" statsministeren',
+        'title:"skatt og"',
+        '"skatt og" NOT regjering',
+        '"skatt og" avg*',
+        '"the governments"',  # Norwegian and English stems differ: two phrases
+    ],
+)
+def test_phrase_ranking_is_fts5_bm25(index: Index, query: str) -> None:
+    more = [
+        article(
+            10 + n,
+            f"Skatt og avgift {n}" if n % 5 == 0 else f"Sak {n}",
+            "Statsministeren sier at skatt og avgift " * (n % 4 + 1)
+            + " og og og" * (n % 2)
+            + " The governments " * (n % 3),
+            lang="en" if n % 3 == 0 else "nb",
+            published=f"2025-01-{n + 1:02d}",
+        )
+        for n in range(20)
+    ]
+    more += [article(40 + n, f"Annet {n}", "Helt andre ord her.") for n in range(30)]
+    fill(index, more, start=10)
+    ours, theirs = _both_rankings(index, query)
+    assert ours and set(ours) == set(theirs)
+    for row, score in theirs.items():
+        assert ours[row] == pytest.approx(score, rel=1e-9, abs=1e-12)
+
+
+def test_phrase_queries_find_exact_phrases_with_filters(index: Index) -> None:
+    assert ids(search(index, '"statsministeren sier"', ministry="statsminister")) == [2]
+    assert ids(search(index, '"statsministeren sier"', ministry="finans")) == []
+    assert ids(search(index, '"statsministeren sier"', type="nyhet", lang="nb")) == [2]
+    assert ids(search(index, '"statsministeren sier"', date_to=date(2026, 5, 9))) == []
+    assert ids(search(index, '"sier statsministeren"')) == []
+    assert ids(search(index, '"får mer"')) == [2] and ids(search(index, '"far mer"')) == []
+    assert ids(search(index, '"regjering foreslår"')) == [1]  # base forms, inflected text
+    assert ids(search(index, '"the governments"', lang="en")) == [4]
+    # With OR, FTS5 ranks (the phrases bm25 counts then depend on which side matched).
+    assert compile_query('"statsministeren sier" OR skatt').ranked is None
+    assert ids(search(index, '"statsministeren sier" OR regjering')) == [1, 2]
+    [result] = search(index, '"statsministeren sier"')
+    assert result.score > 0 and result.snippet.startswith("**Statsministeren** **sier**")
+
+
+def test_frequent_phrases_rank_the_newest_matches(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.MAX_RANKED_PHRASES", 2)
+    many = [
+        article(200 + n, f"Sak {n}", "Skatt og avgift. " * (10 - n), published=f"2020-01-0{n + 1}")
+        for n in range(5)
+    ]
+    fill(index, many, start=30)
+    assert ids(search(index, '"skatt og avgift"')) == [203, 204]
+    assert ids(search(index, '"skatt og avgift"', date_to=date(2020, 1, 3))) == [201, 202]
+
+
+def test_phrase_document_count_is_estimated_beyond_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.search import _documents
+
+    # Every other article has the phrase: 10 of 20.
+    many = [
+        article(
+            300 + n,
+            f"Sak {n}",
+            "Noe annet." if n % 2 else "Skatt og avgift.",
+            published=f"2021-01-{n + 1:02d}",
+        )
+        for n in range(20)
+    ]
+    match = '{title lead body} : "skatt og avgift"'
+    with Index(tmp_path / "index.db") as index:
+        fill(index, many)
+        assert _documents(index.conn, match, 20) == 10
+        monkeypatch.setattr("archive.search._SAMPLE", 3)
+        # The 3 newest matches are in the 6 newest articles: 3 / 6 of all 20.
+        assert _documents(index.conn, match, 20) == 10
+        monkeypatch.setattr("archive.search._SAMPLE", 2)  # 2 in the newest 4 (n = 16..19)
+        assert _documents(index.conn, match, 20) == 10
+
+
+def test_compile_query_lists_the_ranked_phrases() -> None:
+    compiled = compile_query('"statsministeren sier" budsjett NOT moms', lang="nb")
+    assert compiled.has_phrase
+    assert [(p.stems, p.english) for p in compiled.ranked or ()] == [
+        (("statsminister", "sier"), False),
+        (("budsjett",), False),
+    ]
+    both = compile_query('title:"regjeringens forslag"')
+    assert [(p.fts, p.english) for p in both.ranked or ()] == [
+        ('title : "regjering forslag"', False),
+        ('title : "regjeringen forslag"', True),
+    ]
+    assert not compile_query("skatt").has_phrase
+    assert compile_query("(skatt OR moms) AND statsbudsjett").ranked is None
+    assert compile_query('"skatt og" NOT (moms OR avgift)').ranked is not None
