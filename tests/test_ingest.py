@@ -1,0 +1,29 @@
+"""The indexer process that a crawl feeds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archive.index import Index
+from archive.ingest import INDEXER_NICENESS, Ingester
+
+
+def niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_indexer_yields_the_cpu_to_fetching(tmp_path: Path) -> None:
+    Index(tmp_path / "index.db").close()
+    ingester = Ingester(tmp_path / "index.db", "job-1")
+    try:
+        ingester._conn.send(())  # an empty batch: answered only once the process runs
+        for _ in range(200):
+            if niceness(ingester._process.pid) != niceness(os.getpid()):
+                break
+            ingester._process.join(0.05)
+        assert niceness(ingester._process.pid) == niceness(os.getpid()) + INDEXER_NICENESS
+    finally:
+        ingester.close()
+    assert ingester.fatal is None
