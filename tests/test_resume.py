@@ -34,7 +34,9 @@ def archived_targets(warcs: Path) -> set[str]:
     """Request targets (path?query) of the 200 responses in the WARC files, .open ones too."""
     from archive.warc_reader import iter_records
 
-    targets = set()
+    targets: set[str] = set()
+    if not warcs.is_dir():
+        return targets
     for path in warcs.iterdir():
         if ".warc.gz" in path.name:
             for record in iter_records(path):
@@ -81,7 +83,12 @@ def test_resume_after_kill_9(tmp_path: Path, baseline, kill_after: int) -> None:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             deadline = time.monotonic() + 60
-            while len(article_fetches(server)) < kill_after and time.monotonic() < deadline:
+            # Kill once the crawl has fetched that many articles and something has reached
+            # the WARCs (the writer process may still be starting when the first fetch does).
+            while time.monotonic() < deadline and (
+                len(article_fetches(server)) < kill_after
+                or not archived_targets(tmp_path / "warcs")
+            ):
                 if process.poll() is not None:
                     pytest.fail("the crawl ended before it could be killed")
                 time.sleep(0.005)
