@@ -6,7 +6,10 @@ one-line ``Error: ...`` and a non-zero exit.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -119,6 +122,8 @@ def crawl(
     if summary.listing_pages == 0 and summary.failures:
         reasons = ", ".join(sorted(summary.failures))
         raise click.ClickException(f"could not fetch any listing page from {base_url} ({reasons})")
+    global _crawl_finished
+    _crawl_finished = True
     if summary.status == "interrupted":
         sys.exit(130)
 
@@ -414,8 +419,26 @@ for _command in (search, show, history, diff, changes):
     cli.add_command(_command)
 
 
+# Set once a crawl has closed everything it owns (files synced, index closed, lock
+# released, summary printed); see main().
+_crawl_finished = False
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except SystemExit as done:
+        if _crawl_finished:
+            # Interpreter teardown would only free the crawl's objects one by one, ~0.2 s
+            # after every crawl with nothing left to write. Only here, in a process of our
+            # own: never in code that imports the CLI.
+            code = done.code if isinstance(done.code, int) else 1
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            logging.shutdown()
+            os._exit(code)
+        raise
 
 
 if __name__ == "__main__":
