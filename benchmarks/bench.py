@@ -139,7 +139,7 @@ def render(results: dict[str, Any], checks: list[Target]) -> str:
         lines.append(
             f"  {name:9} {c['pages']:6} pages {c['wall_s']:7.2f} s {c['pages_per_s']:8.1f} "
             f"pages/s  cpu {c['cpu_ms_per_page']:5.2f} ms/page  "
-            f"peak RSS {c['peak_rss_mb']:6.1f} MB  "
+            f"peak RSS {c['peak_tree_rss_mb']:6.1f} MB (largest process {c['peak_rss_mb']:5.1f})  "
             f"WARC {c['warc_bytes'] / 1e6:6.1f} MB  rounds {c['rounds_pages_per_s']}{same}"
         )
     e = results["extraction"]

@@ -6,8 +6,9 @@ site's page cache (for that server's base URL), so each one meets the same warm 
 the cost of generating pages is nobody's. Pages are counted from the server's request log,
 by kind, so a contender that fetched something else shows up in the figures.
 
-Wall time, CPU time (user + system) and peak RSS (``ru_maxrss``) are taken by
-benchmarks/launch.py around the contender's process, children included.
+Wall time, CPU time (user + system) and peak RSS are taken by benchmarks/launch.py around
+the contender's process, children included: the peak of the whole process tree (sampled)
+and of its largest process (``ru_maxrss``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Measured:
     wall_s: float
     cpu_s: float
     peak_rss_mb: float
+    peak_tree_rss_mb: float
     returncode: int
     stdout: str
     stderr: str
@@ -63,7 +65,8 @@ class CrawlResult:
     name: str
     wall_s: float
     cpu_s: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the largest process
+    peak_tree_rss_mb: float  # all of the contender's processes together
     requests: dict[str, int]  # by kind: robots, listing, article, other
     warc_bytes: int
     extra: dict[str, object] = field(default_factory=dict)
@@ -84,6 +87,7 @@ class CrawlResult:
             "cpu_s": round(self.cpu_s, 2),
             "cpu_ms_per_page": round(1000 * self.cpu_s / max(self.pages, 1), 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1),
             "requests": self.requests,
             "warc_bytes": self.warc_bytes,
             **self.extra,
@@ -290,6 +294,7 @@ def crawl_contender(
         wall_s=measured.wall_s,
         cpu_s=measured.cpu_s,
         peak_rss_mb=measured.peak_rss_mb,
+        peak_tree_rss_mb=measured.peak_tree_rss_mb,
         requests=requests,
         warc_bytes=warc_bytes(data_dir),
         extra=extra,

@@ -35,6 +35,10 @@ def test_quick_run_reports_every_figure() -> None:
         # Fairness, not speed: every contender fetched exactly the crawl's pages.
         assert contender["requests"] == crawl["expected_requests"], name
         assert contender["peak_rss_mb"] > 0
+        # The whole process tree holds at least its largest process.
+        assert contender["peak_tree_rss_mb"] >= contender["peak_rss_mb"]
+    regarkiv = crawl["contenders"]["regarkiv"]
+    assert regarkiv["peak_tree_rss_mb"] > regarkiv["peak_rss_mb"]  # crawl, writer, indexer
     assert crawl["contenders"]["regarkiv"]["warc_bytes"] > 0
     assert crawl["contenders"]["wget"]["warc_bytes"] > 0
     assert {"regarkiv_vs_bare", "regarkiv_vs_wget"} <= set(crawl)
