@@ -14,13 +14,13 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlite_utils import Database
 
@@ -359,7 +359,10 @@ class Index:
         changes += [(new, "insert") for _, new in queued if new is not None]
         self._write_search(changes)
 
-    def _write_search(self, changes: list[tuple[_Indexed, str]]) -> None:
+    def _write_search(
+        self, changes: list[tuple[_Indexed, str]], stemmed: list[StemsRow] | None = None
+    ) -> None:
+        """``stemmed``: ``stems_of(row)`` for each change, in order, if already made."""
         # External-content and contentless FTS5 tables forget a row only when told the
         # exact values it was indexed with: the stored text, and stems that stem_text
         # makes the same again (STEMS_VERSION records what made them).
@@ -369,7 +372,11 @@ class Index:
                 f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?)",
                 row[:4],
             )
-        stems = sorted((_stems(row), row[4], kind) for row, kind in changes)
+        if stemmed is None:
+            stemmed = [stems_of(row) for row, _ in changes]
+        stems = sorted(
+            (values, row[4], kind) for values, (row, kind) in zip(stemmed, changes, strict=True)
+        )
         for values, _, kind in stems:
             self.conn.execute(
                 "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body, facets)"
@@ -387,8 +394,14 @@ class Index:
             [(values[0], lang, *values[1:4]) for values, lang, kind in stems if kind == "insert"],
         )
 
-    def rebuild_search(self) -> None:
-        """Re-create both FTS tables from the latest revisions (after a stemmer change)."""
+    def rebuild_search(self, stem_many: StemMany | None = None) -> None:
+        """Re-create both FTS tables from the latest revisions (after a stemmer change).
+
+        ``stem_many(rows)`` may stem a batch elsewhere (``archive.reindex`` uses its
+        process pool): it returns something whose ``get()`` gives ``stems_of`` of each
+        row. The next batch is stemmed while this one is written.
+        """
+        stem_many = stem_many or _StemmedHere
         self._search_queue.clear()  # everything is re-indexed from the table below
         with self.transaction():
             for table in ("revisions_fts", "revisions_stems"):
@@ -401,10 +414,18 @@ class Index:
                 JOIN articles a ON a.id = r.article_id AND a.latest_revision = r.revision
                 """
             )
-            while chunk := rows.fetchmany(2000):  # bounded memory for a large archive
-                self._write_search(
-                    [(tuple(row[key] for key in _INDEXED_COLUMNS), "insert") for row in chunk]
-                )
+            pending: tuple[list[_Indexed], StemsResult] | None = None
+            while True:  # two batches in memory at most, for a large archive
+                batch = [
+                    tuple(row[key] for key in _INDEXED_COLUMNS) for row in rows.fetchmany(1000)
+                ]
+                submitted = (batch, stem_many(batch)) if batch else None
+                if pending is not None:
+                    done, result = pending
+                    self._write_search([(row, "insert") for row in done], result.get())
+                if submitted is None:
+                    break
+                pending = submitted
             self.conn.execute(
                 "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
                 (STEMS_VERSION,),
@@ -563,7 +584,25 @@ def _indexed(row_id: int, article: Article) -> _Indexed:
     )
 
 
-def _stems(row: _Indexed) -> tuple[int, str, str, str, str]:
+StemsRow = tuple[int, str, str, str, str]
+
+
+class StemsResult(Protocol):
+    def get(self) -> list[StemsRow]: ...
+
+
+StemMany = Callable[[list[_Indexed]], StemsResult]
+
+
+class _StemmedHere:
+    def __init__(self, rows: list[_Indexed]) -> None:
+        self.rows = rows
+
+    def get(self) -> list[StemsRow]:
+        return [stems_of(row) for row in self.rows]
+
+
+def stems_of(row: _Indexed) -> StemsRow:
     """The values of a revision's ``revisions_stems`` row, rowid first."""
     row_id, title, lead, body, lang, published, type_, ministries = row
     return (

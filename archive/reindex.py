@@ -8,15 +8,17 @@ path as the live crawl, so the results are equal.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from archive.capture import Capture
-from archive.index import Index
+from archive.index import Index, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.warc_reader import ReadReport, iter_members, iter_records
 from archive.warc_records import MalformedRecord, parse_record
@@ -98,8 +100,10 @@ def ingest_files(
     *,
     skip_known: bool = False,
     workers: int | None = None,
+    pool: Pool | None = None,
 ) -> None:
-    """Ingest every record of ``paths`` in order; extraction runs in ``workers`` processes.
+    """Ingest every record of ``paths`` in order; extraction runs in ``workers`` processes
+    (or in ``pool``).
 
     The index is written by this process alone and in file order, exactly as the
     live crawl wrote it, so the result is the same.
@@ -108,11 +112,8 @@ def ingest_files(
     known: set[str] = set()
     if skip_known:
         known = {row[0] for row in index.conn.execute("SELECT record_id FROM captures")}
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    size = sum(path.stat().st_size for path in paths)
     items = _items(paths, report, known)
-    # ~15 kB a gzip'd record: only worth a pool for a real archive.
-    if workers < 2 or size < POOL_THRESHOLD * 15_000:
+    if pool is None and not _worth_a_pool(paths, workers):
         for job_id, args in items:
             apply(index, prepare(*args), job_id, report.stats)
             report.captures += 1
@@ -125,14 +126,29 @@ def ingest_files(
             jobs.append(job_id)
             yield args
 
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers) as pool:
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(_pool(workers))
         for number, prepared in enumerate(pool.imap(_prepare, arguments(), chunksize=CHUNK)):
             apply(index, prepared, jobs[number], report.stats)
             report.captures += 1
             if number % 5000 == 4999:
                 index.commit()
     index.commit()
+
+
+def _workers(workers: int | None) -> int:
+    return workers if workers is not None else min(os.cpu_count() or 1, 4)
+
+
+def _worth_a_pool(paths: list[Path], workers: int | None) -> bool:
+    # ~15 kB a gzip'd record: only worth a pool for a real archive.
+    size = sum(path.stat().st_size for path in paths)
+    return _workers(workers) >= 2 and size >= POOL_THRESHOLD * 15_000
+
+
+def _pool(workers: int | None) -> Pool:
+    return multiprocessing.get_context("spawn").Pool(_workers(workers))
 
 
 def rebuild(data_dir: Path) -> ReindexReport:
@@ -148,10 +164,14 @@ def rebuild(data_dir: Path) -> ReindexReport:
         leftover.unlink()
     report = ReindexReport()
     files = sorted(warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else []
-    with Index(fresh, defer_search=True) as index:
-        ingest_files(index, files, report)
+    with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
+        ingest_files(index, files, report, pool=pool)
         index.defer_search = False
-        index.rebuild_search()  # one bulk pass: far faster than per revision
+        # One bulk pass, far faster than per revision; the same pool stems it.
+        index.rebuild_search(
+            (lambda rows: pool.map_async(stems_of, rows, chunksize=50)) if pool else None
+        )
         if target.exists():
             _copy_jobs(target, index)
     for suffix in ("-wal", "-shm"):

@@ -21,6 +21,11 @@ TABLES = {
     " ORDER BY article_id, revision",
     "captures": "SELECT url, fetched_at, status, record_type, warc_file, offset, length,"
     " record_id, payload_digest, job_id, article_id FROM captures ORDER BY record_id",
+    # Search: the stems (made in the reindex pool or here), and what the FTS tables find.
+    "stems": "SELECT id, lang, title, lead, body FROM revisions_stems_text ORDER BY id",
+    "stems_match": "SELECT rowid FROM revisions_stems WHERE revisions_stems MATCH 'regjering'"
+    " ORDER BY rowid",
+    "fts_match": "SELECT rowid FROM revisions_fts WHERE revisions_fts MATCH 'og' ORDER BY rowid",
 }
 
 
