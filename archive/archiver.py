@@ -76,15 +76,16 @@ class Archiver:
 
         Raises WarcWriteError once the child has said it cannot write.
         """
-        if self.error is None and self._conn.poll():  # it speaks only to say it failed
-            self._read_message()
+        try:
+            if self.error is None and self._conn.poll():  # it speaks only to say it failed
+                self._read_message()
+            if self.error is None:
+                self._conn.send(exchange)
+        except (EOFError, OSError) as error:  # it died (killed, out of memory)
+            detail = f": {error}" if str(error) else ""
+            self.error = self.error or f"the WARC writer process stopped unexpectedly{detail}"
         if self.error is not None:
             raise WarcWriteError(self.error)
-        try:
-            self._conn.send(exchange)
-        except OSError as error:
-            self.error = f"the WARC writer process stopped: {error}"
-            raise WarcWriteError(self.error) from error
 
     def close(self, timeout: float = 600) -> ArchiverReport:
         """Let the child write what it has, close its files and the indexer; its report."""

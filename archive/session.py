@@ -161,7 +161,8 @@ class CrawlSession:
         try:
             self.repairs = repair_open_files(options.warc_dir)
             self.index = Index(options.index_path)
-            self.caught_up = recover_crashed_jobs(self.index, options.warc_dir)
+            repaired = [r.warc_path.name for r in self.repairs if r.warc_path is not None]
+            self.caught_up = recover_crashed_jobs(self.index, options.warc_dir, repaired)
             self.previous_figures: dict[str, Any] = {}
             if options.resume:
                 job = resumable_job(self.index)
@@ -349,26 +350,32 @@ class NothingToResume(LookupError):
     pass
 
 
-def recover_crashed_jobs(index: Any, warc_dir: Path) -> int:
+def recover_crashed_jobs(index: Any, warc_dir: Path, repaired: list[str] | None = None) -> int:
     """Jobs still "running" while we hold the lock died (kill -9, power cut).
 
     Mark them interrupted and index what they wrote to WARC but not to the
-    index. Returns how many captures were caught up.
+    index; the same for WARC files left open (``repaired``: their names) by a
+    crawl that ended without closing them, e.g. when its writer process died.
+    Returns how many captures were caught up.
     """
     from archive.reindex import catch_up
 
     crashed = [job for job in index.list_jobs() if job.status == "running"]
-    if not crashed:
+    since = [_first_warc_name(job.started_at) for job in crashed] + list(repaired or [])
+    if not since:
         return 0
-    earliest = min(job.started_at for job in crashed)
-    stamp = "".join(ch for ch in earliest if ch.isdigit())[:14]
-    report = catch_up(index, warc_dir, since_name=f"regarkiv-{stamp}")
+    report = catch_up(index, warc_dir, since_name=min(since))
     index.commit()
     for job in crashed:
         figures = {**(job.figures or {}), **figures_from_index(index, job.id)}
         figures["note"] = "the crawl process died; figures were rebuilt from the index"
         index.finish_job(job.id, "interrupted", figures)
     return report.captures
+
+
+def _first_warc_name(started_at: str) -> str:
+    """Every WARC file of a job started at ``started_at`` sorts at or after this name."""
+    return "regarkiv-" + "".join(ch for ch in started_at if ch.isdigit())[:14]
 
 
 def figures_from_index(index: Any, job_id: str) -> dict[str, Any]:

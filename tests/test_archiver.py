@@ -110,3 +110,38 @@ def _alive(pid: int) -> bool:
     # A zombie is dead too: its parent (gone) never reaped it.
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_writer_process_that_dies_stops_the_crawl_with_a_write_error(tmp_path: Path) -> None:
+    archiver = Archiver(config(tmp_path))
+    archiver.submit(exchange())
+    os.kill(archiver._process.pid, 9)
+    archiver._process.join(30)
+    with pytest.raises(WarcWriteError, match="stopped|died"):  # noqa: PT012 (a few may fit)
+        for _ in range(1000):
+            archiver.submit(exchange())
+    report = archiver.close()
+    assert report.error
+
+
+def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(tmp_path: Path) -> None:
+    """The file is repaired at the next start; its records reach the index too."""
+    from archive.session import recover_crashed_jobs
+    from archive.warc_repair import repair_open_files
+    from tests.test_warc_writer import make_writer
+
+    warcs = tmp_path / "warcs"
+    writer = make_writer(warcs)
+    for n in range(3):
+        writer.write(exchange(f"https://www.regjeringen.no/no/aktuelt/sak/id{n + 1}/"))
+    # No close: the writer's process died with the file open and nothing indexed.
+    (open_file,) = warcs.glob("*.open")
+    repaired = [r.warc_path.name for r in repair_open_files(warcs) if r.warc_path]
+    assert repaired == [open_file.name.removesuffix(".open")]
+    index = Index(tmp_path / "index.db")
+    try:
+        assert recover_crashed_jobs(index, warcs, repaired) == 3
+        assert index.conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 3
+        assert recover_crashed_jobs(index, warcs, []) == 0  # nothing crashed, nothing repaired
+    finally:
+        index.close()
