@@ -25,11 +25,15 @@ import sqlite3
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.capture import Exchange
 from archive.ingest import Ingester, IngestResult
 from archive.warc_exchange import WarcInfo
 from archive.warc_writer import WarcWriteError, WarcWriter
+
+if TYPE_CHECKING:
+    from archive.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +198,7 @@ def _start(cls: type[Ingester], index_path: Path, job_id: str | None) -> Ingeste
         return None
 
 
-def _open_lookup(index_path: Path):  # noqa: ANN202 (archive.index is imported lazily)
+def _open_lookup(index_path: Path) -> Index | None:
     """A read-only index connection for revisit lookups; None: write full responses."""
     from archive.index import Index, IndexNotFound
 
