@@ -289,3 +289,41 @@ def test_full_disk_stops_with_one_line_error_and_sound_warcs(tmp_path: Path, sit
     assert not list((tmp_path / "warcs").glob("*.open"))
     for warc in (tmp_path / "warcs").glob("*.warc.gz"):
         assert warcio_check(warc).returncode == 0
+
+
+def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(tmp_path: Path, site, server) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent  # scrapy.cfg names the project
+    scrapy = Path(sys.executable).with_name("scrapy")
+    done = subprocess.run(
+        [
+            str(scrapy),
+            "crawl",
+            "news",
+            "-a",
+            f"base_url={server.base_url}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=root,
+        env={**os.environ, "REGARKIV_DATA": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (warc,) = (tmp_path / "warcs").glob("*.warc.gz")
+    assert warcio_check(warc).returncode == 0
+    conn = db(tmp_path)
+    try:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(
+            site.article_ids()
+        )
+        assert [row["status"] for row in conn.execute("SELECT status FROM jobs")] == ["finished"]
+    finally:
+        conn.close()
