@@ -303,16 +303,7 @@ class Index:
             )
             outcome = Outcome.NEW_REVISION
         if outcome is not Outcome.NEW_ARTICLE:
-            # Only a sighting after the removal brings the article back to life.
-            self.conn.execute(
-                """
-                UPDATE articles SET
-                    first_seen = min(first_seen, :when), last_seen = max(last_seen, :when),
-                    status = 'live', removed_at = NULL, removed_capture_id = NULL
-                WHERE id = :id AND (removed_at IS NULL OR removed_at <= :when)
-                """,
-                {"when": when, "id": article.id},
-            )
+            self._sighted(article.id, when)
         self.conn.execute(
             "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
             (article.id, capture_id),
@@ -430,6 +421,30 @@ class Index:
                 "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
                 (STEMS_VERSION,),
             )
+
+    def mark_seen(self, article_id: int, when: datetime) -> bool:
+        """The article answered with the payload of an earlier capture (a revisit record):
+        it was there, unchanged. False when the article is unknown, or was removed after
+        this sighting (which then changes nothing, as for ``record_article``)."""
+        self._begin()
+        seen = self._sighted(article_id, iso(when))
+        self._done()
+        return seen
+
+    def _sighted(self, article_id: int, when: str) -> bool:
+        # Only a sighting after the removal brings the article back to life.
+        return (
+            self.conn.execute(
+                """
+                UPDATE articles SET
+                    first_seen = min(first_seen, :when), last_seen = max(last_seen, :when),
+                    status = 'live', removed_at = NULL, removed_capture_id = NULL
+                WHERE id = :id AND (removed_at IS NULL OR removed_at <= :when)
+                """,
+                {"when": when, "id": article_id},
+            ).rowcount
+            == 1
+        )
 
     def mark_removed(self, article_id: int, when: datetime, capture_id: int) -> bool:
         """The article answered 404/410: mark it removed (its revisions stay).

@@ -104,7 +104,14 @@ def apply(index: Any, prepared: Prepared, job_id: str | None, stats: IngestStats
     if prepared.skipped:
         stats.counts[prepared.skipped] += 1
         return
-    if prepared.article_id is None or capture.record_type != "response":
+    if prepared.article_id is None:
+        return
+    if capture.record_type == "revisit":
+        # The payload of an earlier capture: the article was there, unchanged.
+        if 200 <= capture.status < 300 and index.mark_seen(prepared.article_id, capture.fetched_at):
+            stats.counts["unchanged"] += 1
+        return
+    if capture.record_type != "response":
         return
     if capture.status in (404, 410):
         if index.mark_removed(prepared.article_id, capture.fetched_at, capture_id):

@@ -132,6 +132,22 @@ def test_removed_then_back_is_live(index: Index) -> None:
     )
 
 
+def test_a_revisit_is_a_sighting(index: Index) -> None:
+    """Same payload as before (a revisit record): seen, unchanged, and back if removed."""
+    record(index, make_article(), 0)
+    assert index.mark_seen(3169214, T0 + timedelta(hours=1))
+    assert index.get_article(3169214).last_seen == "2026-07-04T13:00:00Z"
+    gone = make_capture(2, status=404)
+    index.mark_removed(3169214, gone.fetched_at, index.add_capture(gone, "job1"))
+    assert not index.mark_seen(3169214, T0 + timedelta(hours=1))  # before the removal
+    assert index.get_article(3169214).status == "removed"
+    assert index.mark_seen(3169214, T0 + timedelta(hours=3))
+    state = index.get_article(3169214)
+    assert (state.status, state.last_seen) == ("live", "2026-07-04T15:00:00Z")
+    assert len(index.history(3169214)) == 1
+    assert not index.mark_seen(1, T0)  # unknown article
+
+
 def test_mark_removed_unknown_article_is_false(index: Index) -> None:
     assert not index.mark_removed(1, T0, index.add_capture(make_capture(0, status=404), None))
 

@@ -27,3 +27,18 @@ def test_the_indexer_yields_the_cpu_to_fetching(tmp_path: Path) -> None:
     finally:
         ingester.close()
     assert ingester.fatal is None
+
+
+def test_a_revisit_of_an_article_counts_as_seen_unchanged(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from archive.ingest import IngestStats, Prepared, apply
+    from tests.test_index import make_article, make_capture, record
+
+    with Index(tmp_path / "index.db") as index:
+        record(index, make_article(), 0)
+        revisit = replace(make_capture(5), record_type="revisit", refers_to="<urn:uuid:x>")
+        stats = IngestStats()
+        apply(index, Prepared(revisit, 3169214), "job2", stats)
+        assert stats.counts["unchanged"] == 1
+        assert index.get_article(3169214).last_seen == "2026-07-04T17:00:00Z"
