@@ -15,6 +15,7 @@ and ``close`` returns what was written and what the indexer made of it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
@@ -74,6 +75,9 @@ class Archiver:
         child.close()
         self.error: str | None = None
         self.report: ArchiverReport | None = None
+        # A crawl that ends without close() (a crash) must still let the child finish:
+        # at exit multiprocessing joins it, and it waits for the pipe to close.
+        atexit.register(self._abandon)
 
     def submit(self, exchange: Exchange) -> None:
         """Hand an exchange to the child; blocks only while the child is far behind.
@@ -107,10 +111,16 @@ class Archiver:
             self._process.kill()
             self._process.join()
         self._conn.close()
+        atexit.unregister(self._abandon)
         if self.report is None:
             self.error = self.error or f"the WARC writer process died ({self._process.exitcode})"
             self.report = ArchiverReport(error=self.error)
         return self.report
+
+    def _abandon(self) -> None:
+        if self.report is None:
+            with contextlib.suppress(OSError):
+                self._conn.close()  # the child writes what it has, then exits
 
     def _read_message(self) -> None:
         kind, payload = self._conn.recv()

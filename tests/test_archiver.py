@@ -145,3 +145,23 @@ def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(tmp_path
         assert recover_crashed_jobs(index, warcs, []) == 0  # nothing crashed, nothing repaired
     finally:
         index.close()
+
+
+def test_a_crawl_that_never_closes_still_exits_and_keeps_what_it_wrote(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from tests.test_archiver import config
+        from tests.test_warc_writer import exchange
+        from archive.archiver import Archiver
+        archiver = Archiver(config(Path({str(tmp_path)!r})))
+        archiver.submit(exchange())
+        raise SystemExit(3)  # a crash: close() is never called
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    (warc,) = (tmp_path / "warcs").glob("*.warc.gz")  # closed, not left .open
+    assert [r.capture.record_type for r in iter_records(warc)] == ["response"]
