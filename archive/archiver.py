@@ -95,7 +95,11 @@ class Archiver:
         if self.error is not None:
             raise WarcWriteError(self.error)
 
-    def close(self, timeout: float = 600) -> ArchiverReport:
+    # Longer than the child may itself wait for the indexer (archive/ingest.py: 600 s, then
+    # 60 s to join), so a slow index is never mistaken for a dead writer.
+    CLOSE_TIMEOUT = 900.0
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> ArchiverReport:
         """Let the child write what it has, close its files and the indexer; its report."""
         if self.report is not None:
             return self.report

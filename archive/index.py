@@ -94,7 +94,10 @@ class Index:
         self._uncommitted = 0
         self._depth = 0  # nesting of transaction() blocks
         self._search_queue: dict[int, list[_Indexed | None]] = {}
-        self._recent: dict[tuple[str, str], Capture] = {}
+        # Captures not yet committed, for lookup_capture on other connections: the newest
+        # 2xx capture of each URL, and the responses by (URL, payload digest).
+        self._recent: dict[str, Capture] = {}
+        self._recent_responses: dict[tuple[str, str], Capture] = {}
         self._recent_lock = threading.Lock()
         self._readers = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
@@ -127,7 +130,8 @@ class Index:
             return cls.open_readonly(path, upgrade=False)
         self._uncommitted = self._depth = 0
         self._search_queue = {}
-        self._recent, self._recent_lock = {}, threading.Lock()
+        self._recent, self._recent_responses = {}, {}
+        self._recent_lock = threading.Lock()
         self._readers, self._reader_conns = threading.local(), []
         self._readonly = True
         return self
@@ -157,6 +161,7 @@ class Index:
         self._uncommitted = 0
         with self._recent_lock:
             self._recent.clear()
+            self._recent_responses.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:
@@ -174,6 +179,7 @@ class Index:
             self._search_queue = queued
             with self._recent_lock:
                 self._recent.clear()
+                self._recent_responses.clear()
             raise
         else:
             self.conn.execute(f"RELEASE {savepoint}")
@@ -210,34 +216,44 @@ class Index:
             " RETURNING id",
             values,
         ).fetchone()
-        if capture.record_type == "response":
+        if 200 <= capture.status < 300:
             with self._recent_lock:
-                self._recent[(capture.url, capture.payload_digest)] = capture
+                self._recent[capture.url] = capture
+                if capture.record_type == "response":
+                    self._recent_responses[(capture.url, capture.payload_digest)] = capture
         self._done()
         return int(row[0])
 
     def lookup_capture(self, url: str, payload_digest: str) -> Capture | None:
-        """The most recent *response* capture of ``url`` with that payload digest.
+        """The response a new capture of ``url`` with this payload may be a revisit of.
 
-        Revisits are skipped: a new revisit record must refer to an original response.
-        Safe to call from any thread.
+        Only when the newest 2xx capture of ``url`` has this payload: a page that changed
+        and changed back (A, B, A) is a full response again, so its extraction records the
+        change back. The original is the newest *response* with the payload (a revisit
+        must refer to a record that holds it). Safe to call from any thread.
         """
         with self._recent_lock:
-            recent = self._recent.get((url, payload_digest))
-        if recent is not None:
-            return recent
-        row = (
-            self._reader()
-            .execute(
-                """
-                SELECT * FROM captures
-                WHERE url = ? AND payload_digest = ? AND record_type = 'response'
-                ORDER BY fetched_at DESC, id DESC LIMIT 1
-                """,
+            newest = self._recent.get(url)
+            original = self._recent_responses.get((url, payload_digest))
+        if newest is None:
+            newest = self._capture_row(
+                "SELECT * FROM captures WHERE url = ? AND status BETWEEN 200 AND 299"
+                " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                (url,),
+            )
+        if newest is None or newest.payload_digest != payload_digest:
+            return None
+        if original is None:
+            original = self._capture_row(
+                "SELECT * FROM captures"
+                " WHERE url = ? AND payload_digest = ? AND record_type = 'response'"
+                " ORDER BY fetched_at DESC, id DESC LIMIT 1",
                 (url, payload_digest),
             )
-            .fetchone()
-        )
+        return original
+
+    def _capture_row(self, sql: str, params: tuple[object, ...]) -> Capture | None:
+        row = self._reader().execute(sql, params).fetchone()
         if row is None:
             return None
         return Capture(

@@ -75,8 +75,12 @@ def warcinfo_record(
 # response_record's parts are: WARC head, HTTP head, payload, record end.
 RESPONSE_PAYLOAD_PART = 2
 
-# Payloads that deflate cannot shrink again: content-coded bodies and compressed media.
-_COMPRESSED_TYPES = ("image/", "audio/", "video/", "application/zip", "application/gzip")
+# Payloads that deflate cannot shrink again: content-coded bodies and compressed media
+# (not image/svg+xml or image/bmp, which deflate well).
+_COMPRESSED_TYPES = (
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif",
+    "audio/", "video/", "application/zip", "application/gzip",
+)  # fmt: skip
 _SMALL_PAYLOAD = 1024  # below this, deflating is cheap whatever it is
 
 

@@ -347,6 +347,10 @@ def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
             if not data:
                 error = "gzip member is cut short: the file ends inside it"
                 break
+        if error is None and damaged_at is not None and not _starts_a_record(out):
+            # A gzip'd HTTP body stored whole inside the damaged record (see
+            # gzip_member's store_from), not the next record: keep looking.
+            error = "a gzip member inside a damaged record"
         if error is None:
             if damaged_at is not None:
                 yield Member(damaged_at, offset - damaged_at, None, damage)
@@ -365,6 +369,15 @@ def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
             return
         fh.seek(following)
         offset = following
+
+
+def _starts_a_record(chunks: list[bytes]) -> bool:
+    head = b""
+    for chunk in chunks:
+        head += chunk[: len(WARC_VERSION) - len(head)]
+        if len(head) >= len(WARC_VERSION):
+            break
+    return head.startswith(WARC_VERSION[:5])  # "WARC/": any version is a record
 
 
 def _find_magic(fh: BinaryIO, start: int) -> int | None:

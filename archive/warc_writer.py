@@ -132,7 +132,8 @@ class WarcWriter:
         self._serial = 0
         self._file: WarcFile | None = None
         self._warcinfo_id = ""
-        self._originals: dict[tuple[str, str], Capture] = {}
+        # Each URL's newest 2xx payload digest in this run, and the response holding it.
+        self._latest: dict[str, tuple[str, Capture]] = {}
         self._error: WarcWriteError | None = None
         self._closed = False
         # deque.append and popleft are atomic, so submitters and the writer share the
@@ -368,18 +369,24 @@ class WarcWriter:
             refers_to=original.record_id if original else None,
         )
         warc.cdxj.append(cdxj_line(capture))
-        if original is None and 200 <= status < 300:
-            self._originals[(exchange.url, payload_digest)] = capture
+        if 200 <= status < 300:
+            holder = original if original is not None else capture
+            self._latest[exchange.url] = (payload_digest, holder)
         if warc.size >= self.max_size:
             self._finish_file()
         return capture
 
     def _original(self, exchange: Exchange, status: int, payload_digest: str) -> Capture | None:
-        """The earlier capture this one may refer to: same URL, same payload, both 2xx."""
+        """The earlier capture this one may refer to: same URL and payload, both 2xx, and
+        nothing else 2xx of that URL in between (A, B, A is a full response again)."""
         if not 200 <= status < 300:
             return None
-        original = self._originals.get((exchange.url, payload_digest))
-        if original is None and self.lookup is not None:
+        original: Capture | None = None
+        latest = self._latest.get(exchange.url)
+        if latest is not None:
+            digest, holder = latest
+            original = holder if digest == payload_digest else None
+        elif self.lookup is not None:
             try:
                 original = self.lookup(exchange.url, payload_digest)
             except Exception:  # a full response is never wrong; a failed lookup must not stop us

@@ -161,14 +161,14 @@ def test_add_capture_is_idempotent_on_record_id(index: Index) -> None:
 
 def test_lookup_capture_finds_latest_response_from_another_thread(tmp_path: Path) -> None:
     with Index(tmp_path / "index.db") as index:
-        index.add_capture(make_capture(0), "job1")
+        index.add_capture(make_capture(0, digest="sha1:BBBB"), "job1")
         index.add_capture(make_capture(1), "job1")
-        index.add_capture(make_capture(2, digest="sha1:BBBB"), "job1")
+        index.add_capture(make_capture(2, status=404, digest="sha1:DDDD"), "job1")
         found: list[Capture | None] = []
 
         def look() -> None:
             found.append(index.lookup_capture(URL, "sha1:AAAA"))
-            found.append(index.lookup_capture(URL, "sha1:CCCC"))
+            found.append(index.lookup_capture(URL, "sha1:BBBB"))  # not the newest 2xx payload
 
         # Before the commit only the pending captures know; after it, the database.
         for _ in range(2):
@@ -183,6 +183,24 @@ def test_lookup_capture_finds_latest_response_from_another_thread(tmp_path: Path
             None,
         ]
         assert found[2] == make_capture(1)
+
+
+def test_lookup_capture_never_offers_a_payload_the_page_has_since_changed_from(
+    index: Index,
+) -> None:
+    """A, B, A: the third is no revisit of the first, or the change back is lost."""
+    first = make_capture(0)
+    index.add_capture(first, "job1")
+    assert index.lookup_capture(URL, "sha1:AAAA") == first
+    index.add_capture(make_capture(1, digest="sha1:BBBB"), "job1")
+    assert index.lookup_capture(URL, "sha1:AAAA") is None
+    index.commit()
+    assert index.lookup_capture(URL, "sha1:AAAA") is None
+    assert index.lookup_capture(URL, "sha1:BBBB") == make_capture(1, digest="sha1:BBBB")
+    # A revisit of B keeps B the newest payload, and B's response the original.
+    revisit = replace(make_capture(2, digest="sha1:BBBB"), record_type="revisit")
+    index.add_capture(revisit, "job1")
+    assert index.lookup_capture(URL, "sha1:BBBB") == make_capture(1, digest="sha1:BBBB")
 
 
 def test_known_ids_and_published(index: Index) -> None:

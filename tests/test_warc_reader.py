@@ -18,7 +18,7 @@ from archive.warc_reader import (
     verify_file,
 )
 from archive.warc_records import gzip_member
-from tests.test_warc_writer import ARTICLE_HTML, exchange, make_writer
+from tests.test_warc_writer import ARTICLE_HTML, exchange, make_writer, noise
 
 
 def written(tmp_path: Path, count: int = 3) -> tuple[Path, list]:
@@ -149,3 +149,25 @@ def test_decode_body_never_returns_half_a_page() -> None:
     for cut in (20, len(whole) // 2, len(whole) - 8):
         with pytest.raises(zlib.error):
             decode_body(whole[:cut], "gzip")
+
+
+def test_damage_is_one_skip_even_with_a_gzip_body_stored_inside_the_record(
+    tmp_path: Path,
+) -> None:
+    """A gzip'd body is kept whole in its record, so it is itself a valid gzip member;
+    reading on after damage must not take it for the next record."""
+    body = gzip.compress(noise(5_000), mtime=0)  # big enough to be stored, not deflated
+    urls = [f"https://www.regjeringen.no/no/aktuelt/sak/id{n}/" for n in range(1, 5)]
+    with make_writer(tmp_path) as writer:
+        captures = [writer.write(exchange(url, body=body)) for url in urls]
+    (path,) = writer.closed_files
+    data = bytearray(path.read_bytes())
+    data[captures[1].offset + 30] ^= 0xFF  # inside record 2's deflated WARC head
+    path.write_bytes(bytes(data))
+    report = ReadReport()
+    read = [record.capture.url for record in iter_records(path, report)]
+    assert read == [urls[0], urls[2], urls[3]]
+    # Exactly the damaged member: its request record, next, still reads.
+    assert [(s.offset, s.length) for s in report.skipped] == [
+        (captures[1].offset, captures[1].length)
+    ]

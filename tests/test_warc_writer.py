@@ -273,6 +273,19 @@ def test_same_payload_of_same_url_becomes_a_revisit(tmp_path: Path) -> None:
     assert warcio_check(writer.closed_files[0]).returncode == 0
 
 
+def test_a_page_that_changed_back_is_a_full_response_again(tmp_path: Path) -> None:
+    """A, B, A: a revisit of the first A would hide the change back from the index."""
+    a, b = gzip.compress(b"<p>A</p>" * 200), gzip.compress(b"<p>B</p>" * 200)
+    times = [FETCHED + timedelta(hours=n) for n in range(4)]
+    with make_writer(tmp_path) as writer:
+        captures = [
+            writer.write(exchange(body=body, fetched_at=when))
+            for body, when in zip([a, b, a, a], times, strict=True)
+        ]
+    assert [c.record_type for c in captures] == ["response", "response", "response", "revisit"]
+    assert captures[3].refers_to == captures[2].record_id
+
+
 def test_only_2xx_responses_are_deduplicated(tmp_path: Path) -> None:
     gone = exchange(status_line=b"HTTP/1.1 404 Not Found", body=b"not here")
     with make_writer(tmp_path) as writer:
