@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.capture import Exchange
-from archive.ingest import Ingester, IngestResult
+from archive.ingest import CLOSE_WAIT_S, EXIT_WAIT_S, Ingester, IngestResult
 from archive.warc_exchange import WarcInfo
 from archive.warc_writer import WarcWriteError, WarcWriter
 
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Longer than the child itself may wait for the indexer, so that a slow index is never
+# mistaken for a dead writer (the margin: closing the last WARC file and its CDXJ).
+CLOSE_TIMEOUT_S = CLOSE_WAIT_S + EXIT_WAIT_S + 240.0
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,7 @@ class Archiver:
         if self.error is not None:
             raise WarcWriteError(self.error)
 
-    # Longer than the child may itself wait for the indexer (archive/ingest.py: 600 s, then
-    # 60 s to join), so a slow index is never mistaken for a dead writer.
-    CLOSE_TIMEOUT = 900.0
-
-    def close(self, timeout: float = CLOSE_TIMEOUT) -> ArchiverReport:
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> ArchiverReport:
         """Let the child write what it has, close its files and the indexer; its report."""
         if self.report is not None:
             return self.report
@@ -110,7 +109,7 @@ class Archiver:
                 self._read_message()
         except (EOFError, OSError):
             pass
-        self._process.join(timeout=60)
+        self._process.join(timeout=EXIT_WAIT_S)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
@@ -155,7 +154,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
     report = ArchiverReport()
-    ingester = _start(Ingester, config.index_path, config.job_id)
+    ingester = _start_indexer(config.index_path, config.job_id)
     lookup_index = _open_lookup(config.index_path)
     writer: WarcWriter | None = None
     try:
@@ -204,9 +203,9 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
     _tell(conn, ("closed", report))
 
 
-def _start(cls: type[Ingester], index_path: Path, job_id: str | None) -> Ingester | None:
+def _start_indexer(index_path: Path, job_id: str | None) -> Ingester | None:
     try:
-        return cls(index_path, job_id)
+        return Ingester(index_path, job_id)
     except OSError as error:
         log.error("cannot start the indexer process: %s", error)
         return None

@@ -159,9 +159,7 @@ class Index:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
         self._uncommitted = 0
-        with self._recent_lock:
-            self._recent.clear()
-            self._recent_responses.clear()
+        self._forget_recent()
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:
@@ -177,9 +175,7 @@ class Index:
             self.conn.execute(f"ROLLBACK TO {savepoint}")
             self.conn.execute(f"RELEASE {savepoint}")
             self._search_queue = queued
-            with self._recent_lock:
-                self._recent.clear()
-                self._recent_responses.clear()
+            self._forget_recent()
             raise
         else:
             self.conn.execute(f"RELEASE {savepoint}")
@@ -223,6 +219,11 @@ class Index:
                     self._recent_responses[(capture.url, capture.payload_digest)] = capture
         self._done()
         return int(row[0])
+
+    def _forget_recent(self) -> None:
+        with self._recent_lock:
+            self._recent.clear()
+            self._recent_responses.clear()
 
     def lookup_capture(self, url: str, payload_digest: str) -> Capture | None:
         """The response a new capture of ``url`` with this payload may be a revisit of.

@@ -39,6 +39,9 @@ BATCH_SECONDS = 1.0
 # Measured on 2 cores: nice 5 made a 3,000-article local crawl ~5% faster, nice 10 slower
 # (the indexer fell behind, and a crawl ends only when its index has caught up).
 INDEXER_NICENESS = 5
+# How long closing waits for the indexer to finish its backlog, then to exit.
+CLOSE_WAIT_S = 600.0
+EXIT_WAIT_S = 60.0
 
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
@@ -241,7 +244,7 @@ class Ingester:
     def close(self) -> None:
         try:
             self._conn.send(None)
-            if self._conn.poll(600):
+            if self._conn.poll(CLOSE_WAIT_S):
                 result: IngestResult = self._conn.recv()
                 self.stats.counts.update(result.counts)
                 self.errors.extend(result.errors)
@@ -249,7 +252,7 @@ class Ingester:
         except (OSError, EOFError, BrokenPipeError) as error:
             self.fatal = self.fatal or f"the indexer process stopped: {error}"
         finally:
-            self._process.join(timeout=60)
+            self._process.join(timeout=EXIT_WAIT_S)
             if self._process.is_alive():
                 self._process.kill()
             self._conn.close()

@@ -73,11 +73,15 @@ class BodyTooLarge(ValueError):
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
-def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    decoded = inflater.decompress(body, max_size + 1)
+def _bounded(decoded: bytes, max_size: int) -> bytes:
     if len(decoded) > max_size:
         raise BodyTooLarge(f"body decodes to more than {max_size} bytes")
+    return decoded
+
+
+def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    decoded = _bounded(inflater.decompress(body, max_size + 1), max_size)
     if not inflater.eof:  # zlib.decompress would say so too: never index half a page
         raise zlib.error("incomplete or truncated stream")
     return decoded
@@ -100,9 +104,7 @@ def decode_body(
                 import brotli
             except ImportError:
                 raise UnsupportedEncoding("br needs the brotli package") from None
-            body = brotli.decompress(body)
-            if len(body) > max_size:
-                raise BodyTooLarge(f"body decodes to more than {max_size} bytes")
+            body = _bounded(brotli.decompress(body), max_size)
         elif coding != "identity":
             raise UnsupportedEncoding(f"unsupported Content-Encoding: {coding}")
     return body

@@ -372,12 +372,7 @@ def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
 
 
 def _starts_a_record(chunks: list[bytes]) -> bool:
-    head = b""
-    for chunk in chunks:
-        head += chunk[: len(WARC_VERSION) - len(head)]
-        if len(head) >= len(WARC_VERSION):
-            break
-    return head.startswith(WARC_VERSION[:5])  # "WARC/": any version is a record
+    return b"".join(chunks).startswith(b"WARC/")  # any version is a record
 
 
 def _find_magic(fh: BinaryIO, start: int) -> int | None:
