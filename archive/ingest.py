@@ -25,11 +25,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from archive.capture import Capture, Exchange
-from archive.warc_reader import UnsupportedEncoding, decode_body
-from crawler.article import Article
-from crawler.extract import NotAnArticle, extract_article
-from crawler.urls import article_id, is_article_url
+from archive.extract.article import NotAnArticle, extract_article
+from archive.model import Article, Capture, Exchange
+from archive.urls import article_id, is_article_url
+from archive.warc.reader import UnsupportedEncoding, decode_body
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +150,7 @@ class IngestResult:
 
 def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> None:
     """The indexer process: ingest what arrives until a None (or the parent dies)."""
-    from archive.index import Index
+    from archive.index.store import Index
 
     # Fetching goes first: the index is derived data and catches up at the end, while
     # a fetch delayed by an indexer holding the CPU delays everything after it.

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from archive.capture import Capture
-from archive.index import Index, stems_of
+from archive.index.store import Index, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
-from archive.warc_reader import ReadReport, iter_members, iter_records
-from archive.warc_records import MalformedRecord, parse_record
+from archive.model import Capture
+from archive.warc.reader import ReadReport, iter_members, iter_records
+from archive.warc.records import MalformedRecord, parse_record
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.archiver import Archiver, ArchiverConfig, ArchiverReport
-from archive.capture import Exchange
 from archive.ingest import IngestStats
 from archive.lock import DataDirLock
-from archive.warc_writer import WarcInfo, WarcWriteError
+from archive.model import Exchange
+from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
+from archive.warc.writer import WarcInfo, WarcWriteError
 
 log = logging.getLogger(__name__)
 SOFTWARE = "regarkiv"
@@ -143,8 +143,8 @@ class CrawlSession:
         return session
 
     def _open(self) -> None:
-        from archive.index import Index
-        from archive.warc_repair import repair_open_files
+        from archive.index.store import Index
+        from archive.warc.repair import repair_open_files
 
         options = self.options
         try:
@@ -205,7 +205,7 @@ class CrawlSession:
         }
 
     def _warcinfo(self) -> WarcInfo:
-        from crawler import __version__
+        from archive import __version__
 
         o = self.options
         return WarcInfo(
@@ -256,7 +256,7 @@ class CrawlSession:
 
     def archived_listing(self, url: str) -> bytes | None:
         """The decoded body of a listing page this job already archived, if any."""
-        from archive.warc_reader import read_record_at
+        from archive.warc.reader import read_record_at
 
         where = self._listings_in_job.get(url)
         if where is None:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.warc_reader import read_record_at, verify_file
-from archive.warc_records import MalformedRecord
+from archive.warc.reader import read_record_at, verify_file
+from archive.warc.records import MalformedRecord
 
 MANIFEST = "manifest-sha256.txt"
 

@@ -211,7 +211,7 @@ def bare_command(base_url: str, concurrency: int) -> list[str]:
 
 def regarkiv_command(base_url: str, concurrency: int, data_dir: Path) -> list[str]:
     return [
-        sys.executable, "-m", "archive.cli", "crawl", "--data-dir", str(data_dir),
+        sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(data_dir),
         "--base-url", base_url, "--delay", "0", "--concurrency", str(concurrency), "--json",
     ]  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Extraction speed and exactness on replica article pages; reindex speed on a crawl's archive.
 
-Extraction: ``crawler.extract.extract_article`` and ``trafilatura.extract`` (default
+Extraction: ``archive.extract.article.extract_article`` and ``trafilatura.extract`` (default
 options) each run over the same pages, best of a few passes; exactness compares our
 Article with ``Site.expected`` field by field. Reindex: ``archive.reindex.rebuild`` timed
 in a process of its own.
@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from archive.extract.article import NotAnArticle, extract_article
 from archive.reindex import rebuild
-from crawler.extract import NotAnArticle, extract_article
 from replica.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent

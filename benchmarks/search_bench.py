@@ -3,7 +3,7 @@
     python benchmarks/search_bench.py [N_REVISIONS]   (default 100000)
 
 Builds an index in a temporary directory through ``Index.record_article`` (so the insert
-rate is measured too), then times ``archive.search.search`` (limit 20, with snippets)
+rate is measured too), then times ``archive.index.search.search`` (limit 20, with snippets)
 and prints p50/p95 in milliseconds for: rare words (~50 articles each); words in most
 articles; phrases copied from article bodies; a phrase of two frequent words found in
 ~5% of articles; phrases of function words (the known slow case). Deterministic: the
@@ -22,10 +22,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.capture import Capture
-from archive.index import Index
-from archive.search import search
-from crawler.article import Article
+from archive.index.search import search
+from archive.index.store import Index
+from archive.model import Article, Capture
 
 FUNCTION_WORDS = [
     "og",

@@ -1,3 +1,4 @@
-"""Scrapy project: the news spider, wire capture and article extraction."""
+"""The Scrapy project: the news spider, wire capture, retries and compression.
 
-__version__ = "0.1.0"
+The only package that imports Scrapy or Twisted; what it fetches goes to ``archive``.
+"""

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive import __version__
 from archive.session import CrawlSession, CrawlSummary, SessionOptions
-from crawler import __version__
+from archive.urls import DEFAULT_BASE_URL, LISTING_PATHS
 from crawler.spiders.news import NewsSpider
-from crawler.urls import DEFAULT_BASE_URL, LISTING_PATHS
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,
 # which it pulls in, calls inspect.stack() for deprecation warnings, and from deep inside
@@ -191,7 +191,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
 
 def apply_resumed_settings(options: CrawlOptions) -> None:
     """A resumed job keeps what it crawls (site, languages, bounds) from its first run."""
-    from archive.index import Index, IndexNotFound
+    from archive.index.store import Index, IndexNotFound
     from archive.session import NothingToResume, resumable_job
 
     try:
@@ -199,7 +199,7 @@ def apply_resumed_settings(options: CrawlOptions) -> None:
     except IndexNotFound:
         raise NothingToResume(f"no archive in {options.data_dir} to resume") from None
     try:
-        from archive.jobs import effective
+        from archive.index.jobs import effective
 
         jobs = [effective(job) for job in index.list_jobs()]
         interrupted = [job for job in jobs if job.status == "interrupted"]

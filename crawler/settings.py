@@ -6,7 +6,7 @@ the politeness settings when pointed at the local replica.
 
 import os
 
-from crawler import __version__
+from archive import __version__
 
 BOT_NAME = "regarkiv"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -41,13 +41,13 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader, so it sees every response before redirects,
     # retries and decompression act on it: every fetch is captured as it came.
-    "crawler.capture.WarcCaptureMiddleware": 950,
+    "crawler.middlewares.capture.WarcCaptureMiddleware": 950,
     # Scrapy's retry ignores Retry-After and has no backoff.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     # Decodes only what the spider reads (listings), not article bodies.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.compression.DecodeWhenReadMiddleware": 590,
+    "crawler.middlewares.compression.DecodeWhenReadMiddleware": 590,
 }
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -57,7 +57,7 @@ REGARKIV_RETRY_BASE_DELAY = float(os.environ.get("REGARKIV_RETRY_BASE_DELAY", "2
 # Never hold a slot longer than this for one Retry-After.
 REGARKIV_RETRY_MAX_DELAY = 120.0
 
-# Only codings the index can decode (archive.warc_reader.decode_body); Scrapy
+# Only codings the index can decode (archive.warc.reader.decode_body); Scrapy
 # would otherwise offer br and zstd whenever some installed package can read them.
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

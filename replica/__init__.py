@@ -1,7 +1,7 @@
 """An offline replica of www.regjeringen.no for tests, benchmarks and the demo.
 
 - ``replica.site.Site(articles, seed)``: the content model (no I/O). ``render(target)``
-  gives a ``replica.routes.Response``; ``expected(id)`` the ``crawler.article.Article``
+  gives a ``replica.routes.Response``; ``expected(id)`` the ``archive.model.Article``
   a correct extractor produces from that page; ``set_version(n)`` edits, removes and
   adds articles and changes the chrome.
 - ``replica.server.ReplicaServer(site)``: HTTP/1.1 on 127.0.0.1 in a background thread,

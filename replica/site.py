@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
-from crawler.article import Article, Attachment, Image
+from archive.model import Article, Attachment, Image
 from replica import lexicon
 from replica.article_page import Related, display_date, http_date, owners, topics
 from replica.article_page import main_html as article_main

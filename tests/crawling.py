@@ -18,7 +18,7 @@ def regarkiv(
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("REGARKIV_RETRY_BASE_DELAY", "0.1")
     return subprocess.run(
-        [sys.executable, "-m", "archive.cli", *args],
+        [sys.executable, "-m", "regarkiv", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

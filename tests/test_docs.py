@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli import cli
+from regarkiv.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

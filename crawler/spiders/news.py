@@ -22,9 +22,7 @@ from scrapy.http import HtmlResponse, Response
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
-from crawler.compression import BODY_UNREAD
-from crawler.failures import failure_reason
-from crawler.urls import (
+from archive.urls import (
     DEFAULT_BASE_URL,
     LISTING_PATHS,
     OutOfScope,
@@ -33,6 +31,8 @@ from crawler.urls import (
     listing_page_number,
     listing_url,
 )
+from crawler.failures import failure_reason
+from crawler.middlewares.compression import BODY_UNREAD
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.

@@ -1,0 +1,1 @@
+"""Article extraction from archived HTML: lxml and parsel only."""

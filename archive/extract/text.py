@@ -1,0 +1,287 @@
+"""Turn a container element into the blocks of the Article text contract.
+
+One walk over the container's subtree does everything: prunes chrome subtrees, splits
+text into blocks (``p``, headings, list items, table rows, anonymous text runs), and sets
+figures and attachment-only items aside. See ``archive.model.Article`` for the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from archive.extract import selectors as s
+from archive.extract.selectors import Element
+from archive.model import Attachment, Image
+
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "caption", "center", "dd", "details",
+        "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main",
+        "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+TEXT_BLOCK_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd", "address", "summary", "legend"}
+)
+LIST_TAGS = frozenset({"ul", "ol", "menu"})
+# Inside a list item these become blocks of their own, after the item's text.
+DEFERRED_TAGS = LIST_TAGS | {"table"}
+ROW_GROUP_TAGS = frozenset({"thead", "tbody", "tfoot"})
+
+_CREDIT = re.compile(s.CREDIT_PATTERN)
+_CREDIT_PREFIX = re.compile(r"^\(?\s*" + s.CREDIT_PATTERN.removeprefix(r"\(?\s*"))
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+
+
+def normalize(text: str) -> str:
+    """Collapse every whitespace run (nbsp included) to one space and strip."""
+    return " ".join(text.split())
+
+
+def text_of(el: Element) -> str:
+    """The normalised text of one element, chrome pruned (titles, labels, links)."""
+    return BlockCollector("").text(el)
+
+
+def classes(el: Element) -> list[str]:
+    value = el.get("class")
+    return value.split() if value else []
+
+
+def is_attachment_href(href: str) -> bool:
+    path = urlsplit(href).path.lower()
+    return s.ATTACHMENT_PATH in path or path.endswith(s.ATTACHMENT_EXTENSIONS)
+
+
+class BlockCollector:
+    """Collects blocks, images and attachments from the containers it is given."""
+
+    def __init__(
+        self,
+        base_url: str,
+        prune_tags: Collection[str] = s.PRUNE_TAGS,
+        skip: Iterable[Element] = (),
+    ) -> None:
+        self.base_url = base_url
+        self.prune_tags = prune_tags
+        self.skip = set(skip)
+        self.blocks: list[str] = []
+        self.images: list[Image] = []
+        self.attachments: list[Attachment] = []
+
+    def pruned(self, el: Element) -> bool:
+        if el.tag in self.prune_tags or el in self.skip:
+            return True
+        cls = el.get("class")
+        if cls and not s.PRUNE_CLASSES.isdisjoint(cls.split()):
+            return True
+        el_id = el.get("id")
+        return el_id is not None and el_id in s.PRUNE_IDS
+
+    def text(self, el: Element) -> str:
+        parts: list[str] = []
+        self._inline(el, parts, None)
+        return normalize("".join(parts))
+
+    def container(self, el: Element) -> None:
+        """Blocks of a div-like element; loose text between its blocks forms blocks too."""
+        parts: list[str] = [el.text or ""]
+        run: list[Element] = []
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and not self.pruned(child):
+                if tag in BLOCK_TAGS or self._is_image(child):
+                    self._flush(parts, run)
+                    parts, run = [], []
+                    self.block(child)
+                else:
+                    self._inline(child, parts, None)
+                    run.append(child)
+            if tail := child.tail:  # each access decodes a new string
+                parts.append(tail)
+        self._flush(parts, run)
+
+    def block(self, el: Element) -> None:
+        tag = el.tag
+        if tag in TEXT_BLOCK_TAGS or s.FACTBOX_TITLE_CLASS in classes(el):
+            self._text_block(el, "")
+        elif tag in LIST_TAGS:
+            self._list(el)
+        elif tag == "li":
+            self._text_block(el, "- ")
+        elif tag == "table":
+            self._table(el)
+        elif tag == "figure" or self._is_image(el):
+            self._figure(el)
+        elif tag not in ("hr", "br", "img"):
+            self.container(el)
+
+    def _flush(self, parts: list[str], run: list[Element]) -> None:
+        joined = "".join(parts)
+        if not joined or joined.isspace():  # the indentation between blocks
+            return
+        text = normalize(joined)
+        if not self._attachment(run, text):
+            self.blocks.append(text)
+
+    def _text_block(self, el: Element, prefix: str) -> bool:
+        """Append el's text as one block; False if it was empty or an attachment."""
+        if not len(el):  # most paragraphs: no markup inside
+            text = normalize(el.text or "")
+            if text:
+                self.blocks.append(prefix + text)
+            return bool(text)
+        parts: list[str] = [] if (text := el.text) is None else [text]
+        deferred: list[Element] = []
+        for child in el:
+            self._inline_child(child, parts, deferred)
+        text = normalize("".join(parts))
+        emitted = bool(text) and not self._attachment(list(el), text)
+        if emitted:
+            self.blocks.append(prefix + text)
+        for child in deferred:
+            self.block(child)
+        return emitted
+
+    def _inline(self, el: Element, parts: list[str], deferred: list | None) -> None:
+        tag = el.tag
+        if tag == "br":
+            parts.append(" ")
+            return
+        # Block children of an inline context still separate words, as when rendered.
+        boundary = tag in BLOCK_TAGS
+        if boundary:
+            parts.append(" ")
+        if text := el.text:
+            parts.append(text)
+        for child in el:
+            self._inline_child(child, parts, deferred)
+        if boundary:
+            parts.append(" ")
+
+    def _inline_child(self, child: Element, parts: list[str], deferred: list | None) -> None:
+        tag = child.tag
+        if isinstance(tag, str) and not self.pruned(child):
+            if deferred is not None and tag in DEFERRED_TAGS:
+                deferred.append(child)
+            elif tag == "figure" or self._is_image(child):
+                self._figure(child)
+            elif tag != "img":
+                self._inline(child, parts, deferred)
+        if tail := child.tail:
+            parts.append(tail)
+
+    def _list(self, el: Element) -> None:
+        ordered = el.tag == "ol"
+        start = el.get("start", "1")
+        number = int(start) if start.isdigit() else 1
+        for child in el:
+            if not isinstance(child.tag, str) or self.pruned(child):
+                continue
+            if child.tag == "li":
+                # Attachment-only items leave the list, so the numbering skips them.
+                if self._text_block(child, f"{number}. " if ordered else "- "):
+                    number += 1
+            else:
+                self.block(child)
+
+    def _table(self, el: Element) -> None:
+        for child in el:
+            if not isinstance(child.tag, str) or self.pruned(child):
+                continue
+            if child.tag == "caption":
+                self._text_block(child, "")
+            elif child.tag == "tr":
+                self._row(child)
+            elif child.tag in ROW_GROUP_TAGS:
+                for row in child:
+                    if row.tag == "tr" and not self.pruned(row):
+                        self._row(row)
+
+    def _row(self, tr: Element) -> None:
+        cells = [
+            self.text(cell) for cell in tr if cell.tag in ("td", "th") and not self.pruned(cell)
+        ]
+        if any(cells):
+            self.blocks.append(" | ".join(cells))
+
+    def _is_image(self, el: Element) -> bool:
+        cls = el.get("class")
+        return bool(cls) and not s.IMAGE_CONTAINER_CLASSES.isdisjoint(cls.split())
+
+    def _figure(self, el: Element) -> None:
+        img = next(el.iter("img"), None)
+        if img is None:
+            # A figure wrapping a table or a quote is content, not an image.
+            self.container(el)
+            return
+        caption_el = next(
+            (
+                c
+                for c in el.iter()
+                if c.tag == "figcaption" or not s.CAPTION_CLASSES.isdisjoint(classes(c))
+            ),
+            el,
+        )
+        credit_el = next(
+            (c for c in el.iter() if not s.CREDIT_CLASSES.isdisjoint(classes(c))), None
+        )
+        credit: str | None = None
+        if credit_el is not None:
+            credit = _strip_credit_prefix(self.text(credit_el)) or None
+            self.skip.add(credit_el)
+        caption = self.text(caption_el)
+        if credit_el is not None:
+            self.skip.discard(credit_el)
+        if credit is None:
+            caption, credit = split_credit(caption)
+        src = img.get("src") or img.get("data-src")
+        self.images.append(
+            Image(
+                caption=caption,
+                credit=credit,
+                src=urljoin(self.base_url, src) if src else None,
+                alt=img.get("alt"),
+            )
+        )
+
+    def _attachment(self, elements: list[Element], text: str) -> bool:
+        """Record ``text`` as an attachment if it is one file link (+ "(pdf)"-like note)."""
+        links = [a for e in elements if isinstance(e.tag, str) for a in e.iter("a")]
+        if len(links) != 1:
+            return False
+        link = links[0]
+        href = link.get("href")
+        if not href or not is_attachment_href(href):
+            return False
+        title = self.text(link)
+        rest = text.replace(title, "", 1).strip() if title else text
+        if rest and not _PARENTHETICAL.fullmatch(rest):
+            return False
+        url = urljoin(self.base_url, href.strip())
+        title = title or link.get("title") or urlsplit(url).path.rsplit("/", 1)[-1]
+        self.attachments.append(Attachment(title=title, url=url))
+        return True
+
+
+def split_credit(caption: str) -> tuple[str, str | None]:
+    """Split "Text. Foto: Name / Org" into ("Text.", "Name / Org")."""
+    matches = list(_CREDIT.finditer(caption))
+    if not matches:
+        return caption, None
+    match = matches[-1]  # the credit closes the caption
+    credit = caption[match.end() :].strip()
+    if match.group().startswith("(") and credit.endswith(")"):
+        credit = credit[:-1].strip()
+    return caption[: match.start()].strip(), credit or None
+
+
+def _strip_credit_prefix(text: str) -> str:
+    stripped = _CREDIT_PREFIX.sub("", text, count=1).strip()
+    if stripped != text and text.startswith("(") and stripped.endswith(")"):
+        stripped = stripped[:-1].strip()
+    return stripped

@@ -1,0 +1,1 @@
+"""The SQLite index: schema, store, full-text search, diffs, changes and jobs."""

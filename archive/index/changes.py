@@ -1,0 +1,131 @@
+"""What changed since a date: revised and removed articles, and an Atom feed of them.
+
+A *change* is an article that got a new revision (its second or later: a first sighting
+is not a change) or was removed since the date. One change per article: an article
+revised three times in the window is summarised from the revision before the window to
+its latest.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from archive.index.diff import diff
+from archive.index.schema import iso
+from archive.index.store import Index
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@dataclass(frozen=True)
+class Change:
+    article_id: int
+    url: str
+    title: str
+    kind: str  # "revised" or "removed"
+    when: str  # ISO 8601 UTC: the latest revision's capture, or the removal
+    from_revision: int
+    to_revision: int
+    summary: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def changes(index: Index, since: date | datetime) -> list[Change]:
+    """Articles revised or removed at or after ``since`` (a date means its midnight UTC),
+    newest first."""
+    start = iso(since if isinstance(since, datetime) else datetime.combine(since, time(), UTC))
+    revised = {
+        row["article_id"]: (row["first_new"], row["latest"])
+        for row in index.conn.execute(
+            """
+            SELECT article_id, min(revision) AS first_new, max(revision) AS latest
+            FROM revisions WHERE revision > 1 AND captured_at >= ? GROUP BY article_id
+            """,
+            (start,),
+        )
+    }
+    removed = {
+        row["id"]: row
+        for row in index.conn.execute(
+            """
+            SELECT a.id, a.removed_at, a.latest_revision, c.status AS http_status
+            FROM articles a LEFT JOIN captures c ON c.id = a.removed_capture_id
+            WHERE a.status = 'removed' AND a.removed_at >= ?
+            """,
+            (start,),
+        )
+    }
+    found: list[Change] = []
+    for article_id in revised.keys() | removed.keys():
+        summary = ""
+        if article_id in revised:
+            first_new, latest = revised[article_id]
+            older = index.get_revision(article_id, first_new - 1)
+            newer = index.get_revision(article_id, latest)
+            summary = diff(older, newer).summary
+        else:
+            newer = index.get_revision(article_id)
+            older = newer
+        kind, when = "revised", newer.captured_at
+        if article_id in removed:
+            row = removed[article_id]
+            status = f" (HTTP {row['http_status']})" if row["http_status"] else ""
+            summary = f"removed{status}" + (f"; before that: {summary}" if summary else "")
+            kind, when = "removed", row["removed_at"]
+        found.append(
+            Change(
+                article_id=article_id,
+                url=newer.url,
+                title=newer.title,
+                kind=kind,
+                when=when,
+                from_revision=older.revision,
+                to_revision=newer.revision,
+                summary=summary,
+            )
+        )
+    found.sort(key=lambda change: (change.when, change.article_id), reverse=True)
+    return found
+
+
+def to_atom(
+    found: list[Change],
+    *,
+    feed_id: str = "urn:regarkiv:changes",
+    title: str = "regjeringen.no: revised and removed articles",
+    link: str = "https://www.regjeringen.no/",
+    updated: datetime | None = None,
+) -> str:
+    """An Atom 1.0 feed, one entry per change (``updated`` defaults to the newest)."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", feed_id)
+    sub(feed, "title", title)
+    newest = max((change.when for change in found), default=None)
+    sub(feed, "updated", iso(updated) if updated else newest or iso(datetime.now(UTC)))
+    sub(feed, "link", href=link)
+    sub(sub(feed, "author"), "name", "regarkiv")
+    for change in found:
+        entry = sub(feed, "entry")
+        if change.kind == "removed":
+            entry_id = f"urn:regarkiv:article:{change.article_id}:removed:{change.when}"
+        else:
+            entry_id = f"urn:regarkiv:article:{change.article_id}:revision:{change.to_revision}"
+        sub(entry, "id", entry_id)
+        sub(entry, "title", f"{change.kind.capitalize()}: {change.title}")
+        sub(entry, "updated", change.when)
+        sub(entry, "link", href=change.url)
+        sub(entry, "summary", change.summary)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

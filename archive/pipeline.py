@@ -1,0 +1,227 @@
+"""The WARC writer and the indexer feed, in a process of their own during a crawl.
+
+Scrapy's reactor thread is the crawl's bottleneck. A WARC writer *thread* in the
+same process still takes the GIL for every record it builds (headers, digests'
+bookkeeping, CDXJ line, hand-off to the indexer), and measured that way the
+reactor waited for it about as long as the writer worked. So the crawl process
+only pickles each exchange into a pipe; this child process runs the WarcWriter
+(with its thread) and feeds the indexer process (archive/ingest.py) from it.
+
+Failure model, the same as with the thread: the child dies with the crawl
+(``kill -9`` of the crawl leaves at most a partial last record, which the next
+start cuts off), a write error reaches the crawl at its next submit and stops it,
+and ``close`` returns what was written and what the indexer made of it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sqlite3
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archive.ingest import CLOSE_WAIT_S, EXIT_WAIT_S, Ingester, IngestResult
+from archive.model import Exchange
+from archive.warc.exchange import WarcInfo
+from archive.warc.writer import WarcWriteError, WarcWriter
+
+if TYPE_CHECKING:
+    from archive.index.store import Index
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Longer than the child itself may wait for the indexer, so that a slow index is never
+# mistaken for a dead writer (the margin: closing the last WARC file and its CDXJ).
+CLOSE_TIMEOUT_S = CLOSE_WAIT_S + EXIT_WAIT_S + 240.0
+
+
+@dataclass(frozen=True)
+class ArchiverConfig:
+    warc_dir: Path
+    warcinfo: WarcInfo
+    host: str
+    max_size: int
+    gzip_level: int
+    index_path: Path
+    job_id: str | None
+
+
+@dataclass
+class ArchiverReport:
+    """What the child says when it ends."""
+
+    closed_files: list[Path] = field(default_factory=list)
+    error: str | None = None  # the WARC files could not be written (completely)
+    ingest: IngestResult = field(default_factory=IngestResult)
+
+
+class Archiver:
+    """Parent side: ``submit`` exchanges, then ``close`` for the report."""
+
+    def __init__(self, config: ArchiverConfig) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a threaded process
+        self._conn, child = context.Pipe(duplex=True)
+        # Not a daemon: daemonic processes may not start the indexer process.
+        self._process = context.Process(
+            target=_archiver_main, args=(config, child, os.getpid()), name="regarkiv-archiver"
+        )
+        self._process.start()
+        child.close()
+        self.error: str | None = None
+        self.report: ArchiverReport | None = None
+        # A crawl that ends without close() (a crash) must still let the child finish:
+        # at exit multiprocessing joins it, and it waits for the pipe to close.
+        atexit.register(self._abandon)
+
+    def submit(self, exchange: Exchange) -> None:
+        """Hand an exchange to the child; blocks only while the child is far behind.
+
+        Raises WarcWriteError once the child has said it cannot write.
+        """
+        try:
+            if self.error is None and self._conn.poll():  # it speaks only to say it failed
+                self._read_message()
+            if self.error is None:
+                self._conn.send(exchange)
+        except (EOFError, OSError) as error:  # it died (killed, out of memory)
+            detail = f": {error}" if str(error) else ""
+            self.error = self.error or f"the WARC writer process stopped unexpectedly{detail}"
+        if self.error is not None:
+            raise WarcWriteError(self.error)
+
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> ArchiverReport:
+        """Let the child write what it has, close its files and the indexer; its report."""
+        if self.report is not None:
+            return self.report
+        with contextlib.suppress(OSError):
+            self._conn.send(None)
+        try:
+            while self.report is None and self._conn.poll(timeout):
+                self._read_message()
+        except (EOFError, OSError):
+            pass
+        self._process.join(timeout=EXIT_WAIT_S)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+        atexit.unregister(self._abandon)
+        if self.report is None:
+            self.error = self.error or f"the WARC writer process died ({self._process.exitcode})"
+            self.report = ArchiverReport(error=self.error)
+        return self.report
+
+    def _abandon(self) -> None:
+        if self.report is None:
+            with contextlib.suppress(OSError):
+                self._conn.close()  # the child writes what it has, then exits
+
+    def _read_message(self) -> None:
+        kind, payload = self._conn.recv()
+        if kind == "failed":
+            self.error = self.error or payload
+        elif kind == "closed":
+            self.report = payload
+            self.error = self.error or payload.error
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Like the writer thread it replaces, the child must not outlive a killed crawl:
+    the data directory's lock dies with the crawl, and a new crawl would repair files
+    this child still writes."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
+    # Ctrl-C reaches the whole process group; the crawl decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+    )
+    report = ArchiverReport()
+    ingester = _start_indexer(config.index_path, config.job_id)
+    lookup_index = _open_lookup(config.index_path)
+    writer: WarcWriter | None = None
+    try:
+        writer = WarcWriter(
+            config.warc_dir,
+            config.warcinfo,
+            host=config.host,
+            max_size=config.max_size,
+            gzip_level=config.gzip_level,
+            lookup=lookup_index.lookup_capture if lookup_index is not None else None,
+            on_written=ingester.written if ingester is not None else None,
+        )
+    except WarcWriteError as error:
+        report.error = str(error)
+        _tell(conn, ("failed", report.error))
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            break  # the crawl closed the pipe without a word: write what we have
+        if item is None:
+            break
+        if writer is None or report.error:
+            continue  # keep draining so the crawl never blocks on a full pipe
+        try:
+            writer.submit(item)
+        except WarcWriteError as error:
+            report.error = str(error)
+            _tell(conn, ("failed", report.error))
+    if writer is not None:
+        try:
+            writer.close()
+        except WarcWriteError as error:
+            report.error = report.error or str(error)
+        report.closed_files = list(writer.closed_files)
+    if ingester is not None:
+        ingester.close()
+        report.ingest = IngestResult(
+            counts=dict(ingester.stats.counts), errors=ingester.errors, fatal=ingester.fatal
+        )
+    else:
+        report.ingest = IngestResult(fatal="the indexer process could not be started")
+    if lookup_index is not None:
+        with contextlib.suppress(sqlite3.Error):
+            lookup_index.close()
+    _tell(conn, ("closed", report))
+
+
+def _start_indexer(index_path: Path, job_id: str | None) -> Ingester | None:
+    try:
+        return Ingester(index_path, job_id)
+    except OSError as error:
+        log.error("cannot start the indexer process: %s", error)
+        return None
+
+
+def _open_lookup(index_path: Path) -> Index | None:
+    """A read-only index connection for revisit lookups; None: write full responses."""
+    from archive.index.store import Index, IndexNotFound
+
+    try:
+        return Index.open_readonly(index_path, upgrade=False)
+    except (IndexNotFound, sqlite3.Error, OSError) as error:
+        log.warning("revisit lookups unavailable (%s): writing full responses", error)
+        return None
+
+
+def _tell(conn: Connection, message: tuple[str, object]) -> None:
+    with contextlib.suppress(OSError):  # the crawl is gone: nobody to tell
+        conn.send(message)

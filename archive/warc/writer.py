@@ -1,0 +1,434 @@
+"""Writing exchanges to WARC/1.1 files on a background thread.
+
+The crawler runs on one reactor thread, the crawl's bottleneck, so ``submit``
+only appends the exchange to a deque: no lock, and in a busy crawl no wake-up
+call either. Digesting, gzip and disk I/O run on the writer thread (hashlib and
+zlib release the GIL, so they use the second core). Records are written in
+submission order, each pair as: response (or revisit), then its request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archive.model import Capture, Exchange
+from archive.warc.cdxj import cdxj_line
+from archive.warc.exchange import (
+    REQUIRED_WARCINFO,
+    RESPONSE_PAYLOAD_PART,
+    WarcInfo,
+    payload_is_compressed,
+    request_record,
+    response_record,
+    warcinfo_record,
+)
+from archive.warc.file import WarcFile, warc_name
+from archive.warc.records import (
+    gzip_member,
+    new_record_id,
+    sha1_digest,
+    timestamp14,
+    utc,
+    warc_date,
+)
+
+log = logging.getLogger(__name__)
+
+Lookup = Callable[[str, str], Capture | None]
+OnWritten = Callable[[Capture, Exchange], None]
+
+# Waking a sleeping thread costs the submitting thread a futex call (~15 µs here, far
+# more when the GIL is contended), once per response if the writer slept after each
+# record. So an idle writer first lingers: it looks at the queue every POLL_S seconds
+# and is woken early only by a backlog, a flush or close. After LINGER_POLLS empty
+# looks it sleeps until the next submit wakes it, so a writer with no work costs nothing.
+POLL_S = 0.005
+LINGER_POLLS = 20
+
+
+class WarcWriteError(Exception):
+    """Records could not be written (disk full, unwritable directory, ...).
+
+    Every record completed before the failure stays in the file; the failed
+    record is cut off again, so no file ever holds half a record.
+    """
+
+
+class WriterClosed(WarcWriteError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Flush:
+    future: Future[None]
+
+
+_STOP = object()
+
+
+class WarcWriter:
+    """Writes exchanges into rolling ``regarkiv-<timestamp>-<serial>-<host>.warc.gz`` files.
+
+    ``warcinfo`` holds the fields of each file's warcinfo record, written in
+    the given order (a ``WarcInfo`` or any mapping with the REQUIRED_WARCINFO
+    keys). ``lookup(url, payload_digest)`` finds an earlier capture of the same URL
+    with the same payload; it is called on the writer thread, so it must not
+    share an SQLite connection with other threads. ``on_written(capture, exchange)``
+    is called on the writer thread once a record is handed to the OS, before its
+    future resolves; what it raises is logged and otherwise ignored. ``clock`` and
+    ``record_ids`` exist so tests can write byte-identical files.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str,
+        warcinfo: WarcInfo | Mapping[str, str],
+        *,
+        prefix: str = "regarkiv",
+        host: str | None = None,
+        max_size: int = 1_000_000_000,
+        gzip_level: int = 6,
+        lookup: Lookup | None = None,
+        on_written: OnWritten | None = None,
+        queue_size: int = 64,
+        fsync_each_record: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        record_ids: Callable[[], str] = new_record_id,
+    ) -> None:
+        self.directory = Path(directory)
+        fields = warcinfo.fields() if isinstance(warcinfo, WarcInfo) else dict(warcinfo)
+        missing = [name for name in REQUIRED_WARCINFO if not fields.get(name)]
+        if missing:
+            raise ValueError(f"warcinfo lacks {', '.join(missing)}")
+        self.warcinfo = fields
+        self.prefix = prefix
+        self.hostname = host or socket.gethostname()
+        self.max_size = max_size
+        self.gzip_level = gzip_level
+        self.lookup = lookup
+        self.on_written = on_written
+        self.fsync_each_record = fsync_each_record
+        self.clock = clock
+        self.record_ids = record_ids
+        self.closed_files: list[Path] = []
+        self.lookup_failures = 0
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot create WARC directory {self.directory}: {exc}") from exc
+        self._file_host = re.sub(r"[^A-Za-z0-9.]+", "", self.hostname) or "localhost"
+        self._serial = 0
+        self._file: WarcFile | None = None
+        self._warcinfo_id = ""
+        # Each URL's newest 2xx payload digest in this run, and the response holding it.
+        self._latest: dict[str, tuple[str, Capture]] = {}
+        self._error: WarcWriteError | None = None
+        self._closed = False
+        # deque.append and popleft are atomic, so submitters and the writer share the
+        # queue without a lock. Submitters only read the writer's state below and wake
+        # it when it asks to be woken.
+        self._pending: deque[object] = deque()
+        self._bound = queue_size if queue_size > 0 else sys.maxsize  # as queue.Queue
+        self._early_wake = max(1, min(self._bound, 64) // 4)
+        self._wake_at = sys.maxsize  # the queue length at which a submitter wakes the writer
+        self._wake = threading.Lock()  # held; a release is the wake-up
+        self._wake.acquire()
+        self._space = threading.Condition()  # only for submitters held back by a full queue
+        self._space_waiters = 0
+        self._thread = threading.Thread(target=self._run, name="regarkiv-warc-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, exchange: Exchange) -> Future[Capture]:
+        """Queue an exchange; blocks only while ``queue_size`` exchanges wait (back-pressure).
+
+        The future's callbacks run on the writer thread.
+        """
+        if self._error is not None or self._closed:
+            self._check_usable()
+        pending = self._pending
+        if len(pending) >= self._bound:
+            self._wait_for_space()
+        future: Future[Capture] = Future()
+        item = (exchange, future)
+        pending.append(item)
+        if len(pending) >= self._wake_at:
+            self._wake_writer()
+        if self._closed:
+            self._withdraw(item)
+        return future
+
+    def write(self, exchange: Exchange) -> Capture:
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("write() from the writer thread would wait for itself")
+        future = self.submit(exchange)
+        self._wake_writer()  # we wait for it, so the writer must not linger
+        return future.result()
+
+    def flush(self) -> None:
+        """Wait until everything submitted so far is written and synced to disk."""
+        self._check_usable()
+        done: Future[None] = Future()
+        item = _Flush(done)
+        self._pending.append(item)
+        self._wake_writer()
+        if self._closed:
+            self._withdraw(item)
+        done.result()
+
+    def close(self) -> list[Path]:
+        """Write what is queued; sync, close and rename the file and write its CDXJ.
+
+        Returns every WARC file this writer has closed. Raises WarcWriteError
+        (once) if anything failed; the files then hold every completed record.
+        """
+        if not self._closed:
+            self._closed = True
+            self._pending.append(_STOP)
+            self._wake_writer()
+            self._thread.join()
+            if self._error is not None:
+                raise self._error
+        return list(self.closed_files)
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _check_usable(self) -> None:
+        if self._error is not None:
+            raise WarcWriteError(f"the WARC writer has failed: {self._error}") from self._error
+        if self._closed:
+            raise WriterClosed("the WARC writer is closed")
+
+    def _wake_writer(self) -> None:
+        self._wake_at = sys.maxsize  # one wake-up is enough until the writer waits again
+        with contextlib.suppress(RuntimeError):  # released already: a wake-up is pending
+            self._wake.release()
+
+    def _wait_for_space(self) -> None:
+        """Back-pressure: wait until the writer has taken something off a full queue."""
+        if threading.current_thread() is self._thread:
+            return  # a submit from a callback: the writer cannot wait for itself
+        with self._space:
+            self._space_waiters += 1
+            try:
+                while len(self._pending) >= self._bound:
+                    if self._error is not None or self._closed or not self._thread.is_alive():
+                        break
+                    self._wake_writer()
+                    # The writer notifies after every item it takes; the timeout is a
+                    # safety net, not the mechanism.
+                    self._space.wait(1.0)
+            finally:
+                self._space_waiters -= 1
+        self._check_usable()
+
+    def _withdraw(self, item: object) -> None:
+        """``close`` ran while ``item`` was queued: take it back unless the writer has it."""
+        try:
+            self._pending.remove(item)
+        except ValueError:
+            return  # the writer took it: it writes it, or fails it after _STOP
+        raise WriterClosed("the WARC writer is closed")
+
+    def _run(self) -> None:
+        # The loop keeps taking items after a failure, so every future is resolved
+        # and a submitter held back by a full queue is released.
+        pending = self._pending
+        item: object = None
+        try:
+            while True:
+                if not pending:
+                    self._wait_for_work()
+                    continue
+                item = pending.popleft()
+                if self._space_waiters:
+                    with self._space:
+                        self._space.notify_all()
+                if item is _STOP:
+                    break
+                if item.__class__ is _Flush:
+                    self._flush_to_disk(item.future)  # type: ignore[attr-defined]
+                else:
+                    self._write_item(*item)  # type: ignore[misc]
+        except BaseException as exc:
+            # A bug here must not leave futures unresolved and submitters waiting forever.
+            log.exception("the WARC writer thread failed")
+            if self._error is None:
+                self._error = WarcWriteError(f"the WARC writer thread failed: {exc!r}")
+                self._error.__cause__ = exc
+            pending.appendleft(item)  # its future may not be resolved yet
+        finally:
+            self._finish_file()
+            self._refuse_leftovers()
+
+    def _wait_for_work(self) -> None:
+        """Return when something may be queued: linger first, then sleep (see POLL_S)."""
+        pending = self._pending
+        self._wake_at = self._early_wake
+        for _ in range(LINGER_POLLS):
+            if self._wake.acquire(timeout=POLL_S) or pending:
+                self._wake_at = sys.maxsize
+                return
+        self._wake_at = 1
+        # Checked after asking to be woken: a submitter that appended before it could
+        # see that request did not wake us.
+        if not pending:
+            self._wake.acquire()
+        self._wake_at = sys.maxsize
+
+    def _write_item(self, exchange: Exchange, future: Future[Capture]) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        if self._error is not None:
+            future.set_exception(self._error)
+            return
+        try:
+            capture = self._write_exchange(exchange)
+        except OSError as exc:
+            self._error = WarcWriteError(f"writing {exchange.url} failed: {exc}")
+            self._error.__cause__ = exc
+            log.error("%s", self._error)
+            future.set_exception(self._error)
+            return
+        except Exception as exc:  # a bad exchange; nothing was written for it
+            future.set_exception(exc)
+            return
+        if self.on_written is not None:
+            try:
+                self.on_written(capture, exchange)
+            except Exception:  # the record is written; a failing callback must not stop us
+                log.exception("on_written failed for %s", exchange.url)
+        future.set_result(capture)
+
+    def _refuse_leftovers(self) -> None:
+        """Fail what was queued after _STOP (a submit racing close), release any waiter."""
+        error = self._error or WriterClosed("the WARC writer is closed")
+        while self._pending:
+            item = self._pending.popleft()
+            if isinstance(item, _Flush):
+                future: Future[Any] = item.future
+            elif isinstance(item, tuple):
+                future = item[1]
+            else:
+                continue
+            if not future.done() and (future.running() or future.set_running_or_notify_cancel()):
+                future.set_exception(error)
+        with self._space:
+            self._space.notify_all()
+
+    def _flush_to_disk(self, done: Future[None]) -> None:
+        try:
+            if self._file is not None and self._error is None:
+                self._file.sync()
+        except OSError as exc:
+            done.set_exception(WarcWriteError(f"fsync failed: {exc}"))
+        else:
+            done.set_result(None)
+
+    def _write_exchange(self, exchange: Exchange) -> Capture:
+        fetched_at = utc(exchange.fetched_at)
+        status = exchange.status
+        payload_digest = sha1_digest([exchange.body])
+        original = self._original(exchange, status, payload_digest)
+        warc = self._file or self._open_file()
+        response_id, request_id = self.record_ids(), self.record_ids()
+        info_id, level = self._warcinfo_id, self.gzip_level
+        response = response_record(exchange, response_id, info_id, payload_digest, original)
+        request = request_record(exchange, request_id, info_id, response_id)
+        stored = (
+            RESPONSE_PAYLOAD_PART if original is None and payload_is_compressed(exchange) else None
+        )
+        members = [gzip_member(response, level, stored), gzip_member(request, level)]
+        offset = warc.append(members, fsync=self.fsync_each_record)
+        capture = Capture(
+            url=exchange.url,
+            fetched_at=fetched_at,
+            status=status,
+            record_type="revisit" if original else "response",
+            record_id=response_id,
+            warc_file=warc.final_name,
+            offset=offset,
+            length=len(members[0]),
+            payload_digest=payload_digest,
+            content_type=exchange.header("Content-Type"),
+            refers_to=original.record_id if original else None,
+        )
+        warc.cdxj.append(cdxj_line(capture))
+        if 200 <= status < 300:
+            holder = original if original is not None else capture
+            self._latest[exchange.url] = (payload_digest, holder)
+        if warc.size >= self.max_size:
+            self._finish_file()
+        return capture
+
+    def _original(self, exchange: Exchange, status: int, payload_digest: str) -> Capture | None:
+        """The earlier capture this one may refer to: same URL and payload, both 2xx, and
+        nothing else 2xx of that URL in between (A, B, A is a full response again)."""
+        if not 200 <= status < 300:
+            return None
+        original: Capture | None = None
+        latest = self._latest.get(exchange.url)
+        if latest is not None:
+            digest, holder = latest
+            original = holder if digest == payload_digest else None
+        elif self.lookup is not None:
+            try:
+                original = self.lookup(exchange.url, payload_digest)
+            except Exception:  # a full response is never wrong; a failed lookup must not stop us
+                self.lookup_failures += 1
+                if self.lookup_failures == 1:
+                    log.exception("revisit lookup failed for %s; writing responses", exchange.url)
+                return None
+        # A revisit must point at a record holding the payload, not at another revisit.
+        if original is None or original.record_type != "response":
+            return None
+        return original
+
+    def _open_file(self) -> WarcFile:
+        stamp = timestamp14(self.clock())
+        while True:
+            name = warc_name(self.prefix, stamp, self._serial, self._file_host)
+            self._serial += 1
+            try:
+                warc = WarcFile.create(self.directory, name)
+                break
+            except FileExistsError:
+                continue
+        self._warcinfo_id = self.record_ids()
+        info = warcinfo_record(self._warcinfo_id, warc_date(self.clock()), name, self.warcinfo)
+        try:
+            warc.append([gzip_member(info, self.gzip_level)])
+        except OSError:
+            warc.discard()
+            raise
+        self._file = warc
+        return warc
+
+    def _finish_file(self) -> None:
+        warc, self._file = self._file, None
+        if warc is None:
+            return
+        try:
+            warc.finish()
+        except OSError as exc:
+            log.error("closing %s failed: %s", warc.path.name, exc)
+            if self._error is None:
+                self._error = WarcWriteError(f"closing {warc.path.name} failed: {exc}")
+                self._error.__cause__ = exc
+        if warc.final_path.exists():
+            self.closed_files.append(warc.final_path)

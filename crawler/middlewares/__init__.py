@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares: WARC capture, retries with backoff, lazy decompression."""

@@ -1,0 +1,30 @@
+"""Content decoding only for responses the spider reads.
+
+Scrapy's HttpCompressionMiddleware gunzips every response on the reactor thread,
+the crawl's bottleneck. The spider reads listing pages, but never an article's
+body: articles are extracted in the indexer process from the capture, which keeps
+the body as it came over the wire. So a request that says it will not read its
+body (``request.meta[BODY_UNREAD]``) gets its response passed on still encoded,
+as a plain ``Response`` so that no later middleware (meta refresh) tries to
+parse gzip bytes as HTML. The indexer bounds the decoded size instead
+(archive.warc.reader.decode_body), as HttpCompression does with DOWNLOAD_MAXSIZE.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.http import Response
+
+BODY_UNREAD = "regarkiv_body_unread"
+
+
+class DecodeWhenReadMiddleware(HttpCompressionMiddleware):
+    """HttpCompressionMiddleware that leaves the body of a BODY_UNREAD request alone."""
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if request.meta.get(BODY_UNREAD) and response.headers.get(b"Content-Encoding"):
+            return Response(**{key: getattr(response, key) for key in Response.attributes})
+        return super().process_response(request, response)

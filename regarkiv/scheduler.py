@@ -1,0 +1,100 @@
+"""The scheduler: runs due schedules as `regarkiv crawl` processes, one at a time.
+
+Schedules and their runs are stored by ``archive.schedules``; a crawl runs in a process
+of its own because Scrapy's reactor cannot restart in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.schedules import Schedule, ScheduleStore, due_slot
+
+RunCrawl = Callable[[Schedule], int]
+
+
+class Scheduler:
+    """Runs due schedules, one crawl at a time, until ``stop()`` (or SIGTERM)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        run: RunCrawl | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        log: Callable[[str], None] = lambda line: print(line, flush=True),
+    ) -> None:
+        self.store = ScheduleStore(data_dir)
+        self.data_dir = Path(data_dir)
+        self.run = run or self._run_subprocess
+        self.clock = clock
+        self.log = log
+        # A plain flag, not a threading.Event: stop() runs in a signal handler, and
+        # Event.set() there can deadlock on the lock the interrupted wait() holds.
+        self._stopping = False
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def stop(self, *_: object) -> None:
+        self._stopping = True
+        child = self._child
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)  # the crawl closes its WARCs and job cleanly
+
+    def run_due(self) -> int:
+        """Run every due schedule once; returns how many ran."""
+        ran = 0
+        for schedule in sorted(self.store.load().values(), key=lambda s: s.name):
+            if self._stopping:
+                break
+            slot = due_slot(schedule, self.clock())
+            if slot is None:
+                continue
+            self.log(f"running schedule {schedule.name} (slot {slot:%Y-%m-%d %H:%M} UTC)")
+            try:
+                code = self.run(schedule)
+            except OSError as error:
+                self.log(f"schedule {schedule.name}: could not start the crawl: {error}")
+                code = -1
+            status = "finished" if code == 0 else "failed"
+            if self._stopping and code != 0:
+                status = "interrupted"
+            self.store.record_run(schedule.name, slot, status, code)
+            self.log(f"schedule {schedule.name}: {status} (exit {code})")
+            ran += 1
+        return ran
+
+    def seconds_to_next(self) -> float:
+        now = self.clock()
+        upcoming = [s.next_after(now) for s in self.store.load().values()]
+        if not upcoming:
+            return 60.0
+        return max(0.0, (min(upcoming) - now).total_seconds())
+
+    def serve(self, poll: float = 30.0) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        self.log(f"scheduler started on {self.data_dir} (pid {os.getpid()})")
+        while not self._stopping:
+            self.run_due()
+            # Re-read the schedules at least every `poll` seconds: they may change.
+            self._sleep(min(poll, self.seconds_to_next() + 0.5))
+        self.log("scheduler stopped")
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def _run_subprocess(self, schedule: Schedule) -> int:
+        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(self.data_dir)]
+        self._child = subprocess.Popen(command + schedule.args)
+        try:
+            return self._child.wait()
+        finally:
+            self._child = None

@@ -1,0 +1,44 @@
+"""The indexer process that a crawl feeds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archive.index.store import Index
+from archive.ingest import INDEXER_NICENESS, Ingester
+
+
+def niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_indexer_yields_the_cpu_to_fetching(tmp_path: Path) -> None:
+    Index(tmp_path / "index.db").close()
+    ingester = Ingester(tmp_path / "index.db", "job-1")
+    try:
+        ingester._conn.send(())  # an empty batch: answered only once the process runs
+        for _ in range(200):
+            if niceness(ingester._process.pid) != niceness(os.getpid()):
+                break
+            ingester._process.join(0.05)
+        assert niceness(ingester._process.pid) == niceness(os.getpid()) + INDEXER_NICENESS
+    finally:
+        ingester.close()
+    assert ingester.fatal is None
+
+
+def test_a_revisit_of_an_article_counts_as_seen_unchanged(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from archive.ingest import IngestStats, Prepared, apply
+    from tests.index.test_store import make_article, make_capture, record
+
+    with Index(tmp_path / "index.db") as index:
+        record(index, make_article(), 0)
+        revisit = replace(make_capture(5), record_type="revisit", refers_to="<urn:uuid:x>")
+        stats = IngestStats()
+        apply(index, Prepared(revisit, 3169214), "job2", stats)
+        assert stats.counts["unchanged"] == 1
+        assert index.get_article(3169214).last_seen == "2026-07-04T17:00:00Z"

@@ -1,0 +1,122 @@
+"""The listing parser on the real listing template and on a changed one (no network)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from crawler.spiders.news import NewsSpider, parse_listing_date
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
+BASE = "https://www.regjeringen.no"
+
+
+class FakeSession:
+    def __init__(self, archived: set[int] = frozenset(), recrawl: str = "recent") -> None:
+        self.archived = archived
+        self.recrawl = recrawl
+        self.counts: dict[str, int] = {}
+        self.failures: list[str] = []
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def failed(self, reason: str, url: str, n: int = 1) -> None:
+        self.failures.append(reason)
+
+    def should_fetch(self, article: int, published: date | None) -> bool:
+        return article not in self.archived
+
+    def stop_paging(self, already: int, items: int) -> bool:
+        return self.recrawl == "new" and already == items > 0
+
+
+def real_listing() -> HtmlResponse:
+    path = REAL / "hearings-listing-id1763-page-001.html"
+    if not path.exists():
+        pytest.skip("../shared/real-pages not present (fresh clone outside the workspace)")
+    # The hearing listing uses the same search-results template as the news listing.
+    url = f"{BASE}/no/aktuelt/nyheter/id2006120/"
+    return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8")
+
+
+def spider(**kwargs) -> NewsSpider:
+    return NewsSpider(base_url=BASE, session=FakeSession(**kwargs))
+
+
+def test_real_listing_gives_20_items_and_page_2() -> None:
+    requests = list(spider().parse_listing(real_listing(), "no", 1))
+    articles = [r for r in requests if r.callback.__name__ == "parse_article"]
+    listings = [r for r in requests if r.callback.__name__ == "parse_listing"]
+    assert len(articles) == 20
+    assert all("/id" in r.url and r.url.startswith(BASE + "/no/") for r in articles)
+    assert [r.url for r in listings] == [f"{BASE}/no/aktuelt/nyheter/id2006120/?page=2"]
+    # Never the disabled prev (?page=0), a sort link or a filter option.
+    urls = " ".join(r.url for r in requests)
+    assert "page=0" not in urls and "sortby" not in urls and "ownerid" not in urls
+
+
+def test_a_page_of_archived_articles_stops_new_mode() -> None:
+    response = real_listing()
+    first = list(spider().parse_listing(response, "no", 1))
+    ids = {
+        int(r.url.rstrip("/").rsplit("/id", 1)[1])
+        for r in first
+        if r.callback.__name__ == "parse_article"
+    }
+    requests = list(spider(archived=ids, recrawl="new").parse_listing(response, "no", 1))
+    assert requests == []
+
+
+def test_changed_listing_markup_falls_back_and_warns() -> None:
+    html = """<html><body><main><div class="results"><ul class="listing">
+      <li class="item"><h3><a href="/no/aktuelt/ny-sak/id3200001/">Ny sak</a></h3>
+      <div class="info"><span class="date">24.11.2026</span></div></li>
+    </ul></div></main></body></html>"""
+    url = f"{BASE}/no/aktuelt/nyheter/id2006120/"
+    response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8")
+    news = spider()
+    requests = list(news.parse_listing(response, "no", 1))
+    assert [r.url for r in requests] == [f"{BASE}/no/aktuelt/ny-sak/id3200001/"]
+    assert news.session.counts["listing_fallbacks"] == 1
+
+
+def test_empty_first_page_is_a_counted_failure() -> None:
+    body = b"<html><body><main></main></body></html>"
+    url = f"{BASE}/no/aktuelt/nyheter/id2006120/"
+    response = HtmlResponse(url=url, body=body, encoding="utf-8")
+    news = spider()
+    assert list(news.parse_listing(response, "no", 1)) == []
+    assert news.session.failures == ["empty-listing"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("03.07.2026", date(2026, 7, 3)),
+        ("24/11/2026", date(2026, 11, 24)),
+        ("\n  3.7.2026 ", date(2026, 7, 3)),
+        ("2026-07-03", date(2026, 7, 3)),
+        ("31.02.2026", None),
+        ("03.07.26", None),
+        (" x ", None),
+        (None, None),
+    ],
+)
+def test_listing_dates(text: str | None, expected: date | None) -> None:
+    assert parse_listing_date(text) == expected
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        NewsSpider(base_url=BASE, lang="de", session=FakeSession())
+
+
+def test_cookie_domains_never_fetch_the_public_suffix_list() -> None:
+    import scrapy.downloadermiddlewares.cookies as scrapy_cookies
+
+    # Only 127.0.0.1 in tests, and only the archived site in production.
+    assert tuple(scrapy_cookies._split_domain.suffix_list_urls) == ()

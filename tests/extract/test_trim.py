@@ -1,0 +1,246 @@
+"""Extraction from a page's cut (crawler/trim.py) gives exactly what the whole page gives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.extract import article as extract
+from archive.extract.article import NotAnArticle, extract_article
+from archive.extract.trim import readable_part
+from archive.model import Article
+
+REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SITE = "https://www.regjeringen.no"
+HEARING = "hearing-id3167072.html"
+HEARING_URL = (
+    f"{SITE}/no/dokumenter/kort-horing-avskogingsforordningen-og-forbud-mot-eksport-til-"
+    "tredjeland/id3167072/"
+)
+
+Outcome = Article | tuple[str, str]
+
+
+def outcome(html: str | bytes, url: str) -> Outcome:
+    try:
+        return extract_article(html, url)
+    except NotAnArticle as error:
+        return type(error).__name__, error.reason
+
+
+@pytest.fixture
+def whole_parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The bodies extraction parsed whole rather than from their cut."""
+    parsed: list[bytes] = []
+    parse = extract.parse
+
+    def recording(html: str | bytes) -> object:
+        parsed.append(html)
+        return parse(html)
+
+    monkeypatch.setattr(extract, "parse", recording)
+    return parsed
+
+
+def whole_page_outcome(monkeypatch: pytest.MonkeyPatch, html: str | bytes, url: str) -> Outcome:
+    with monkeypatch.context() as patch:
+        patch.setattr(extract, "readable_part", lambda body: None)
+        return outcome(html, url)
+
+
+def read_real(name: str) -> bytes:
+    path = REAL_PAGES / name
+    if not path.exists():
+        pytest.skip("../shared/real-pages not present (fresh clone outside the workspace)")
+    return path.read_bytes()
+
+
+def test_every_page_of_a_replica_site(
+    monkeypatch: pytest.MonkeyPatch, whole_parses: list[bytes]
+) -> None:
+    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
+    site = site_module.Site(articles=200, seed=3)
+    for article_id in site.article_ids():
+        target = site.article_url(article_id)
+        body = site.render(target).body
+        whole_parses.clear()
+        fast = outcome(body, SITE + target)
+        assert not whole_parses, f"{target} was not read from its cut"
+        assert fast == whole_page_outcome(monkeypatch, body, SITE + target)
+    for target in ("/no/aktuelt/finnes-ikke/id999/", site.listing_path("no"), "/no/id4/", "/"):
+        body = site.render(target).body
+        assert outcome(body, SITE + target) == whole_page_outcome(monkeypatch, body, SITE + target)
+
+
+@pytest.mark.parametrize(
+    "name", ["hearing-id3167072.html", "hearing-id3168423.html", "hearing-id3168525.html"]
+)
+def test_real_hearing_pages_are_read_from_their_cut(
+    monkeypatch: pytest.MonkeyPatch, whole_parses: list[bytes], name: str
+) -> None:
+    raw = read_real(name)
+    url = f"{SITE}/no/dokumenter/x/{name.removeprefix('hearing-').removesuffix('.html')}/"
+    for html in (raw, raw.decode("utf-8")):
+        whole_parses.clear()
+        fast = outcome(html, url)
+        assert not whole_parses
+        assert isinstance(fast, Article) and fast.extracted_by == "template"
+        assert fast == whole_page_outcome(monkeypatch, html, url)
+
+
+def test_real_listing_and_fixtures_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [(read_real("hearings-listing-id1763-page-001.html"), f"{SITE}/no/id1763/")]
+    for path in sorted(FIXTURES.glob("*.html")):
+        pages.append((path.read_bytes(), f"{SITE}/no/aktuelt/x/id3170001/"))
+    for html, url in pages:
+        assert outcome(html, url) == whole_page_outcome(monkeypatch, html, url)
+
+
+def _insert_before(marker: bytes, insert: bytes) -> Callable[[bytes], bytes]:
+    return lambda page: page.replace(marker, insert + marker, 1)
+
+
+HEADER = b'<header class="pageHeader'
+# Each leaves the article as it was; True: the cut still serves, False: the whole page must.
+ODD_PAGES: dict[str, tuple[Callable[[bytes], bytes], bool]] = {
+    "no </head>": (lambda page: page.replace(b"</head>", b""), False),
+    "no <body> tag": (lambda page: re.sub(rb"<body[^>]*>", b"", page), False),
+    "no </main>": (lambda page: page.replace(b"</main>", b""), False),
+    "a comment after </head>": (lambda page: page.replace(b"</head>", b"</head><!-- -->"), False),
+    "a <main> nested in main": (
+        _insert_before(b'<div class="article-body">', b"<main></main>"),
+        False,
+    ),
+    "an unclosed div in main": (lambda page: page.replace(b"</main>", b"<div></main>"), False),
+    "<main> in an attribute": (_insert_before(HEADER, b'<div data-x="<main>"></div>'), False),
+    "a meta tag after main": (
+        _insert_before(b"<footer", b'<meta name="DC.Subject" content="Annet">'),
+        False,
+    ),
+    "JSON-LD after main": (
+        _insert_before(b"<footer", b'<script type="application/ld+json">{}</script>'),
+        False,
+    ),
+    "a title in an SVG icon": (_insert_before(HEADER, b"<svg><title>Ikon</title></svg>"), False),
+    "upper-case MAIN": (
+        lambda page: page.replace(b"<main", b"<MAIN").replace(b"</main>", b"</MAIN >"),
+        True,
+    ),
+    "<main> in a comment": (_insert_before(HEADER, b"<!-- <main> -->"), True),
+    "<main> in a script": (_insert_before(HEADER, b'<script>w("<main></main>")</script>'), True),
+    "a second main after main": (_insert_before(b"<footer", b"<main><p>Annen</p></main>"), True),
+}
+
+
+@pytest.mark.parametrize("change", sorted(ODD_PAGES))
+def test_odd_main_markers(whole_parses: list[bytes], change: str) -> None:
+    transform, cut_serves = ODD_PAGES[change]
+    raw = read_real(HEARING)
+    changed = transform(raw)
+    assert changed != raw
+    expected = extract_article(raw, HEARING_URL)
+    whole_parses.clear()
+    assert extract_article(changed, HEARING_URL) == expected
+    assert bool(whole_parses) is not cut_serves
+
+
+PAGE = (
+    b'<!DOCTYPE html>\n<html lang="nb"><head><title>T</title>'
+    b'<meta name="DC.Title" content="T"></head>\n'
+    b'<body class="page-nyhet">\n<header class="pageHeader"><nav><a href="/">Forsiden</a></nav>'
+    b"</header>\n<!-- <main> -->\n"
+    b'<main id="mainContent" tabindex="-1"><div class="article">x</div></main>\n'
+    b"<footer><script>var t = '<main>';</script></footer>\n</body></html>"
+)
+
+
+def test_the_cut_keeps_head_body_tag_and_main() -> None:
+    assert readable_part(PAGE) == (
+        b'<!DOCTYPE html>\n<html lang="nb"><head><title>T</title>'
+        b'<meta name="DC.Title" content="T"></head><body class="page-nyhet">'
+        b'<main id="mainContent" tabindex="-1"><div class="article">x</div></main>'
+    )
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        (b"<!-- <main> -->", b"<!-- <main> ", False),  # main inside an unclosed comment
+        (b"<!-- <main> -->", b"<script>", False),  # ... or script
+        (b"<!-- <main> -->", b"<div class='x'", False),  # ... or start tag
+        (b"<!-- <main> -->", b"<plaintext>", False),
+        (b"<!-- <main> -->", b"<title>Ikon</title>", False),
+        (b"<!-- <main> -->", b"<script><!-- </script>", False),  # an escaped script
+        (b"<!-- <main> -->", b'<script type="application/ld+json">{}</script>', False),
+        (b"<footer>", b"<footer><meta name='x' content='y'>", False),
+        (b"x</div>", b"x</div><main></main>", False),  # a main inside main
+        (b"</main>\n", b"</main><main></main>\n", True),  # a main after main
+        (b"<!-- <main> -->", b"<script>var m = '<main>';</script>", True),
+        (b'<body class="page-nyhet">', b'<body class="a>b">', True),
+        (b'<body class="page-nyhet">', b'<body class="a>', False),
+        (b"<nav>", b"<nav title='>", False),  # an attribute value left open...
+        (b"<nav>", b"<nav title='x'>", True),  # ... or not
+    ],
+)
+def test_whether_the_dropped_bytes_could_matter(old: bytes, new: bytes, cut: bool) -> None:
+    page = PAGE.replace(old, new)
+    assert page != PAGE
+    assert (readable_part(page) is not None) is cut
+
+
+# Markup that changes how what follows it is tokenized, or that extraction reads anywhere.
+SNIPPETS = [
+    b"<div>", b"</div>", b"<p>", b"</li>", b"<table><tr><td>", b"<!--", b"-->", b"--!>",
+    b"<!-- x -->", b"<script>", b"</script>", b"<script><!--", b"<style>", b"<textarea>",
+    b"<title>", b"</title>", b"<main>", b"</main>", b"<MAIN>", b"<plaintext>", b"<iframe>",
+    b"<xmp>", b"<noscript>", b"</body>", b'<html lang="se">', b"<head>", b"</head>", b"<!",
+    b"<?", b"</", b"<", b">", b'"', b"'", b'<a title="', b"<a title='", b"<![CDATA[",
+    b'<meta name="DC.Subject" content="Annet">', b"<svg><title>Ikon</title></svg>",
+    b'<script type="application/ld+json">{"@id": "https://www.regjeringen.no/id5/"}</script>',
+    b'<body class="page-search">', b'<form id="challenge-form">', b"\xff", b"&#12;", b"\x0c",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sample_pages() -> list[tuple[bytes, str]]:
+    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
+    site = site_module.Site(articles=20, seed=5)
+    pages = [
+        (site.render(site.article_url(i)).body, SITE + site.article_url(i))
+        for i in site.article_ids()[:3]
+    ]
+    if (REAL_PAGES / HEARING).exists():
+        pages.append(((REAL_PAGES / HEARING).read_bytes(), HEARING_URL))
+    return pages
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    page=st.integers(min_value=0, max_value=3),
+    snippet=st.sampled_from(SNIPPETS),
+    near=st.sampled_from(
+        [b"</head", b"<body", b"pageheader", b"<main", b'"article-body"', b"</main", b"<footer"]
+    ),
+    offset=st.integers(min_value=-60, max_value=60),
+)
+def test_any_one_change_gives_what_the_whole_page_gives(
+    monkeypatch: pytest.MonkeyPatch,
+    sample_pages: list[tuple[bytes, str]],
+    page: int,
+    snippet: bytes,
+    near: bytes,
+    offset: int,
+) -> None:
+    """One change: two attribute values left open before <main> can hide each other."""
+    body, url = sample_pages[page % len(sample_pages)]
+    at = min(max(body.lower().find(near) + offset, 0), len(body))
+    changed = body[:at] + snippet + body[at:]
+    assert outcome(changed, url) == whole_page_outcome(monkeypatch, changed, url)

@@ -1,0 +1,132 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.schedules import Schedule, ScheduleError, ScheduleStore, due_slot
+from regarkiv.cli import cli
+from regarkiv.scheduler import Scheduler
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_due_slot_runs_a_missed_slot_once() -> None:
+    entry = Schedule(name="daily", cron="0 6 * * *", created_at="2026-11-01T00:00:00+00:00")
+    # Down for three days: one run, for the latest slot only.
+    assert due_slot(entry, at("2026-11-04T09:00:00")) == at("2026-11-04T06:00:00")
+    entry.last_run = "2026-11-04T06:00:00+00:00"
+    assert due_slot(entry, at("2026-11-04T09:00:00")) is None
+    assert due_slot(entry, at("2026-11-05T06:00:30")) == at("2026-11-05T06:00:00")
+
+
+def test_new_schedule_waits_for_its_first_slot() -> None:
+    entry = Schedule(name="daily", cron="0 6 * * *", created_at="2026-11-04T07:00:00+00:00")
+    assert due_slot(entry, at("2026-11-04T09:00:00")) is None
+
+
+def test_scheduler_runs_due_crawls_one_at_a_time_and_survives_failures(tmp_path: Path) -> None:
+    store = ScheduleStore(tmp_path)
+    store.add("a", "0 6 * * *", ["--recrawl", "new"], now=at("2026-11-01T00:00:00"))
+    store.add("b", "30 5 * * *", [], now=at("2026-11-01T00:00:00"))
+    calls: list[str] = []
+
+    def run(schedule: Schedule) -> int:
+        calls.append(schedule.name)
+        return 1 if schedule.name == "a" else 0
+
+    scheduler = Scheduler(
+        tmp_path, run=run, clock=lambda: at("2026-11-03T07:00:00"), log=lambda _: None
+    )
+    assert scheduler.run_due() == 2
+    assert calls == ["a", "b"]
+    assert scheduler.run_due() == 0  # nothing due twice
+    saved = store.load()
+    assert saved["a"].last_status == "failed" and saved["a"].last_exit == 1
+    assert saved["b"].last_status == "finished"
+    runs = [
+        json.loads(line) for line in (tmp_path / "schedule-runs.jsonl").read_text().splitlines()
+    ]
+    assert [r["schedule"] for r in runs] == ["a", "b"]
+
+
+def test_invalid_cron_is_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(ScheduleError):
+        ScheduleStore(tmp_path).add("x", "61 * * * *", [])
+    result = CliRunner().invoke(
+        cli, ["schedule", "add", "x", "--cron", "not a cron", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: invalid cron expression")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_schedule_cli_round_trip(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path)]
+    added = runner.invoke(
+        cli, ["schedule", "add", *data, "daily", "--cron", "0 6 * * *", "--recrawl", "new"]
+    )
+    assert added.exit_code == 0, added.output
+    bad = runner.invoke(cli, ["schedule", "add", *data, "bad", "--cron", "0 6 * * *", "--nope"])
+    assert bad.exit_code == 1 and "invalid crawl options" in bad.output
+    listed = runner.invoke(cli, ["schedule", "list", *data, "--json"])
+    rows = json.loads(listed.output)
+    assert [(r["name"], r["cron"], r["args"]) for r in rows] == [
+        ("daily", "0 6 * * *", ["--recrawl", "new"])
+    ]
+    assert runner.invoke(cli, ["schedule", "remove", *data, "daily"]).exit_code == 0
+    missing = runner.invoke(cli, ["schedule", "remove", *data, "daily"])
+    assert missing.exit_code == 1 and "no schedule named 'daily'" in missing.output
+
+
+def test_scheduler_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "regarkiv", "scheduler", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        line = process.stdout.readline()
+        assert "scheduler started" in line
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "scheduler stopped" in out
+
+
+def test_scheduler_starts_a_real_crawl_job(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("REGARKIV_RETRY_BASE_DELAY", "0.05")
+    replica_site = pytest.importorskip("replica.site")
+    replica_server = pytest.importorskip("replica.server")
+    site = replica_site.Site(articles=25, seed=3)
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        store = ScheduleStore(tmp_path)
+        args = ["--base-url", server.base_url, "--delay", "0", "--concurrency", "4", "--json"]
+        store.add("often", "*/5 * * * *", args, now=at("2026-01-01T00:00:00"))
+        store.add("broken", "*/5 * * * *", ["--base-url", "http://127.0.0.1:9"],
+                  now=at("2026-01-01T00:00:00"))  # fmt: skip
+        lines: list[str] = []
+        scheduler = Scheduler(tmp_path, log=lines.append)
+        assert scheduler.run_due() == 2
+    saved = store.load()
+    assert saved["often"].last_status == "finished"
+    assert saved["broken"].last_status == "failed"  # recorded, and the other still ran
+    result = CliRunner().invoke(cli, ["jobs", "--data-dir", str(tmp_path), "--json"])
+    jobs = json.loads(result.output)
+    assert sorted(job["status"] for job in jobs) == ["failed", "finished"]
