@@ -1,6 +1,6 @@
 """One crawl per data directory at a time.
 
-An flock on DATA/crawl.lock: the kernel drops it when the process dies, even
+An flock on the lock file (``DataDir.lock_path``): the kernel drops it when the process dies, even
 by kill -9, so a crash never leaves a stale lock behind.
 """
 
@@ -16,8 +16,8 @@ class DataDirLocked(RuntimeError):
 
 
 class DataDirLock:
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "crawl.lock"
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._fd: int | None = None
 
     def acquire(self) -> None:

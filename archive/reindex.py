@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.index.store import Index, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.model import Capture
@@ -151,16 +152,16 @@ def _pool(workers: int | None) -> Pool:
     return multiprocessing.get_context("spawn").Pool(_workers(workers))
 
 
-def rebuild(data_dir: Path) -> ReindexReport:
+def rebuild(data: DataDir) -> ReindexReport:
     """Build ``index.db`` anew from ``warcs/``; the old index is replaced only on success.
 
     Jobs are not in the WARC files beyond their id and settings, so the job
     records of the old index are carried over.
     """
-    warc_dir = data_dir / "warcs"
-    target = data_dir / "index.db"
-    fresh = data_dir / "index.db.rebuild"
-    for leftover in data_dir.glob("index.db.rebuild*"):
+    warc_dir = data.warcs
+    target = data.index_path
+    fresh = target.with_name(target.name + ".rebuild")
+    for leftover in target.parent.glob(target.name + ".rebuild*"):
         leftover.unlink()
     report = ReindexReport()
     files = sorted(warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else []

@@ -12,12 +12,11 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from croniter import croniter
 
-SCHEDULES = "schedules.json"
-RUNS = "schedule-runs.jsonl"
+from archive.datadir import DataDir
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -54,9 +53,9 @@ def validate_cron(expression: str) -> None:
 
 
 class ScheduleStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        self.path = self.data_dir / SCHEDULES
+    def __init__(self, data: DataDir) -> None:
+        self.data = data
+        self.path = data.schedules
 
     def load(self) -> dict[str, Schedule]:
         if not self.path.exists():
@@ -68,7 +67,7 @@ class ScheduleStore:
             raise ScheduleError(f"{self.path} is not a valid schedules file: {error}") from None
 
     def save(self, schedules: dict[str, Schedule]) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data.root.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         payload = {name: asdict(s) for name, s in sorted(schedules.items())}
         tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -107,7 +106,7 @@ class ScheduleStore:
             "status": status,
             "exit_code": exit_code,
         }
-        with open(self.data_dir / RUNS, "a") as fh:
+        with open(self.data.schedule_runs, "a") as fh:
             fh.write(json.dumps(line) + "\n")
 
 

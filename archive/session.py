@@ -14,20 +14,24 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from archive import __version__
+from archive.config import CrawlConfig
+from archive.datadir import DataDir
 from archive.ingest import IngestStats
-from archive.lock import DataDirLock
 from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
+from archive.policy import RecrawlPolicy
+from archive.reindex import catch_up
+from archive.warc.reader import read_record_at
+from archive.warc.repair import repair_open_files
 from archive.warc.writer import WarcInfo, WarcWriteError
 
 log = logging.getLogger(__name__)
-SOFTWARE = "regarkiv"
 UNINDEXED = {
     "not_article": "not-an-article",
     "not_html": "not-html",
@@ -35,55 +39,9 @@ UNINDEXED = {
 }
 
 
-class DataDirError(OSError):
-    """The data directory cannot be created or written."""
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("REGARKIV_DATA", "regarkiv-data"))
-
-
 def new_job_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class SessionOptions:
-    data_dir: Path
-    base_url: str
-    langs: list[str]
-    user_agent: str
-    contact: str = ""
-    warc_max_size: int = 1_000_000_000
-    gzip_level: int = 6
-    recrawl: str = "recent"
-    recent_days: int = 30
-    resume: bool = False
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_settings(cls, settings: Any, spider: Any) -> SessionOptions:
-        data_dir = settings.get("REGARKIV_DATA_DIR") or default_data_dir()
-        return cls(
-            data_dir=Path(data_dir),
-            base_url=spider.base_url,
-            langs=spider.langs,
-            user_agent=settings.get("USER_AGENT"),
-            contact=settings.get("REGARKIV_CONTACT", ""),
-            warc_max_size=settings.getint("REGARKIV_WARC_MAX_SIZE", 1_000_000_000),
-            gzip_level=settings.getint("REGARKIV_GZIP_LEVEL", 6),
-            recrawl=settings.get("REGARKIV_RECRAWL", "recent"),
-            recent_days=settings.getint("REGARKIV_RECENT_DAYS", 30),
-        )
-
-    @property
-    def warc_dir(self) -> Path:
-        return self.data_dir / "warcs"
-
-    @property
-    def index_path(self) -> Path:
-        return self.data_dir / "index.db"
 
 
 @dataclass
@@ -126,8 +84,15 @@ class CrawlSummary:
 
 
 class CrawlSession:
-    def __init__(self, options: SessionOptions) -> None:
-        self.options = options
+    """What one crawl job owns: the data directory's lock, the index, the archiver.
+
+    ``software`` names what writes the WARC files (regarkiv and Scrapy, with versions),
+    for their ``warcinfo`` records; the crawler supplies it.
+    """
+
+    def __init__(self, config: CrawlConfig, software: str = "") -> None:
+        self.config = config
+        self.software = software or f"regarkiv/{__version__}"
         self.counts: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.bytes = 0
@@ -137,52 +102,46 @@ class CrawlSession:
         self.fatal: str | None = None  # why the crawl could not go on (disk full ...)
 
     @classmethod
-    def open(cls, options: SessionOptions) -> CrawlSession:
-        session = cls(options)
+    def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
+        session = cls(config, software)
         session._open()
         return session
 
     def _open(self) -> None:
-        from archive.index.store import Index
-        from archive.warc.repair import repair_open_files
-
-        options = self.options
-        try:
-            options.warc_dir.mkdir(parents=True, exist_ok=True)
-            probe = options.data_dir / f".write-test-{os.getpid()}"
-            probe.write_bytes(b"ok")
-            probe.unlink()
-        except OSError as error:
-            raise DataDirError(
-                f"cannot write to data directory {options.data_dir}: {error.strerror or error}"
-            ) from error
-        self.lock = DataDirLock(options.data_dir)
+        data = self.data = DataDir(self.config.data_dir)
+        data.ensure_writable()
+        self.lock = data.lock()
         self.lock.acquire()
         try:
-            self.repairs = repair_open_files(options.warc_dir)
-            self.index = Index(options.index_path)
+            self.repairs = repair_open_files(data.warcs)
+            self.index = data.open_index()
             repaired = [r.warc_path.name for r in self.repairs if r.warc_path is not None]
-            self.caught_up = recover_crashed_jobs(self.index, options.warc_dir, repaired)
+            self.caught_up = recover_crashed_jobs(self.index, data.warcs, repaired)
             self.previous_figures: dict[str, Any] = {}
-            if options.resume:
+            if self.config.resume:
                 job = resumable_job(self.index)
+                self.config = self.config.resumed(job.settings or {})
                 self.job_id = job.id
                 self.previous_figures = job.figures or {}
                 reopen_job(self.index, job.id, os.getpid())
             else:
                 self.job_id = new_job_id()
-                self.index.start_job(self.job_id, self._job_settings(), pid=os.getpid())
-            self._archived = self._archived_articles()
-            self._done_in_job = articles_done_in_job(self.index, self.job_id)
+                self.index.start_job(self.job_id, self.config.job_settings(), pid=os.getpid())
+            self.policy = RecrawlPolicy(
+                mode=self.config.recrawl,
+                recent_days=self.config.recent_days,
+                archived=self.index.article_published(),
+                done_in_job=articles_done_in_job(self.index, self.job_id),
+            )
             self._listings_in_job = listings_in_job(self.index, self.job_id)
             self.archiver = Archiver(
                 ArchiverConfig(
-                    warc_dir=options.warc_dir,
+                    warc_dir=data.warcs,
                     warcinfo=self._warcinfo(),
-                    host=urlsplit(options.base_url).hostname or "unknown",
-                    max_size=options.warc_max_size,
-                    gzip_level=options.gzip_level,
-                    index_path=options.index_path,
+                    host=self.config.host,
+                    max_size=self.config.warc_max_size,
+                    gzip_level=self.config.gzip_level,
+                    index_path=data.index_path,
                     job_id=self.job_id,
                 )
             )
@@ -192,78 +151,50 @@ class CrawlSession:
             self.lock.release()
             raise
 
-    def _job_settings(self) -> dict[str, Any]:
-        o = self.options
-        return {
-            "base_url": o.base_url,
-            "langs": o.langs,
-            "recrawl": o.recrawl,
-            "recent_days": o.recent_days,
-            "warc_max_size": o.warc_max_size,
-            "gzip_level": o.gzip_level,
-            **o.settings,
-        }
-
     def _warcinfo(self) -> WarcInfo:
-        from archive import __version__
-
-        o = self.options
+        config = self.config
+        langs = ",".join(config.langs)
         return WarcInfo(
-            software=f"{SOFTWARE}/{__version__} (Scrapy, warcio)",
+            software=self.software,
             job_id=self.job_id,
-            operator=o.contact or "unset",
-            user_agent=o.user_agent,
+            operator=config.contact or "unset",
+            user_agent=config.user_agent,
             robots="obey",
-            base_url=o.base_url,
+            base_url=config.base_url,
             is_part_of=f"regarkiv-{self.job_id}",
-            description=f"regarkiv crawl of {o.base_url} news listings ({','.join(o.langs)})",
-            settings=tuple((k, _field(v)) for k, v in sorted(self._job_settings().items())),
+            description=f"regarkiv crawl of {config.base_url} news listings ({langs})",
+            settings=tuple((k, _field(v)) for k, v in sorted(config.job_settings().items())),
         )
-
-    def _archived_articles(self) -> dict[int, date | None]:
-        return self.index.article_published()
 
     # -- what the spider asks ---------------------------------------------------
 
     def should_fetch(self, article: int, published: date | None) -> bool:
         """Whether a listed article needs fetching under the recrawl policy."""
-        if article in self._done_in_job:
-            return False  # a resumed job never fetches the same article twice
-        if article not in self._archived or self.options.recrawl == "all":
-            return True
-        if self.options.recrawl == "new":
-            return False
-        published = published or self._archived.get(article)
-        if published is None:
-            return True
-        cutoff = datetime.now(UTC).date() - timedelta(days=self.options.recent_days)
-        return published >= cutoff
+        return self.policy.should_fetch(article, published)
 
     def stop_paging(self, already_archived: int, items: int) -> bool:
         """In "new" mode a full page of archived articles means we are caught up."""
-        return self.options.recrawl == "new" and items > 0 and already_archived == items
+        return self.policy.stop_paging(already_archived, items)
 
     def unlisted_to_refetch(self, listed: set[int]) -> list[tuple[int, str]]:
         """In "all" mode: live archived articles the listings no longer show."""
-        if self.options.recrawl != "all":
+        if not self.policy.refetches_unlisted():
             return []
         rows = self.index.conn.execute("SELECT id, url FROM articles WHERE status = 'live'")
         return [
             (article, url)
             for article, url in rows
-            if article not in listed and article not in self._done_in_job
+            if article not in listed and article not in self.policy.done_in_job
         ]
 
     def archived_listing(self, url: str) -> bytes | None:
         """The decoded body of a listing page this job already archived, if any."""
-        from archive.warc.reader import read_record_at
-
         where = self._listings_in_job.get(url)
         if where is None:
             return None
         warc_file, offset = where
         try:
-            return read_record_at(self.options.warc_dir / warc_file, offset).decoded_body()
+            return read_record_at(self.data.warcs / warc_file, offset).decoded_body()
         except (OSError, ValueError):
             return None
 
@@ -358,8 +289,6 @@ def recover_crashed_jobs(index: Any, warc_dir: Path, repaired: list[str] | None 
     crawl that ended without closing them, e.g. when its writer process died.
     Returns how many captures were caught up.
     """
-    from archive.reindex import catch_up
-
     crashed = [job for job in index.list_jobs() if job.status == "running"]
     since = [_first_warc_name(job.started_at) for job in crashed] + list(repaired or [])
     if not since:

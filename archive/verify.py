@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.warc.reader import read_record_at, verify_file
 from archive.warc.records import MalformedRecord
-
-MANIFEST = "manifest-sha256.txt"
 
 
 @dataclass(frozen=True)
@@ -76,10 +75,10 @@ def _captures(index: object) -> Iterator[tuple[int, str, int, str, str]]:
     )
 
 
-def verify(data_dir: Path, index: object | None) -> VerifyReport:
-    """Check everything under ``data_dir`` and update the manifest with new closed files."""
+def verify(data: DataDir, index: object | None) -> VerifyReport:
+    """Check everything in the data directory and update the manifest with new closed files."""
     report = VerifyReport()
-    warc_dir = data_dir / "warcs"
+    warc_dir = data.warcs
     files = sorted(warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else []
     report.files = len(files)
     for path in files:
@@ -119,7 +118,7 @@ def verify(data_dir: Path, index: object | None) -> VerifyReport:
             report.findings.append(
                 Finding("unreferenced-file", name, "no capture in the index points at it")
             )
-    manifest_path = data_dir / MANIFEST
+    manifest_path = data.manifest
     manifest = read_manifest(manifest_path)
     for path in files:
         key = f"warcs/{path.name}"
@@ -132,7 +131,7 @@ def verify(data_dir: Path, index: object | None) -> VerifyReport:
                 Finding("fixity", key, f"sha256 {digest} differs from the manifest's")
             )
     for key in sorted(manifest):
-        if not (data_dir / key).exists():
+        if not (data.root / key).exists():
             report.findings.append(Finding("missing-file", key, "listed in the manifest"))
     if files or manifest:
         tmp = manifest_path.with_suffix(".tmp")

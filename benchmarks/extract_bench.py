@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.extract.article import NotAnArticle, extract_article
 from archive.reindex import rebuild
 from replica.site import Site
@@ -115,7 +116,7 @@ def reindex(data_dir: Path) -> dict[str, object]:
 
 def timed_rebuild(data_dir: Path) -> dict[str, object]:
     start = time.perf_counter()
-    report = rebuild(data_dir)
+    report = rebuild(DataDir(data_dir))
     seconds = time.perf_counter() - start
     articles = report.stats.counts["new_articles"]
     return {

@@ -8,18 +8,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
-from archive import __version__
-from archive.session import CrawlSession, CrawlSummary, SessionOptions
-from archive.urls import DEFAULT_BASE_URL, LISTING_PATHS
+from archive.config import CrawlConfig
+from archive.session import CrawlSession, CrawlSummary
 from crawler.spiders.news import NewsSpider
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,
@@ -27,93 +22,7 @@ from crawler.spiders.news import NewsSpider
 # engine start-up that stack walk made every crawl start ~0.1 s later.
 from crawler.wire import WireHTTPDownloadHandler  # noqa: F401
 
-REAL_HOSTS = {"www.regjeringen.no", "regjeringen.no"}
 GC_THRESHOLD = 10_000  # gen-0 collections while crawling; see _throughput_gc
-
-
-class CrawlConfigError(ValueError):
-    """Crawl options that cannot work (bad language, URL, contact...)."""
-
-
-@dataclass
-class CrawlOptions:
-    data_dir: Path
-    base_url: str = DEFAULT_BASE_URL
-    langs: list[str] = field(default_factory=lambda: ["no", "en"])
-    delay: float = 1.0
-    concurrency: int = 2
-    max_listing_pages: int | None = None
-    max_articles: int | None = None
-    since: date | None = None
-    contact: str = ""
-    warc_max_size: int = 1_000_000_000
-    gzip_level: int = 6
-    recrawl: str = "recent"
-    recent_days: int = 30
-    resume: bool = False
-    progress: bool = False
-    log_level: str = "WARNING"
-
-    def validate(self) -> None:
-        unknown = [lang for lang in self.langs if lang not in LISTING_PATHS]
-        if unknown or not self.langs:
-            raise CrawlConfigError(
-                f"unknown language {unknown[0] if unknown else ''!r}; choose from no, en"
-            )
-        parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise CrawlConfigError(f"base URL must be http(s)://host, got {self.base_url!r}")
-        if parts.hostname in REAL_HOSTS and not self.contact:
-            raise CrawlConfigError(
-                "crawling www.regjeringen.no needs a contact for the User-Agent: "
-                "pass --contact EMAIL-OR-URL or set REGARKIV_CONTACT"
-            )
-        if not 0 <= self.gzip_level <= 9:
-            raise CrawlConfigError("gzip level must be 0-9")
-        if self.concurrency < 1:
-            raise CrawlConfigError("concurrency must be at least 1")
-
-    def user_agent(self) -> str:
-        contact = f"; contact: {self.contact}" if self.contact else ""
-        project = "+https://github.com/regarkiv/regarkiv"
-        return f"regarkiv/{__version__} ({project}; web archiving{contact})"
-
-    def scrapy_settings(self) -> Settings:
-        settings = Settings()
-        settings.setmodule("crawler.settings", priority="project")
-        overrides: dict[str, Any] = {
-            "USER_AGENT": self.user_agent(),
-            "REGARKIV_CONTACT": self.contact,
-            "DOWNLOAD_DELAY": self.delay,
-            "AUTOTHROTTLE_ENABLED": self.delay > 0,
-            "AUTOTHROTTLE_START_DELAY": max(self.delay, 0.1),
-            "CONCURRENT_REQUESTS": max(self.concurrency, 1),
-            "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrency,
-            "LOG_LEVEL": self.log_level,
-        }
-        settings.setdict(overrides, priority="cmdline")
-        return settings
-
-    def session_options(self) -> SessionOptions:
-        return SessionOptions(
-            data_dir=self.data_dir,
-            base_url=self.base_url.rstrip("/"),
-            langs=self.langs,
-            user_agent=self.user_agent(),
-            contact=self.contact,
-            warc_max_size=self.warc_max_size,
-            gzip_level=self.gzip_level,
-            recrawl=self.recrawl,
-            recent_days=self.recent_days,
-            resume=self.resume,
-            settings={
-                "delay": self.delay,
-                "concurrency": self.concurrency,
-                "max_listing_pages": self.max_listing_pages,
-                "max_articles": self.max_articles,
-                "since": self.since.isoformat() if self.since else None,
-            },
-        )
 
 
 def _progress(session: CrawlSession, stop: threading.Event) -> None:
@@ -144,75 +53,48 @@ def _throughput_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def run_crawl(options: CrawlOptions) -> CrawlSummary:
+def scrapy_settings(config: CrawlConfig, log_level: str = "WARNING") -> Settings:
+    """The project's settings with ``config`` on top, as `scrapy crawl news -s …` gives them."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict({**config.to_settings(), "LOG_LEVEL": log_level}, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    config: CrawlConfig, *, progress: bool = False, log_level: str = "WARNING"
+) -> CrawlSummary:
     """Crawl once and return the summary. Blocks until the crawl ends.
 
-    Scrapy's CrawlerProcess handles SIGINT/SIGTERM: the first one closes the
-    spider gracefully (in-flight responses are still written), and the job is
-    then recorded as interrupted.
+    The session opens from the settings in crawler/extension.py, as under `scrapy crawl`;
+    what stops it from opening (a locked data directory, nothing to resume) is raised
+    here. Scrapy's CrawlerProcess handles SIGINT/SIGTERM: the first one closes the
+    spider gracefully (in-flight responses are still written), and the job is then
+    recorded as interrupted.
     """
-    if options.resume:
-        apply_resumed_settings(options)
-    options.validate()
-    session = CrawlSession.open(options.session_options())
+    process = CrawlerProcess(scrapy_settings(config, log_level))
+    if log_level != "INFO":
+        # Failures are counted by reason in the summary; Scrapy's own error lines (with
+        # tracebacks) are for --verbose. Our warnings (fallback extraction, skipped
+        # records) still show.
+        for name in ("scrapy", "twisted", "py.warnings"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    crawler = process.create_crawler(NewsSpider)
+    failures: list[Failure] = []
+    process.crawl(crawler).addErrback(failures.append)
+    session: CrawlSession | None = getattr(crawler.spider, "session", None)
+    if session is None:
+        if failures:
+            failures[0].raiseException()  # the session could not open: say why
+        raise RuntimeError("the crawl session did not open")
     stop = threading.Event()
-    status = "failed"
     try:
-        process = CrawlerProcess(options.scrapy_settings())
-        if options.log_level != "INFO":
-            # Failures are counted by reason in the summary; Scrapy's own error
-            # lines (with tracebacks) are for --verbose. Our warnings
-            # (fallback extraction, skipped records) still show.
-            for name in ("scrapy", "twisted", "py.warnings"):
-                logging.getLogger(name).setLevel(logging.CRITICAL)
-        crawler = process.create_crawler(NewsSpider)
-        process.crawl(
-            crawler,
-            base_url=options.base_url,
-            lang=",".join(options.langs),
-            max_listing_pages=options.max_listing_pages,
-            max_articles=options.max_articles,
-            since=options.since,
-            session=session,
-        )
-        if options.progress:
+        if progress:
             threading.Thread(target=_progress, args=(session, stop), daemon=True).start()
         with _throughput_gc():
             process.start()
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        status = "finished" if reason == "finished" else "interrupted"
-        if status == "finished" and not session.counts["listing_pages"] and session.failures:
-            status = "failed"  # nothing could be fetched: the site is unreachable or blocks us
     finally:
         stop.set()
-        summary = session.close(status)
+        # Normally closed when the spider closed; here if the engine died before that.
+        summary = session.close("failed" if failures else "interrupted")
     return summary
-
-
-def apply_resumed_settings(options: CrawlOptions) -> None:
-    """A resumed job keeps what it crawls (site, languages, bounds) from its first run."""
-    from archive.index.store import Index, IndexNotFound
-    from archive.session import NothingToResume, resumable_job
-
-    try:
-        index = Index.open_readonly(options.data_dir / "index.db")
-    except IndexNotFound:
-        raise NothingToResume(f"no archive in {options.data_dir} to resume") from None
-    try:
-        from archive.index.jobs import effective
-
-        jobs = [effective(job) for job in index.list_jobs()]
-        interrupted = [job for job in jobs if job.status == "interrupted"]
-        if not interrupted:
-            resumable_job(index)  # raises NothingToResume with the message
-        settings = interrupted[-1].settings
-    finally:
-        index.close()
-    options.base_url = settings.get("base_url", options.base_url)
-    options.langs = settings.get("langs", options.langs)
-    options.recrawl = settings.get("recrawl", options.recrawl)
-    options.recent_days = settings.get("recent_days", options.recent_days)
-    options.max_listing_pages = settings.get("max_listing_pages", options.max_listing_pages)
-    options.max_articles = settings.get("max_articles", options.max_articles)
-    if settings.get("since"):
-        options.since = date.fromisoformat(settings["since"])

@@ -1,30 +1,48 @@
 """Scrapy settings for regarkiv: only what we change, each with its reason.
 
-Defaults are right for crawling www.regjeringen.no itself; the CLI overrides
-the politeness settings when pointed at the local replica.
+Defaults are right for crawling www.regjeringen.no itself. Every regarkiv option is a
+``REGARKIV_*`` setting declared here with its one default (from ``CrawlConfig``), so
+`scrapy crawl news -s REGARKIV_BASE_URL=…` and `regarkiv crawl --base-url …` are the
+same crawl. The User-Agent, AutoThrottle and global concurrency follow from these
+(crawler/addon.py).
 """
 
 import os
 
-from archive import __version__
+from archive.config import CrawlConfig
 
 BOT_NAME = "regarkiv"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
+# The crawl configuration (archive/config.py). None: the default there (the data
+# directory: $REGARKIV_DATA, else ./regarkiv-data).
+REGARKIV_DATA_DIR = None
+REGARKIV_BASE_URL = CrawlConfig.base_url
+REGARKIV_LANGS = ",".join(CrawlConfig.langs)
+REGARKIV_MAX_LISTING_PAGES = None
+REGARKIV_MAX_ARTICLES = None
+REGARKIV_SINCE = None
+# Who to reach about the crawl: goes in the User-Agent; required for the real site.
+REGARKIV_CONTACT = CrawlConfig.contact
+REGARKIV_WARC_MAX_SIZE = CrawlConfig.warc_max_size
+REGARKIV_GZIP_LEVEL = CrawlConfig.gzip_level
+REGARKIV_RECRAWL = str(CrawlConfig.recrawl)
+REGARKIV_RECENT_DAYS = CrawlConfig.recent_days
+REGARKIV_RESUME = False
+
+# The session (job, WARC writer, indexer) opens from the settings above.
+EXTENSIONS = {"crawler.extension.CrawlSessionExtension": 0}
+ADDONS = {"crawler.addon.RegarkivAddon": 0}
+
 # The site publishes robots.txt rules for filtered/sorted listings; we honour them.
 ROBOTSTXT_OBEY = True
-# Identify ourselves with a way to reach the operator (REGARKIV_CONTACT fills it in).
-REGARKIV_CONTACT = ""
-USER_AGENT = f"regarkiv/{__version__} (+https://github.com/regarkiv/regarkiv; web archiving)"
 
 # 1 request/s per host, slowed further by AutoThrottle when the site is slow.
-DOWNLOAD_DELAY = 1.0
+# DOWNLOAD_DELAY and CONCURRENT_REQUESTS(_PER_DOMAIN) follow these (crawler/addon.py).
+REGARKIV_DELAY = CrawlConfig.delay
+REGARKIV_CONCURRENCY = CrawlConfig.concurrency
 DOWNLOAD_DELAY_JITTER = 0
-CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60

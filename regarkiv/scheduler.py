@@ -13,8 +13,8 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.schedules import Schedule, ScheduleStore, due_slot
 
 RunCrawl = Callable[[Schedule], int]
@@ -25,13 +25,13 @@ class Scheduler:
 
     def __init__(
         self,
-        data_dir: Path,
+        data: DataDir,
         run: RunCrawl | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = lambda line: print(line, flush=True),
     ) -> None:
-        self.store = ScheduleStore(data_dir)
-        self.data_dir = Path(data_dir)
+        self.store = ScheduleStore(data)
+        self.data = data
         self.run = run or self._run_subprocess
         self.clock = clock
         self.log = log
@@ -79,7 +79,7 @@ class Scheduler:
     def serve(self, poll: float = 30.0) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        self.log(f"scheduler started on {self.data_dir} (pid {os.getpid()})")
+        self.log(f"scheduler started on {self.data.root} (pid {os.getpid()})")
         while not self._stopping:
             self.run_due()
             # Re-read the schedules at least every `poll` seconds: they may change.
@@ -92,7 +92,7 @@ class Scheduler:
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _run_subprocess(self, schedule: Schedule) -> int:
-        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(self.data_dir)]
+        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(self.data.root)]
         self._child = subprocess.Popen(command + schedule.args)
         try:
             return self._child.wait()

@@ -46,6 +46,10 @@ from archive.warc.records import (
 
 log = logging.getLogger(__name__)
 
+# Roll-over size and compression, the defaults of `regarkiv crawl` too (archive/config.py).
+DEFAULT_MAX_SIZE = 1_000_000_000  # the WARC convention: files of about 1 GB
+DEFAULT_GZIP_LEVEL = 6
+
 Lookup = Callable[[str, str], Capture | None]
 OnWritten = Callable[[Capture, Exchange], None]
 
@@ -98,8 +102,8 @@ class WarcWriter:
         *,
         prefix: str = "regarkiv",
         host: str | None = None,
-        max_size: int = 1_000_000_000,
-        gzip_level: int = 6,
+        max_size: int = DEFAULT_MAX_SIZE,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
         lookup: Lookup | None = None,
         on_written: OnWritten | None = None,
         queue_size: int = 64,

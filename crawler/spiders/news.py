@@ -22,9 +22,9 @@ from scrapy.http import HtmlResponse, Response
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
+from archive.config import CrawlConfigError
+from archive.session import CrawlSession
 from archive.urls import (
-    DEFAULT_BASE_URL,
-    LISTING_PATHS,
     OutOfScope,
     article_id,
     canonical_article_url,
@@ -72,10 +72,6 @@ _LISTING_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})|(\d{4})-(\d{2})-(
 scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 ARTICLE_STATUSES = [404, 410]
-FILTERED_STATS = {
-    "offsite/filtered": "offsite-redirect",
-    "robotstxt/forbidden": "robots-disallowed",
-}
 
 
 def parse_listing_date(text: str | None) -> date | None:
@@ -96,63 +92,38 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     handle_httpstatus_list = ARTICLE_STATUSES
 
-    def __init__(
-        self,
-        base_url: str = DEFAULT_BASE_URL,
-        lang: str = "no,en",
-        max_listing_pages: int | str | None = None,
-        max_articles: int | str | None = None,
-        since: str | date | None = None,
-        session: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-        self.langs = [part.strip() for part in lang.split(",") if part.strip()]
-        unknown = [code for code in self.langs if code not in LISTING_PATHS]
+    def __init__(self, session: CrawlSession | None = None, **kwargs: Any) -> None:
+        # What to crawl comes from the crawl configuration (REGARKIV_* settings), never
+        # from spider arguments: one road for `regarkiv crawl` and `scrapy crawl news`.
+        unknown = sorted(set(kwargs) - {"name", "_job"})
         if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r} (choose from no, en)")
-        self.max_listing_pages = int(max_listing_pages) if max_listing_pages else None
-        self.max_articles = int(max_articles) if max_articles else None
-        self.since = date.fromisoformat(since) if isinstance(since, str) else since
-        self.allowed_domains = [host for host in [_host(self.base_url)] if host]
-        self.session = session
+            raise CrawlConfigError(
+                f"spider arguments are not used ({', '.join(unknown)}): pass settings, e.g. "
+                "-s REGARKIV_BASE_URL=http://127.0.0.1:8080 (see crawler/settings.py)"
+            )
+        super().__init__(**kwargs)
         self._seen_ids: set[int] = set()
         self._scheduled_articles = 0
         self._idle_done = False
+        if session is not None:
+            self.use_session(session)
+
+    def use_session(self, session: CrawlSession) -> None:
+        """Crawl for ``session``, as its configuration says (crawler/extension.py)."""
+        self.session = session
+        config = session.config
+        self.base_url = config.base_url
+        self.langs = config.langs
+        self.max_listing_pages = config.max_listing_pages
+        self.max_articles = config.max_articles
+        self.since = config.since
+        self.allowed_domains = [config.host]
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.session is None:
-            # `scrapy crawl news` without the regarkiv CLI: open our own session.
-            from archive.session import CrawlSession, SessionOptions
-
-            spider.session = CrawlSession.open(
-                SessionOptions.from_settings(crawler.settings, spider)
-            )
-            crawler.signals.connect(spider._close_session, signal=signals.spider_closed)
-        else:
-            crawler.signals.connect(spider._count_filtered, signal=signals.spider_closed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
-
-    def _count_filtered(self, spider: scrapy.Spider, reason: str) -> None:
-        """Requests Scrapy dropped before download never reach an errback: count them.
-
-        The spider only schedules same-site URLs, so anything filtered as offsite
-        was a redirect to another host.
-        """
-        stats = self.crawler.stats
-        for stat, failure in FILTERED_STATS.items():
-            count = stats.get_value(stat, 0) if stats else 0
-            if count:
-                self.session.failed(failure, "", count)
-
-    def _close_session(self, spider: scrapy.Spider, reason: str) -> None:
-        self._count_filtered(spider, reason)
-        status = "finished" if reason == "finished" else "interrupted"
-        self.session.close(status)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for lang in self.langs:
@@ -308,9 +279,3 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = failure_reason(None, None, failure.value)
         self.session.failed(reason, failure.request.url if hasattr(failure, "request") else "")
-
-
-def _host(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname

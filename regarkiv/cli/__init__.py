@@ -11,12 +11,17 @@ import json
 import logging
 import os
 import sys
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from archive import __version__
+from archive.config import CrawlConfig, CrawlConfigError
+from archive.datadir import DataDir, DataDirError
+from archive.lock import DataDirLocked
+from archive.policy import Recrawl
+from archive.session import NothingToResume
 from regarkiv.cli.query import DATE, changes, data_dir_option, diff, history, search, show
 
 DATA_DIR_OPTION = data_dir_option
@@ -42,75 +47,55 @@ def cli() -> None:
 
 @cli.command()
 @DATA_DIR_OPTION
-@click.option("--base-url", default="https://www.regjeringen.no", show_default=True)
-@click.option("--lang", "langs", default="no,en", show_default=True, help="Listings to crawl.")
+@click.option("--base-url", default=CrawlConfig.base_url, show_default=True)
 @click.option(
-    "--delay", type=float, default=1.0, show_default=True, help="Seconds between requests."
+    "--lang", "langs", default=",".join(CrawlConfig.langs), show_default=True, help="Listings."
 )
-@click.option("--concurrency", type=int, default=2, show_default=True)
+@click.option(
+    "--delay", type=float, default=CrawlConfig.delay, show_default=True, help="Seconds between."
+)
+@click.option("--concurrency", type=int, default=CrawlConfig.concurrency, show_default=True)
 @click.option("--max-listing-pages", type=int, help="Stop paging each listing after N pages.")
 @click.option("--max-articles", type=int, help="Fetch at most N articles.")
 @click.option("--since", type=DATE, help="Only articles published on or after YYYY-MM-DD.")
 @click.option(
-    "--recrawl", type=click.Choice(["new", "recent", "all"]), default="recent", show_default=True
+    "--recrawl",
+    type=click.Choice([str(mode) for mode in Recrawl]),
+    default=str(CrawlConfig.recrawl),
+    show_default=True,
 )
-@click.option("--recent-days", type=int, default=30, show_default=True)
+@click.option("--recent-days", type=int, default=CrawlConfig.recent_days, show_default=True)
 @click.option(
     "--contact", envvar="REGARKIV_CONTACT", default="", help="E-mail/URL for the User-Agent."
 )
 @click.option(
     "--warc-max-size", default="1G", show_default=True, help="Roll WARC files over at this size."
 )
-@click.option("--gzip-level", type=int, default=6, show_default=True)
+@click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
 @click.option("--resume", is_flag=True, help="Finish the last interrupted crawl job.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
     data_dir: Path,
-    base_url: str,
-    langs: str,
-    delay: float,
-    concurrency: int,
-    max_listing_pages: int | None,
-    max_articles: int | None,
-    since: date | None,
-    recrawl: str,
-    recent_days: int,
-    contact: str,
-    warc_max_size: str,
-    gzip_level: int,
-    resume: bool,
     as_json: bool,
     verbose: bool,
+    warc_max_size: str,
+    **options: Any,
 ) -> None:
     """Crawl the news listings and articles into WARC files and the index.
 
     Example: regarkiv crawl --base-url http://127.0.0.1:8080 --delay 0 --concurrency 8
     """
-    from archive.lock import DataDirLocked
-    from archive.session import DataDirError, NothingToResume
-    from crawler.run import CrawlConfigError, CrawlOptions, run_crawl
+    # Scrapy and Twisted take ~0.3 s to import: only `crawl` pays for them.
+    from crawler.run import run_crawl
 
-    options = CrawlOptions(
-        data_dir=data_dir,
-        base_url=base_url,
-        langs=[part.strip() for part in langs.split(",") if part.strip()],
-        delay=delay,
-        concurrency=concurrency,
-        max_listing_pages=max_listing_pages,
-        max_articles=max_articles,
-        since=since,
-        contact=contact,
-        warc_max_size=parse_size(warc_max_size),
-        gzip_level=gzip_level,
-        recrawl=recrawl,
-        recent_days=recent_days,
-        resume=resume,
-        progress=sys.stderr.isatty() and not as_json,
-        log_level="INFO" if verbose else "WARNING",
-    )
     try:
-        summary = run_crawl(options)
+        config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
+        summary = run_crawl(
+            config,
+            progress=sys.stderr.isatty() and not as_json,
+            log_level="INFO" if verbose else "WARNING",
+        )
     except (CrawlConfigError, DataDirLocked, DataDirError, NothingToResume) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -121,7 +106,9 @@ def crawl(
         raise click.ClickException(summary.fatal)
     if summary.listing_pages == 0 and summary.failures:
         reasons = ", ".join(sorted(summary.failures))
-        raise click.ClickException(f"could not fetch any listing page from {base_url} ({reasons})")
+        raise click.ClickException(
+            f"could not fetch any listing page from {config.base_url} ({reasons})"
+        )
     global _crawl_finished
     _crawl_finished = True
     if summary.status == "interrupted":
@@ -248,7 +235,7 @@ def verify(data_dir: Path, as_json: bool) -> None:
     if not (data_dir / "warcs").is_dir() and not (data_dir / "index.db").exists():
         raise click.ClickException(f"no archive in {data_dir}")
     index = _open_index(data_dir) if (data_dir / "index.db").exists() else None
-    report = run_verify(data_dir, index)
+    report = run_verify(DataDir(data_dir), index)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -271,14 +258,15 @@ def reindex(data_dir: Path, as_json: bool) -> None:
 
     Example: regarkiv reindex --data-dir regarkiv-data
     """
-    from archive.lock import DataDirLock, DataDirLocked
+    from archive.lock import DataDirLocked
     from archive.reindex import rebuild
 
     if not (data_dir / "warcs").is_dir():
         raise click.ClickException(f"no WARC files in {data_dir / 'warcs'}")
     try:
-        with DataDirLock(data_dir):
-            report = rebuild(data_dir)
+        data = DataDir(data_dir)
+        with data.lock():
+            report = rebuild(data)
     except DataDirLocked as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -321,7 +309,7 @@ def schedule_add(data_dir: Path, name: str, cron: str, crawl_args: tuple[str, ..
     except click.UsageError as error:
         raise click.ClickException(f"invalid crawl options: {error.format_message()}") from None
     try:
-        added = ScheduleStore(data_dir).add(name, cron, args)
+        added = ScheduleStore(DataDir(data_dir)).add(name, cron, args)
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"added schedule {added.name}: {added.cron} crawl {' '.join(added.args)}".rstrip())
@@ -340,7 +328,7 @@ def schedule_list(data_dir: Path, as_json: bool) -> None:
     from archive.schedules import ScheduleError, ScheduleStore
 
     try:
-        schedules = ScheduleStore(data_dir).load()
+        schedules = ScheduleStore(DataDir(data_dir)).load()
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
     now = datetime.now(UTC)
@@ -373,7 +361,7 @@ def schedule_remove(data_dir: Path, name: str) -> None:
     from archive.schedules import ScheduleError, ScheduleNotFound, ScheduleStore
 
     try:
-        ScheduleStore(data_dir).remove(name)
+        ScheduleStore(DataDir(data_dir)).remove(name)
     except (ScheduleNotFound, ScheduleError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"removed schedule {name}")
@@ -390,7 +378,7 @@ def scheduler(data_dir: Path) -> None:
     from regarkiv.scheduler import Scheduler
 
     try:
-        Scheduler(data_dir).serve()
+        Scheduler(DataDir(data_dir)).serve()
     except ScheduleError as error:
         raise click.ClickException(str(error)) from None
 

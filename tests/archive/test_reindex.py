@@ -127,12 +127,13 @@ def test_parallel_rebuild_equals_serial(archive: Path, tmp_path: Path, monkeypat
     import shutil
 
     import archive.reindex as reindex
+    from archive.datadir import DataDir
 
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     shutil.copytree(archive, serial)
     shutil.copytree(archive, parallel)
-    reindex.rebuild(serial)
+    reindex.rebuild(DataDir(serial))
     monkeypatch.setattr(reindex, "POOL_THRESHOLD", 0)  # use the process pool at any size
-    report = reindex.rebuild(parallel)
+    report = reindex.rebuild(DataDir(parallel))
     assert report.captures > 0
     assert dump(parallel / "index.db") == dump(serial / "index.db")

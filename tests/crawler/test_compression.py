@@ -57,6 +57,7 @@ def test_the_crawl_uses_it_instead_of_scrapys_and_articles_ask_for_it() -> None:
     mws = settings.DOWNLOADER_MIDDLEWARES
     assert mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
     assert mws["crawler.middlewares.compression.DecodeWhenReadMiddleware"] == 590
-    spider = NewsSpider(base_url="https://www.regjeringen.no")
+    spider = NewsSpider()
+    spider.base_url = "https://www.regjeringen.no"
     assert spider._article_request(URL).meta[BODY_UNREAD] is True
     assert BODY_UNREAD not in spider._listing_request("no", 2).meta

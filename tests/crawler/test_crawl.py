@@ -196,10 +196,10 @@ def test_unreachable_base_url(tmp_path: Path) -> None:
 
 
 def test_second_crawl_on_same_data_dir_refuses(tmp_path: Path) -> None:
-    from archive.lock import DataDirLock
+    from archive.datadir import DataDir
 
     tmp_path.mkdir(exist_ok=True)
-    with DataDirLock(tmp_path):
+    with DataDir(tmp_path).lock():
         result = regarkiv("crawl", "--data-dir", str(tmp_path), "--base-url", "http://127.0.0.1:9")
     assert result.returncode == 1
     assert "another crawl is running" in result.stderr
@@ -303,10 +303,10 @@ def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(tmp_path: Path, sit
             str(scrapy),
             "crawl",
             "news",
-            "-a",
-            f"base_url={server.base_url}",
             "-s",
-            "DOWNLOAD_DELAY=0",
+            f"REGARKIV_BASE_URL={server.base_url}",
+            "-s",
+            "REGARKIV_DELAY=0",
             "-s",
             "LOG_LEVEL=WARNING",
         ],  # fmt: skip

@@ -4,11 +4,58 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.run import CrawlOptions
+from scrapy.addons import AddonManager
+from scrapy.crawler import Crawler
+
+from archive.config import CrawlConfig
+from crawler.run import scrapy_settings
+from crawler.spiders.news import NewsSpider
+
+LOCAL = "http://127.0.0.1:8080"
 
 
 def test_no_console_into_a_running_crawl(tmp_path: Path) -> None:
-    settings = CrawlOptions(data_dir=tmp_path).scrapy_settings()
+    settings = scrapy_settings(CrawlConfig(data_dir=tmp_path, base_url=LOCAL))
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
     # Scrapy's remote control runs Python code sent to it over HTTP.
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+
+
+def test_the_configuration_round_trips_through_scrapy_settings(tmp_path: Path) -> None:
+    config = CrawlConfig(
+        data_dir=tmp_path, base_url=LOCAL, langs=("en",), delay=0, concurrency=8, recent_days=7
+    )
+    assert CrawlConfig.from_settings(scrapy_settings(config)) == config
+
+
+def test_every_option_has_a_declared_setting_with_the_configs_default() -> None:
+    from crawler import settings
+
+    for name in CrawlConfig(base_url=LOCAL).to_settings():
+        assert hasattr(settings, name), f"{name} is not declared in crawler/settings.py"
+    assert CrawlConfig.gzip_level == settings.REGARKIV_GZIP_LEVEL
+    assert CrawlConfig.recent_days == settings.REGARKIV_RECENT_DAYS
+
+
+def test_politeness_and_user_agent_follow_the_configuration(tmp_path: Path) -> None:
+    config = CrawlConfig(data_dir=tmp_path, base_url=LOCAL, delay=0, concurrency=8, contact="a@b")
+    crawler = Crawler(NewsSpider, scrapy_settings(config))
+    settings = crawler.settings
+    AddonManager(crawler).load_settings(settings)
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0
+    assert settings.getbool("AUTOTHROTTLE_ENABLED") is False
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 8
+    assert settings.getint("CONCURRENT_REQUESTS") == 8
+    assert "contact: a@b" in settings["USER_AGENT"]
+
+
+def test_the_real_site_defaults_are_polite(tmp_path: Path) -> None:
+    config = CrawlConfig(data_dir=tmp_path, contact="archive@example.org")
+    crawler = Crawler(NewsSpider, scrapy_settings(config))
+    settings = crawler.settings
+    AddonManager(crawler).load_settings(settings)
+    assert settings.getfloat("DOWNLOAD_DELAY") == 1.0
+    assert settings.getbool("AUTOTHROTTLE_ENABLED") is True
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
+    assert settings.getbool("ROBOTSTXT_OBEY") is True
+    assert "regarkiv/" in settings["USER_AGENT"] and "archive@example.org" in settings["USER_AGENT"]

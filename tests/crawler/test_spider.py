@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
+from archive.config import CrawlConfig, CrawlConfigError
 from crawler.spiders.news import NewsSpider, parse_listing_date
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
@@ -18,6 +19,7 @@ class FakeSession:
     def __init__(self, archived: set[int] = frozenset(), recrawl: str = "recent") -> None:
         self.archived = archived
         self.recrawl = recrawl
+        self.config = CrawlConfig(data_dir=Path("unused"), base_url=BASE, contact="tests")
         self.counts: dict[str, int] = {}
         self.failures: list[str] = []
 
@@ -44,7 +46,7 @@ def real_listing() -> HtmlResponse:
 
 
 def spider(**kwargs) -> NewsSpider:
-    return NewsSpider(base_url=BASE, session=FakeSession(**kwargs))
+    return NewsSpider(session=FakeSession(**kwargs))
 
 
 def test_real_listing_gives_20_items_and_page_2() -> None:
@@ -111,8 +113,13 @@ def test_listing_dates(text: str | None, expected: date | None) -> None:
 
 
 def test_unknown_language_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown language"):
-        NewsSpider(base_url=BASE, lang="de", session=FakeSession())
+    with pytest.raises(CrawlConfigError, match="unknown language"):
+        CrawlConfig(data_dir=Path("unused"), base_url=BASE, contact="tests", langs="no,de")
+
+
+def test_spider_arguments_are_refused_with_the_setting_to_use() -> None:
+    with pytest.raises(CrawlConfigError, match="REGARKIV_BASE_URL"):
+        NewsSpider(base_url=BASE)
 
 
 def test_cookie_domains_never_fetch_the_public_suffix_list() -> None:

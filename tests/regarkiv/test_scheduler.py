@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.datadir import DataDir
 from archive.schedules import Schedule, ScheduleError, ScheduleStore, due_slot
 from regarkiv.cli import cli
 from regarkiv.scheduler import Scheduler
@@ -34,7 +35,7 @@ def test_new_schedule_waits_for_its_first_slot() -> None:
 
 
 def test_scheduler_runs_due_crawls_one_at_a_time_and_survives_failures(tmp_path: Path) -> None:
-    store = ScheduleStore(tmp_path)
+    store = ScheduleStore(DataDir(tmp_path))
     store.add("a", "0 6 * * *", ["--recrawl", "new"], now=at("2026-11-01T00:00:00"))
     store.add("b", "30 5 * * *", [], now=at("2026-11-01T00:00:00"))
     calls: list[str] = []
@@ -44,7 +45,7 @@ def test_scheduler_runs_due_crawls_one_at_a_time_and_survives_failures(tmp_path:
         return 1 if schedule.name == "a" else 0
 
     scheduler = Scheduler(
-        tmp_path, run=run, clock=lambda: at("2026-11-03T07:00:00"), log=lambda _: None
+        DataDir(tmp_path), run=run, clock=lambda: at("2026-11-03T07:00:00"), log=lambda _: None
     )
     assert scheduler.run_due() == 2
     assert calls == ["a", "b"]
@@ -60,7 +61,7 @@ def test_scheduler_runs_due_crawls_one_at_a_time_and_survives_failures(tmp_path:
 
 def test_invalid_cron_is_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(ScheduleError):
-        ScheduleStore(tmp_path).add("x", "61 * * * *", [])
+        ScheduleStore(DataDir(tmp_path)).add("x", "61 * * * *", [])
     result = CliRunner().invoke(
         cli, ["schedule", "add", "x", "--cron", "not a cron", "--data-dir", str(tmp_path)]
     )
@@ -116,13 +117,13 @@ def test_scheduler_starts_a_real_crawl_job(tmp_path: Path, monkeypatch) -> None:
     replica_server = pytest.importorskip("replica.server")
     site = replica_site.Site(articles=25, seed=3)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
-        store = ScheduleStore(tmp_path)
+        store = ScheduleStore(DataDir(tmp_path))
         args = ["--base-url", server.base_url, "--delay", "0", "--concurrency", "4", "--json"]
         store.add("often", "*/5 * * * *", args, now=at("2026-01-01T00:00:00"))
         store.add("broken", "*/5 * * * *", ["--base-url", "http://127.0.0.1:9"],
                   now=at("2026-01-01T00:00:00"))  # fmt: skip
         lines: list[str] = []
-        scheduler = Scheduler(tmp_path, log=lines.append)
+        scheduler = Scheduler(DataDir(tmp_path), log=lines.append)
         assert scheduler.run_due() == 2
     saved = store.load()
     assert saved["often"].last_status == "finished"

@@ -1,0 +1,48 @@
+"""The recrawl policy: which listed or archived articles a crawl fetches (again).
+
+Pure decisions over what the index says is archived; the crawl session asks them for
+the spider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+
+class Recrawl(StrEnum):
+    NEW = "new"  # only articles not yet archived
+    RECENT = "recent"  # also archived articles published in the last `recent_days`
+    ALL = "all"  # every listed article, and archived ones no longer listed
+
+
+@dataclass(frozen=True)
+class RecrawlPolicy:
+    mode: Recrawl
+    recent_days: int
+    archived: Mapping[int, date | None]  # archived article id -> published date
+    done_in_job: Collection[int]  # articles this job already has a final answer for
+
+    def should_fetch(self, article: int, published: date | None, today: date | None = None) -> bool:
+        """Whether a listed article needs fetching."""
+        if article in self.done_in_job:
+            return False  # a resumed job never fetches the same article twice
+        if article not in self.archived or self.mode is Recrawl.ALL:
+            return True
+        if self.mode is Recrawl.NEW:
+            return False
+        published = published or self.archived.get(article)
+        if published is None:
+            return True
+        today = today or datetime.now(UTC).date()
+        return published >= today - timedelta(days=self.recent_days)
+
+    def stop_paging(self, already_archived: int, items: int) -> bool:
+        """In "new" mode a full page of archived articles means we are caught up."""
+        return self.mode is Recrawl.NEW and items > 0 and already_archived == items
+
+    def refetches_unlisted(self) -> bool:
+        """In "all" mode live archived articles the listings no longer show are re-fetched."""
+        return self.mode is Recrawl.ALL

@@ -1,0 +1,61 @@
+"""The Scrapy extension that opens the crawl session from the settings and closes it.
+
+`regarkiv crawl` and `scrapy crawl news -s REGARKIV_…=…` take this one path: the
+``REGARKIV_*`` settings become a ``CrawlConfig``, the session (job, lock, WARC writer,
+indexer) opens before the engine starts, and closes with the job's status when the
+spider closes.
+"""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive import __version__
+from archive.config import CrawlConfig
+from archive.session import CrawlSession
+
+# Requests Scrapy drops before download never reach an errback: counted from its stats.
+# The spider only schedules same-site URLs, so anything filtered as offsite was a
+# redirect to another host.
+FILTERED_STATS = {
+    "offsite/filtered": "offsite-redirect",
+    "robotstxt/forbidden": "robots-disallowed",
+}
+
+
+def software() -> str:
+    """What writes the WARC files, for their warcinfo records."""
+    python = f"{platform.python_implementation()}/{platform.python_version()}"
+    return f"regarkiv/{__version__} Scrapy/{scrapy.__version__} ({python})"
+
+
+class CrawlSessionExtension:
+    def __init__(self, crawler: Crawler, session: CrawlSession) -> None:
+        self.crawler = crawler
+        self.session = session
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlSessionExtension:
+        spider: Any = crawler.spider
+        session = CrawlSession.open(CrawlConfig.from_settings(crawler.settings), software())
+        spider.use_session(session)
+        extension = cls(crawler, session)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        for stat, failure in FILTERED_STATS.items():
+            count = stats.get_value(stat, 0) if stats else 0
+            if count:
+                self.session.failed(failure, "", count)
+        status = "finished" if reason == "finished" else "interrupted"
+        fetched_nothing = not self.session.counts["listing_pages"] and self.session.failures
+        if status == "finished" and fetched_nothing:
+            status = "failed"  # nothing could be fetched: the site is unreachable or blocks us
+        self.session.close(status)
