@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from croniter import croniter
 
@@ -43,6 +44,11 @@ class Schedule:
 
     def previous_slot(self, moment: datetime) -> datetime:
         return croniter(self.cron, moment).get_prev(datetime)
+
+    def as_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        """What ``regarkiv schedule list --json`` prints for it: with its next slot."""
+        next_run = self.next_after(now or datetime.now(UTC)).isoformat(timespec="seconds")
+        return {**asdict(self), "next_run": next_run}
 
 
 def validate_cron(expression: str) -> None:

@@ -31,6 +31,7 @@ def _regarkiv(args: list[str], echo: Callable[[str], None]) -> None:
 
 
 def run_demo(data_dir: Path | None, echo: Callable[[str], None] = print) -> Path:
+    # The replica takes ~55 ms to import, and the CLI imports this module at start-up.
     from replica.server import ReplicaServer
     from replica.site import Site
 

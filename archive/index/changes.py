@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from archive.index.diff import diff
@@ -18,6 +18,7 @@ from archive.index.schema import iso
 from archive.index.store import Index
 
 ATOM = "http://www.w3.org/2005/Atom"
+DEFAULT_WINDOW = timedelta(days=7)  # how far back changes look when not told
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,14 @@ class Change:
     to_revision: int
     summary: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
+        """What ``regarkiv changes --json`` prints for it."""
         return asdict(self)
+
+
+def default_since(now: datetime | None = None) -> date:
+    """The day ``DEFAULT_WINDOW`` ago (UTC): where ``regarkiv changes`` starts by default."""
+    return ((now or datetime.now(UTC)) - DEFAULT_WINDOW).date()
 
 
 def changes(index: Index, since: date | datetime) -> list[Change]:

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.index.schema import Revision
+from archive.index.store import Index
 
 FIELDS = ("title", "lead", "body")
 _TOKEN = re.compile(r"\s*\S+|\s+$")  # a word with the whitespace before it
 _RED, _GREEN, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
+
+
+class NothingToCompare(LookupError):
+    """An article's revision has no older one to compare it with."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Diff:
             lines.append("".join(out).strip("\n"))
         return "\n".join(lines) + "\n"
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """Changed spans per field: ``{"op": "delete"|"insert", "text", "word"}``."""
         return {
             "article_id": self.new.article_id,
@@ -159,6 +164,22 @@ def diff(rev_a: Revision, rev_b: Revision) -> Diff:
             for name in FIELDS
         ),
     )
+
+
+def diff_article(
+    index: Index, article_id: int, older: int | None = None, newer: int | None = None
+) -> Diff:
+    """Diff two revisions of an article: ``newer`` defaults to the latest and ``older`` to
+    the one before ``newer``. ``NothingToCompare`` when that leaves nothing older."""
+    new = index.get_revision(article_id, newer)
+    if older is None and new.revision == 1:
+        if index.get_article(article_id).latest_revision == 1:
+            raise NothingToCompare(
+                f"article id{article_id} has only one revision: nothing to compare"
+            )
+        raise NothingToCompare("revision 1 is the first: give --from too")
+    old = index.get_revision(article_id, older if older is not None else new.revision - 1)
+    return diff(old, new)
 
 
 def _diff_text(old: str, new: str) -> tuple[Span, ...]:

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -327,3 +327,7 @@ class Job:
     settings: dict[str, Any]
     figures: dict[str, Any]
     pid: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """What ``regarkiv jobs --json`` prints for it."""
+        return asdict(self)

@@ -77,7 +77,13 @@ class SearchResult:
             for text, hit in self.parts
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def article_id(self) -> int:
+        """``id``, under the name every other view of an article uses."""
+        return self.id
+
+    def as_dict(self) -> dict[str, Any]:
+        """What ``regarkiv search --json`` prints for it."""
         return {
             "id": self.id,
             "url": self.url,

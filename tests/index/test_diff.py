@@ -71,7 +71,7 @@ def test_whitespace_is_not_a_change() -> None:
 
 
 def test_json_spans() -> None:
-    data = json.loads(json.dumps(diff(OLD, NEW).to_dict()))
+    data = json.loads(json.dumps(diff(OLD, NEW).as_dict()))
     assert data["from"]["revision"] == 1 and data["to"]["revision"] == 2
     assert data["fields"]["title"]["changes"] == [
         {"op": "delete", "text": "Felling", "word": 0},

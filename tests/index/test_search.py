@@ -147,7 +147,7 @@ def test_results_fields_and_ranking(index: Index) -> None:
     results = search(index, "regjering OR skatt")
     # The title match ranks first.
     assert results[0].id == 1
-    first = results[0].to_dict()
+    first = results[0].as_dict()
     assert first["title"] == "Regjeringens forslag til statsbudsjett"
     assert first["ministries"] == ["Finansdepartementet"]
     assert first["published"] == "2026-06-01"

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from archive.index.store import Index
 from archive.model import Article, Attachment, Capture, Image
+from regarkiv.cli import cli
 from regarkiv.cli.query import COMMANDS
 
 URL = "https://www.regjeringen.no/no/aktuelt/felling-av-ulv/id3169214/"
@@ -44,13 +44,6 @@ OTHER = replace(
 )
 
 
-def cli() -> click.Group:
-    group = click.Group("regarkiv")
-    for command in COMMANDS:
-        group.add_command(command)
-    return group
-
-
 def seen(index: Index, article: Article, day: int) -> None:
     when = datetime(2026, 7, day, 12, tzinfo=UTC)
     capture = Capture(
@@ -77,7 +70,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def run(data_dir: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli(), [*args, "--data-dir", str(data_dir)])
+    result = CliRunner().invoke(cli, [*args, "--data-dir", str(data_dir)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
 

@@ -1,0 +1,64 @@
+"""Trying regarkiv offline: ``regarkiv demo`` and ``regarkiv replica``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from regarkiv.cli import output
+from regarkiv.cli.options import CONTEXT
+from regarkiv.demo import run_demo
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the demo archive (default: a new temporary directory).",
+)
+def demo(data_dir: Path | None) -> None:
+    """Crawl the bundled replica twice (it changes in between) and show search, history, diff.
+
+    Runs offline in under a minute.
+
+    Example: regarkiv demo
+    """
+    run_demo(data_dir, echo=lambda line: output.emit(text=output.lines(line)))
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: a free port."
+)
+@click.option("--articles", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--site-version",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="1 = the initial site; 2, 3 ... = later states (edits, removals, new articles).",
+)
+@click.option(
+    "--misbehave",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of article requests that fail.",
+)
+def replica(port: int, articles: int, seed: int, site_version: int, misbehave: float) -> None:
+    """Serve the offline replica of regjeringen.no on 127.0.0.1.
+
+    Example: regarkiv replica --port 8080 --articles 1000
+    """
+    # The replica (its site model and HTTP server) takes ~55 ms to import; only this
+    # command and the demo need it.
+    from replica.server import main
+
+    try:
+        main(port=port, articles=articles, seed=seed, version=site_version, faults_rate=misbehave)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
+
+
+COMMANDS = (demo, replica)

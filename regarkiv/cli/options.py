@@ -1,0 +1,56 @@
+"""What several commands parse alike: the data directory, dates, counts, ``--json``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.datadir import DATA_ENV, DEFAULT_DATA_DIR
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=DATA_ENV,
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help=f"Archive directory; the index is DATA/index.db. Env: {DATA_ENV}.",
+)
+
+
+def json_option(help: str | None = None) -> Any:
+    """``--json``, given to the command as ``as_json``."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            # A ClickException, not fail(): a bad date is one line and exit 1.
+            name = param.opts[0] if param else "date"
+            raise click.ClickException(f"{name}: expected YYYY-MM-DD, got {value!r}") from None
+
+
+class _Count(click.ParamType):
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
+        if isinstance(value, int) and value > 0:
+            return value
+        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+            return int(value)
+        name = param.opts[0] if param else "number"
+        raise click.ClickException(f"{name}: expected a whole number above 0, got {value!r}")
+
+
+DATE, COUNT = _Date(), _Count()

@@ -1,0 +1,97 @@
+"""Scheduled crawls: ``regarkiv schedule add|list|remove`` and ``regarkiv scheduler``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.datadir import DataDir
+from archive.schedules import ScheduleStore
+from regarkiv.cli import output
+from regarkiv.cli.crawl import crawl
+from regarkiv.cli.options import CONTEXT, data_dir_option, json_option
+from regarkiv.scheduler import Scheduler
+
+
+@click.group(context_settings=CONTEXT)
+def schedule() -> None:
+    """Manage scheduled crawls (stored in the data directory)."""
+
+
+@schedule.command("add", context_settings={"ignore_unknown_options": True})
+@data_dir_option
+@click.argument("name")
+@click.option("--cron", required=True, help='Cron expression, e.g. "0 6 * * *" (UTC).')
+@click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED)
+def schedule_add(data_dir: Path, name: str, cron: str, crawl_args: tuple[str, ...]) -> None:
+    """Add a schedule; options after the name are passed to `regarkiv crawl`.
+
+    Example: regarkiv schedule add daily --cron "0 6 * * *" --recrawl recent
+    """
+    args = list(crawl_args)
+    if any(a == "--data-dir" or a.startswith("--data-dir=") for a in args):
+        raise click.ClickException("the schedule's data dir is the one it is stored in")
+    try:
+        crawl.make_context("crawl", list(args), resilient_parsing=False).close()
+    except click.exceptions.Exit:
+        pass
+    except click.UsageError as error:
+        raise click.ClickException(f"invalid crawl options: {error.format_message()}") from None
+    added = ScheduleStore(DataDir(data_dir)).add(name, cron, args)
+    summary = f"added schedule {added.name}: {added.cron} crawl {' '.join(added.args)}"
+    output.emit(text=output.lines(summary.rstrip()))
+
+
+@schedule.command("list")
+@data_dir_option
+@json_option("Print a JSON list.")
+def schedule_list(data_dir: Path, as_json: bool) -> None:
+    """List schedules with their last run and next slot.
+
+    Example: regarkiv schedule list --json
+    """
+    now = datetime.now(UTC)
+    schedules = ScheduleStore(DataDir(data_dir)).load()
+    rows = [entry.as_dict(now) for entry in schedules.values()]
+    output.emit(rows, as_json=as_json, text=lambda: _schedules_text(rows))
+
+
+def _schedules_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return output.lines("no schedules")
+    return output.lines(
+        *(
+            f"{row['name']}  {row['cron']!r}  next {row['next_run']}  "
+            f"last {row['last_run'] or '-'} {row['last_status'] or ''}  "
+            f"crawl {' '.join(row['args'])}".rstrip()
+            for row in rows
+        )
+    )
+
+
+@schedule.command("remove")
+@data_dir_option
+@click.argument("name")
+def schedule_remove(data_dir: Path, name: str) -> None:
+    """Remove a schedule.
+
+    Example: regarkiv schedule remove daily
+    """
+    ScheduleStore(DataDir(data_dir)).remove(name)
+    output.emit(text=output.lines(f"removed schedule {name}"))
+
+
+@click.command(context_settings=CONTEXT)
+@data_dir_option
+def scheduler(data_dir: Path) -> None:
+    """Run due scheduled crawls in the foreground, one at a time, until SIGTERM.
+
+    Example: regarkiv scheduler --data-dir /srv/regarkiv
+    """
+    Scheduler(DataDir(data_dir)).serve()
+
+
+COMMANDS = (schedule, scheduler)
