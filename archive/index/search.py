@@ -275,17 +275,18 @@ def _rank_phrases(
 def _documents(conn: sqlite3.Connection, match: str, documents: int) -> int:
     """How many documents match ``match``: exact up to ``_SAMPLE``, else estimated from
     the share of documents that match among those since its ``_SAMPLE``-th newest."""
-    hits, oldest = conn.execute(
+    row = conn.execute(
         "SELECT count(*), min(rowid) FROM (SELECT rowid FROM revisions_stems"
         " WHERE revisions_stems MATCH ? ORDER BY rowid DESC LIMIT ?)",
         [match, _SAMPLE],
     ).fetchone()
+    hits, oldest = int(row[0]), row[1]
     if hits < _SAMPLE:
         return hits
     window = conn.execute(
         "SELECT count(*) FROM revisions_stems_docsize WHERE id >= ?", [oldest]
     ).fetchone()[0]
-    return min(documents, round(hits * documents / max(window, 1)))
+    return min(documents, round(hits * documents / max(int(window), 1)))
 
 
 def _counter(phrase: RankedPhrase) -> Callable[[str], int]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from archive.datadir import DATA_ENV, DEFAULT_DATA_DIR
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+F = TypeVar("F", bound=Callable[..., Any])
 
 data_dir_option = click.option(
     "--data-dir",
@@ -22,7 +24,7 @@ data_dir_option = click.option(
 )
 
 
-def json_option(help: str | None = None) -> Any:
+def json_option(help: str | None = None) -> Callable[[F], F]:
     """``--json``, given to the command as ``as_json``."""
     return click.option("--json", "as_json", is_flag=True, help=help)
 

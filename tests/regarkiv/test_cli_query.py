@@ -5,12 +5,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from archive.datadir import DataDir
 from archive.index.store import Index
 from archive.model import Article, Attachment, Capture, Image
+from archive.verify import verify
 from regarkiv.cli import cli
 from regarkiv.cli.query import COMMANDS
 
@@ -63,9 +66,11 @@ def seen(index: Index, article: Article, day: int) -> None:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     with Index(tmp_path / "index.db") as index:
+        index.start_job("job1", {"base_url": "https://www.regjeringen.no"}, pid=None)
         seen(index, ARTICLE, 4)
         seen(index, OTHER, 4)
         seen(index, replace(ARTICLE, title="Lisensfelling av ulv i Innlandet"), 5)
+        index.finish_job("job1", "finished", {"articles_fetched": 3}, ended_at=datetime(2026, 7, 5))
     return tmp_path
 
 
@@ -252,3 +257,54 @@ def test_changes(data_dir: Path) -> None:
 def test_every_command_has_an_example() -> None:
     for command in COMMANDS:
         assert command.help and "Example:" in command.help.strip().splitlines()[-1], command.name
+
+
+@pytest.mark.parametrize(
+    ("args", "view"),
+    [
+        (
+            ["search", "regjering", "--json"],
+            lambda archive: [hit.as_dict() for hit in archive.search("regjering")],
+        ),
+        (
+            ["search", "ulv", "--lang", "nb", "--limit", "1", "--json"],
+            lambda archive: [hit.as_dict() for hit in archive.search("ulv", lang="nb", limit=1)],
+        ),
+        (["show", "id3169214", "--json"], lambda archive: archive.article(3169214).as_dict()),
+        (
+            ["show", URL, "--revision", "1", "--json"],
+            lambda archive: archive.article(URL, 1).as_dict(),
+        ),
+        (["history", "42", "--json"], lambda archive: archive.history(42).as_list()),
+        (
+            ["diff", "id3169214", "--format", "json"],
+            lambda archive: archive.diff(3169214).as_dict(),
+        ),
+        (
+            ["changes", "--since", "2026-07-01", "--json"],
+            lambda archive: [c.as_dict() for c in archive.changes(datetime(2026, 7, 1))],
+        ),
+        (["jobs", "--json"], lambda archive: [job.as_dict() for job in archive.jobs()]),
+        (["jobs", "show", "job", "--json"], lambda archive: archive.job("job1").as_dict()),
+        (["verify", "--json"], lambda archive: verify(archive, archive.index).as_dict()),
+    ],
+)
+def test_the_json_is_the_library_view(data_dir: Path, args: list[str], view: Any) -> None:
+    code, output = run(data_dir, *args)
+    assert code == (1 if args[0] == "verify" else 0)  # the captures' WARC files are not there
+    with DataDir(data_dir) as archive:
+        expected = view(archive)
+    assert output == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_unreadable_index_and_missing_archive(tmp_path: Path) -> None:
+    (tmp_path / "index.db").write_bytes(b"no database here " * 20)
+    assert run(tmp_path, "history", "1") == (
+        1,
+        f"Error: cannot read {tmp_path / 'index.db'}: file is not a database\n",
+    )
+    assert run(tmp_path / "nothing", "jobs") == (
+        1,
+        f"Error: no index at {tmp_path / 'nothing' / 'index.db'}"
+        " (run a crawl first, or set --data-dir)\n",
+    )
