@@ -14,8 +14,8 @@ from Python as from the command line (each read-only command is one of its metho
 
     from regarkiv import DataDir
     archive = DataDir("regarkiv-data")
-    hits = archive.search("regjering", ministry="finans", limit=10)
-    archive.history(hits[0].article_id), archive.diff(hits[0].article_id)
+    hits = archive.search("statsbudsjettet", ministry="finans", limit=10)
+    history, diff = archive.history(hits[0].article_id), archive.diff(hits[0].article_id)
 
 The reading methods share one read-only connection to the index, opened on first use;
 ``close()`` (or a ``with`` block) closes it.

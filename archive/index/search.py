@@ -3,8 +3,8 @@
 FTS5 ranks inside the stem index (``ORDER BY rank LIMIT n``, so only the returned rows
 are read), except for a query with a phrase and no OR: FTS5 then only finds the newest
 matches and the same bm25 is computed here, from their stems (see ``_rank_phrases``).
-Snippets are then cut from the *original* text of those rows in Python, by marking each
-word whose stem is one the query asked for.
+Snippets are then cut from the *original* text of those rows (``archive.index.snippets``),
+marking each word whose stem is one the query asked for.
 
 Snippet markers: ``SearchResult.parts`` is the snippet as (text, is_match) pairs;
 ``snippet`` renders it as plain text with matches wrapped in ``**`` (readable in a
@@ -19,24 +19,21 @@ import json
 import math
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from archive.index.fts import (
-    Highlight,
     RankedPhrase,
     SearchQueryError,
     compile_query,
     facet_filter,
-    fold,
-    stem,
     stemmer_lang,
     words,
 )
 from archive.index.schema import first_stems_rowid, revision_id_of
+from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
 __all__ = ["SearchQueryError", "SearchResult", "search"]
@@ -47,9 +44,6 @@ MAX_RANKED_PHRASES = 200  # the same for a query with a phrase; see _rank_phrase
 _SAMPLE = 100  # matches a phrase's document count is estimated from; see _documents
 _K1, _B = 1.2, 0.75  # FTS5's bm25 constants
 _WEIGHTS = {"title": 10.0, "lead": 5.0, "body": 1.0}  # schema.RANK_STEMS
-_WINDOW = 220  # characters of context in a snippet
-_BEFORE = 60  # of which before the first match
-_MAX_WINDOWS = 100  # candidate windows to compare: bounds the cost for very common words
 
 
 @dataclass(frozen=True)
@@ -144,12 +138,19 @@ def search(
             ranked = _rank(index.conn, where, params, limit)
     except sqlite3.OperationalError as error:
         raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
+    return _results(index.conn, ranked, SnippetFinder(compiled.highlight))
+
+
+def _results(
+    conn: sqlite3.Connection, ranked: list[tuple[int, float]], finder: SnippetFinder
+) -> list[SearchResult]:
+    """The ranked stems rows as results, in their order, each with its snippet."""
     if not ranked:
         return []
     ids = [revision_id_of(row[0]) for row in ranked]
     rows = {
         row["id"]: row
-        for row in index.conn.execute(
+        for row in conn.execute(
             f"""
             SELECT r.id, r.article_id, r.revision, r.url, r.title, r.lead, r.body,
                 r.published, r.type, r.ministries, r.lang, a.status
@@ -159,7 +160,6 @@ def search(
             ids,
         )
     }
-    finder = _Finder(compiled.highlight)
     results = []
     for stems_row, score in ranked:
         row = rows[revision_id_of(stems_row)]
@@ -329,95 +329,3 @@ def _varints(blob: bytes) -> list[int]:
 def _json_list(text: str) -> list[str]:
     value = json.loads(text)
     return value if isinstance(value, list) else []
-
-
-_ACCENTS = {"e": "eéèêë", "a": "aáàâ", "o": "oóòô", "i": "iíìîï", "u": "uúùû", "c": "cç"}
-
-
-def _pattern(key: str) -> str:
-    return "".join(f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else re.escape(ch) for ch in key)
-
-
-class _Finder:
-    """Marks the words of an original text whose stems the query asked for."""
-
-    def __init__(self, highlight: Highlight) -> None:
-        self.highlight = highlight
-        # A stem is (nearly always) a prefix of its word, so a regex over stems and the
-        # typed words finds every candidate at C speed; stemming confirms each one.
-        keys = sorted(
-            {*highlight.stems, *highlight.prefixes, *highlight.surface}, key=len, reverse=True
-        )
-        self.regex = (
-            re.compile(
-                r"(?<![^\W_])(?:" + "|".join(map(_pattern, keys)) + r")[^\W_]*", re.IGNORECASE
-            )
-            if keys
-            else None
-        )
-        self._terms: dict[str, dict[str, str | None]] = {}
-
-    def _matches(self, text: str, slang: str) -> list[tuple[int, int, str]]:
-        found: list[tuple[int, int, str]] = []
-        if self.regex is None:
-            return found
-        # The term each word form stands for, if any: a query of common words ("det
-        # er") meets the same few forms hundreds of times in one text.
-        terms = self._terms.setdefault(slang, {})
-        for match in self.regex.finditer(text):
-            form = match.group()
-            term = terms.get(form, "")
-            if term == "":
-                term = terms[form] = self._term(form, slang)
-            if term is not None:
-                found.append((match.start(), match.end(), term))
-        return found
-
-    def _term(self, form: str, slang: str) -> str | None:
-        word = fold(form)
-        stemmed = stem(word, slang)
-        if stemmed in self.highlight.stems:
-            return stemmed
-        for prefix in self.highlight.prefixes:
-            if word.startswith(prefix) or stemmed.startswith(prefix):
-                return prefix
-        return None
-
-    def snippet(self, text: str, slang: str) -> tuple[tuple[str, bool], ...]:
-        text = unicodedata.normalize("NFC", text)
-        matches = self._matches(text, slang)
-        if matches:
-            # The window starting at the match that covers the most distinct terms.
-            best, best_terms = 0, 0
-            every_term = len({m[2] for m in matches})
-            for i, (start, _, _) in enumerate(matches[:_MAX_WINDOWS]):
-                terms = {m[2] for m in matches[i:] if m[1] <= start + _WINDOW - _BEFORE}
-                if len(terms) > best_terms:
-                    best, best_terms = i, len(terms)
-                    if best_terms == every_term:
-                        break  # cannot do better; a one-word query stops at once
-            begin = max(0, matches[best][0] - _BEFORE)
-            if begin > 0:
-                space = text.find(" ", begin, matches[best][0])
-                begin = space + 1 if space != -1 else matches[best][0]
-        else:
-            begin = 0
-        end = min(len(text), begin + _WINDOW)
-        if end < len(text):
-            space = text.rfind(" ", begin, end)
-            end = space if space > begin else end
-        parts: list[tuple[str, bool]] = [("…", False)] if begin > 0 else []
-        cursor = begin
-        for start, stop, _ in matches:
-            if start < begin or stop > end:
-                continue
-            parts += [(_flat(text[cursor:start]), False), (text[start:stop], True)]
-            cursor = stop
-        parts.append((_flat(text[cursor:end]), False))
-        if end < len(text):
-            parts.append(("…", False))
-        return tuple(part for part in parts if part[0])
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)

@@ -71,9 +71,10 @@ for _module in (crawl, query, jobs, maintain, schedule, demo):
 
 
 def main() -> None:
-    """The entry point of ``regarkiv`` and ``python -m regarkiv``."""
+    """The entry point of ``regarkiv`` and ``python -m regarkiv`` (named ``regarkiv`` in
+    usage lines either way)."""
     try:
-        cli()
+        cli(prog_name="regarkiv")
     except SystemExit as done:
         if crawl.finished:
             # Interpreter teardown would only free the crawl's objects one by one, ~0.2 s

@@ -52,7 +52,10 @@ def test_only_the_output_helper_prints() -> None:
 
 def test_modules_and_functions_are_small() -> None:
     """~400 lines a module and ~60 a function, unless its docstring gives the reason."""
-    for path in sorted((ROOT / "regarkiv").rglob("*.py")) + [ROOT / "archive" / "datadir.py"]:
+    mine = [
+        ROOT / "archive" / name for name in ("datadir.py", "index/views.py", "index/snippets.py")
+    ]
+    for path in sorted((ROOT / "regarkiv").rglob("*.py")) + mine:
         source = path.read_text()
         assert source.count("\n") <= 400, path
         for node in ast.walk(ast.parse(source)):
