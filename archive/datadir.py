@@ -92,8 +92,6 @@ class DataDir:
     def default(cls) -> DataDir:
         return cls(default_data_dir())
 
-    # The layout ------------------------------------------------------------------
-
     @property
     def warcs(self) -> Path:
         return self.root / "warcs"
@@ -139,8 +137,6 @@ class DataDir:
                 f"cannot write to data directory {self.root}: {error.strerror or error}"
             ) from error
 
-    # The index -------------------------------------------------------------------
-
     def open_index(self) -> Index:
         """The index for writing (created and migrated as needed)."""
         return Index(self.index_path)
@@ -172,8 +168,6 @@ class DataDir:
             yield
         except sqlite3.DatabaseError as error:
             raise UnreadableArchive(f"cannot read {self.index_path}: {error}") from None
-
-    # Reading ---------------------------------------------------------------------
 
     def search(
         self,
