@@ -310,7 +310,8 @@ class Revision:
         values = dict(row)
         for key in ("ministries", "topics", "images", "attachments"):
             values[key] = json.loads(values[key])
-        return cls(**{name: values.get(name) for name in _REVISION_FIELDS})
+        chosen: dict[str, Any] = {name: values.get(name) for name in _REVISION_FIELDS}
+        return cls(**chosen)
 
 
 _REVISION_FIELDS = tuple(f.name for f in fields(Revision))
