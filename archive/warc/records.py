@@ -190,7 +190,7 @@ def gzip_member(parts: Sequence[bytes], level: int, store_from: int | None = Non
 
 def _partly_stored_member(parts: Sequence[bytes], level: int, store_from: int) -> bytes:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
-    out = [GZIP_HEADER]
+    out: list[bytes | memoryview] = [GZIP_HEADER]
     crc = size = 0
     for part in parts[:store_from]:
         out.append(compressor.compress(part))
@@ -249,8 +249,8 @@ def parse_record(data: bytes) -> WarcRecord:
     headers: list[tuple[str, str]] = []
     for line in data[:head_end].split(CRLF)[1:]:
         if line[:1] in (b" ", b"\t") and headers:  # folded continuation line
-            name, value = headers[-1]
-            headers[-1] = (name, value + " " + line.strip().decode("utf-8", "replace"))
+            key, text = headers[-1]
+            headers[-1] = (key, text + " " + line.strip().decode("utf-8", "replace"))
             continue
         name, sep, value = line.partition(b":")
         if not sep:

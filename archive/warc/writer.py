@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, final
 
 from archive.model import Capture, Exchange
 from archive.warc.cdxj import cdxj_line
@@ -74,12 +75,19 @@ class WriterClosed(WarcWriteError):
     pass
 
 
+@final  # so that ``type(item) is _Flush`` tells the type checker what the other items are
 @dataclass(frozen=True)
 class _Flush:
     future: Future[None]
 
 
-_STOP = object()
+class _Stop(Enum):
+    STOP = "stop"
+
+
+_STOP = _Stop.STOP
+# What the writer thread takes off its queue: an exchange to write, a flush, or the end.
+_Item = tuple[Exchange, Future[Capture]] | _Flush | _Stop
 
 
 class WarcWriter:
@@ -143,7 +151,7 @@ class WarcWriter:
         # deque.append and popleft are atomic, so submitters and the writer share the
         # queue without a lock. Submitters only read the writer's state below and wake
         # it when it asks to be woken.
-        self._pending: deque[object] = deque()
+        self._pending: deque[_Item] = deque()
         self._bound = queue_size if queue_size > 0 else sys.maxsize  # as queue.Queue
         self._early_wake = max(1, min(self._bound, 64) // 4)
         self._wake_at = sys.maxsize  # the queue length at which a submitter wakes the writer
@@ -241,7 +249,7 @@ class WarcWriter:
                 self._space_waiters -= 1
         self._check_usable()
 
-    def _withdraw(self, item: object) -> None:
+    def _withdraw(self, item: _Item) -> None:
         """``close`` ran while ``item`` was queued: take it back unless the writer has it."""
         try:
             self._pending.remove(item)
@@ -253,7 +261,7 @@ class WarcWriter:
         # The loop keeps taking items after a failure, so every future is resolved
         # and a submitter held back by a full queue is released.
         pending = self._pending
-        item: object = None
+        item: _Item | None = None
         try:
             while True:
                 if not pending:
@@ -265,17 +273,18 @@ class WarcWriter:
                         self._space.notify_all()
                 if item is _STOP:
                     break
-                if item.__class__ is _Flush:
-                    self._flush_to_disk(item.future)  # type: ignore[attr-defined]
+                if type(item) is _Flush:
+                    self._flush_to_disk(item.future)
                 else:
-                    self._write_item(*item)  # type: ignore[misc]
+                    self._write_item(*item)
         except BaseException as exc:
             # A bug here must not leave futures unresolved and submitters waiting forever.
             log.exception("the WARC writer thread failed")
             if self._error is None:
                 self._error = WarcWriteError(f"the WARC writer thread failed: {exc!r}")
                 self._error.__cause__ = exc
-            pending.appendleft(item)  # its future may not be resolved yet
+            if item is not None:
+                pending.appendleft(item)  # its future may not be resolved yet
         finally:
             self._finish_file()
             self._refuse_leftovers()
