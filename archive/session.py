@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from archive import __version__
 from archive.config import CrawlConfig
 from archive.datadir import DataDir
 from archive.index.jobs import (
@@ -35,9 +34,11 @@ from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
 from archive.reindex import catch_up
+from archive.warc.exchange import WarcInfo
+from archive.warc.exchange import software as regarkiv_software
 from archive.warc.reader import read_record_at
 from archive.warc.repair import repair_open_files
-from archive.warc.writer import WarcInfo, WarcWriteError
+from archive.warc.writer import WarcWriteError
 
 log = logging.getLogger(__name__)
 UNINDEXED = {
@@ -98,9 +99,11 @@ class CrawlSession:
     for their ``warcinfo`` records; the crawler supplies it.
     """
 
+    summary: CrawlSummary  # once closed
+
     def __init__(self, config: CrawlConfig, software: str = "") -> None:
         self.config = config
-        self.software = software or f"regarkiv/{__version__}"
+        self.software = software or regarkiv_software()
         self.counts: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.bytes = 0

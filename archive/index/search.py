@@ -275,11 +275,11 @@ def _documents(conn: sqlite3.Connection, match: str, documents: int) -> int:
         [match, _SAMPLE],
     ).fetchone()
     if hits < _SAMPLE:
-        return hits
+        return int(hits)
     window = conn.execute(
         "SELECT count(*) FROM revisions_stems_docsize WHERE id >= ?", [oldest]
     ).fetchone()[0]
-    return min(documents, round(hits * documents / max(window, 1)))
+    return int(min(documents, round(hits * documents / max(window, 1))))
 
 
 def _counter(phrase: RankedPhrase) -> Callable[[str], int]:
