@@ -6,7 +6,6 @@ A revision is stored only when the article's text changed; the search queue
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from archive.index.normalise import content_hash
 from archive.index.schema import ArticleState, Revision, iso
 from archive.index.search_queue import INDEXED_COLUMNS, SearchQueue, indexed_values
 from archive.model import Article
+from archive.urls import id_in
 
 
 class ArticleNotFound(LookupError):
@@ -47,7 +47,6 @@ _ARTICLE_FIELDS = (
     "revised",
     "extracted_by",
 )
-_URL_ID = re.compile(r"/id(\d+)(?:/|$|[?#])")
 _ARTICLE_COLUMNS = "id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
 _REVISION_SELECT = (
     "SELECT r.*, c.warc_file AS warc_file, c.offset AS warc_offset FROM revisions r"
@@ -215,14 +214,14 @@ class Articles(SearchQueue):
         text = ref.strip()
         candidate = text.removeprefix("id")
         if not candidate.isdigit():
-            match = _URL_ID.search(text)
-            if match is None:
+            found_id = id_in(text)
+            if found_id is None:
                 row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (text,))
                 found = row.fetchone()
                 if found is None:
                     raise ArticleNotFound(f"no article {ref!r} in the index")
                 return int(found[0])
-            candidate = match.group(1)
+            candidate = str(found_id)
         article_id = int(candidate)
         self.get_article(article_id)
         return article_id

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from archive import __version__
-from archive.model import Capture, Exchange
+from archive.model import Capture, Exchange, Headers
 from archive.warc.records import (
     CRLF,
     HTTP_REQUEST,
     HTTP_RESPONSE,
     REVISIT_PROFILE,
     WARC_FIELDS,
-    Headers,
     encode_record,
     header_lines,
     warc_date,

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import BinaryIO
 
+from archive.model import Headers, find_header
+
 WARC_VERSION = b"WARC/1.1"
 CRLF = b"\r\n"
 RECORD_END = b"\r\n\r\n"  # after every block, as the spec requires
@@ -40,7 +42,6 @@ GZIP_WBITS = 16 + zlib.MAX_WBITS
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
 STORED_BLOCK_MAX = 0xFFFF
 
-Headers = tuple[tuple[bytes, bytes], ...]
 _NAME = itemgetter(0)
 
 
@@ -224,11 +225,7 @@ class WarcRecord:
     block: bytes
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     @property
     def record_type(self) -> str:
@@ -277,11 +274,7 @@ class HttpMessage:
     body: bytes
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value.decode("latin-1")
-        return None
+        return find_header(self.headers, name)
 
 
 def parse_http(block: bytes) -> HttpMessage:
