@@ -9,6 +9,7 @@ names the module ``a.b`` where ``b`` is one. An import of ``a.b.c`` is an edge t
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,3 +250,14 @@ def test_no_import_cycle_between_modules_at_run_time() -> None:
     edges, where = graph("module", [s for s in IMPORTS if s.where != "under TYPE_CHECKING"])
     found = [describe(component, where) for component in cycles(edges)]
     assert not found, "import cycles between modules:\n" + "\n".join(found)
+
+
+def test_no_module_of_the_tests_imports_a_test_module() -> None:
+    """Shared code goes in conftest.py or tests/support/; scripts run as child processes count."""
+    importing = re.compile(r"^\s*(?:from|import)\s+([\w.]*\btest_\w+)", re.MULTILINE)
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for name in importing.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
