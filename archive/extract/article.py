@@ -128,7 +128,9 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
     """The article in ``root``, the whole page or (``cut``) the page's cut.
 
     A cut is trusted only with the article template: the checks for challenge and listing
-    markup and the generic fallback look at the whole page.
+    markup and the generic fallback look at the whole page. One function, longer than most:
+    the order of its checks (challenge, listing, template, fallback) is the contract, and
+    it reads best top to bottom.
     """
     meta = read_meta(root)
     title_tag = first(root, s.TITLE_TAG)

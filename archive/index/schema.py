@@ -83,6 +83,8 @@ def _execute_all(db: Database, script: str) -> None:
 
 @migrations()
 def m001_core_tables(db: Database) -> None:
+    """The first schema, as shipped: one migration, because existing archives record it by
+    name and applying it in parts would leave a half-built index."""
     _execute_all(
         db,
         """
