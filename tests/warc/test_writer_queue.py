@@ -16,6 +16,7 @@ import pytest
 from archive.model import Capture, Exchange
 from archive.warc import file as warc_file
 from archive.warc import writer as warc_writer
+from archive.warc.series import WarcSeries
 from archive.warc.writer import WarcWriteError, WarcWriter, WriterClosed
 
 
@@ -210,15 +211,15 @@ def test_a_crashed_writer_thread_fails_every_future_and_later_calls(
         pass
 
     gate = threading.Event()
-    original = WarcWriter._write_exchange
+    original = WarcSeries.write
 
-    def crash_on_third(self: WarcWriter, ex: Exchange) -> Capture:
+    def crash_on_third(self: WarcSeries, ex: Exchange) -> Capture:
         gate.wait(10)
         if ex.url == url(2):
             raise Bug("a bug in the writer")
         return original(self, ex)
 
-    monkeypatch.setattr(WarcWriter, "_write_exchange", crash_on_third)
+    monkeypatch.setattr(WarcSeries, "write", crash_on_third)
     writer = make_writer(tmp_path)
     futures = [writer.submit(exchange(url(n))) for n in range(6)]
     gate.set()
