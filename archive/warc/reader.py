@@ -96,6 +96,7 @@ def decode_body(
                 body = _inflate(body, -zlib.MAX_WBITS, max_size)
         elif coding == "br":
             try:
+                # Optional: not a dependency (we never ask for br); only a br body needs it.
                 import brotli
             except ImportError:
                 raise UnsupportedEncoding("br needs the brotli package") from None
