@@ -23,9 +23,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from archive.extract.article import NotAnArticle, extract_article
+from archive.index.store import Index
 from archive.model import Article, Capture, Exchange
 from archive.urls import article_id, is_article_url
 from archive.warc.reader import UnsupportedEncoding, decode_body
@@ -97,7 +97,7 @@ def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) 
     return Prepared(capture, article, article=extracted)
 
 
-def apply(index: Any, prepared: Prepared, job_id: str | None, stats: IngestStats) -> None:
+def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestStats) -> None:
     """Record the capture and, for an article page, its content or its removal."""
     capture = prepared.capture
     capture_id = index.add_capture(capture, job_id, prepared.article_id)
@@ -129,7 +129,7 @@ def apply(index: Any, prepared: Prepared, job_id: str | None, stats: IngestStats
 
 
 def ingest_response(
-    index: Any,
+    index: Index,
     capture: Capture,
     body: bytes | None,
     content_encoding: str | None,
@@ -150,8 +150,6 @@ class IngestResult:
 
 def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> None:
     """The indexer process: ingest what arrives until a None (or the parent dies)."""
-    from archive.index.store import Index
-
     # Fetching goes first: the index is derived data and catches up at the end, while
     # a fetch delayed by an indexer holding the CPU delays everything after it.
     with contextlib.suppress(OSError):

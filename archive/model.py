@@ -8,8 +8,30 @@ chrome-free content that extraction produces from an archived article page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import AnyStr
+
+# HTTP header lines as they crossed the wire: original case, order and repeats kept.
+Headers = tuple[tuple[bytes, bytes], ...]
+
+
+def find_header(headers: Iterable[tuple[AnyStr, AnyStr]], name: str) -> str | None:
+    """The first value of header ``name``, in any case; the one lookup every stage uses.
+
+    HTTP header lines (bytes) decode as Latin-1, as HTTP/1.1 allows; WARC and replica
+    header lines are already text.
+    """
+    wanted = name.lower()
+    wanted_bytes = wanted.encode("latin-1")
+    for key, value in headers:
+        if isinstance(key, bytes) and isinstance(value, bytes):
+            if key.lower() == wanted_bytes:
+                return value.decode("latin-1")
+        elif isinstance(key, str) and isinstance(value, str) and key.lower() == wanted:
+            return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -26,7 +48,7 @@ class Exchange:
     url: str
     request_head: bytes
     status_line: bytes
-    response_headers: tuple[tuple[bytes, bytes], ...]
+    response_headers: Headers
     body: bytes
     fetched_at: datetime
     ip_address: str | None = None
@@ -37,11 +59,7 @@ class Exchange:
         return int(self.status_line.split(b" ", 2)[1])
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        for key, value in self.response_headers:
-            if key.lower() == wanted:
-                return value.decode("latin-1")
-        return None
+        return find_header(self.response_headers, name)
 
 
 @dataclass(frozen=True)

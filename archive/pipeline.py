@@ -26,15 +26,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from archive.index.store import Index, IndexNotFound
 from archive.ingest import CLOSE_WAIT_S, EXIT_WAIT_S, Ingester, IngestResult
 from archive.model import Exchange
 from archive.warc.exchange import WarcInfo
 from archive.warc.writer import WarcWriteError, WarcWriter
-
-if TYPE_CHECKING:
-    from archive.index.store import Index
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +210,6 @@ def _start_indexer(index_path: Path, job_id: str | None) -> Ingester | None:
 
 def _open_lookup(index_path: Path) -> Index | None:
     """A read-only index connection for revisit lookups; None: write full responses."""
-    from archive.index.store import Index, IndexNotFound
-
     try:
         return Index.open_readonly(index_path, upgrade=False)
     except (IndexNotFound, sqlite3.Error, OSError) as error:

@@ -21,8 +21,8 @@ from archive.datadir import DataDir
 from archive.index.store import Index, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.model import Capture
-from archive.warc.reader import ReadReport, iter_members, iter_records
-from archive.warc.records import MalformedRecord, parse_record
+from archive.warc.reader import ReadReport, iter_records
+from archive.warc.records import MalformedRecord, iter_members, parse_record
 
 log = logging.getLogger(__name__)
 

@@ -19,17 +19,26 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from archive import __version__
 from archive.config import CrawlConfig
 from archive.datadir import DataDir
+from archive.index.jobs import (
+    articles_done_in_job,
+    figures_from_index,
+    listings_in_job,
+    reopen_job,
+)
+from archive.index.schema import Job
+from archive.index.store import Index
 from archive.ingest import IngestStats
 from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
 from archive.reindex import catch_up
+from archive.warc.exchange import WarcInfo
+from archive.warc.exchange import software as regarkiv_software
 from archive.warc.reader import read_record_at
 from archive.warc.repair import repair_open_files
-from archive.warc.writer import WarcInfo, WarcWriteError
+from archive.warc.writer import WarcWriteError
 
 log = logging.getLogger(__name__)
 UNINDEXED = {
@@ -90,9 +99,11 @@ class CrawlSession:
     for their ``warcinfo`` records; the crawler supplies it.
     """
 
+    summary: CrawlSummary  # once closed
+
     def __init__(self, config: CrawlConfig, software: str = "") -> None:
         self.config = config
-        self.software = software or f"regarkiv/{__version__}"
+        self.software = software or regarkiv_software()
         self.counts: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.bytes = 0
@@ -180,10 +191,9 @@ class CrawlSession:
         """In "all" mode: live archived articles the listings no longer show."""
         if not self.policy.refetches_unlisted():
             return []
-        rows = self.index.conn.execute("SELECT id, url FROM articles WHERE status = 'live'")
         return [
             (article, url)
-            for article, url in rows
+            for article, url in self.index.live_articles()
             if article not in listed and article not in self.policy.done_in_job
         ]
 
@@ -281,7 +291,7 @@ class NothingToResume(LookupError):
     pass
 
 
-def recover_crashed_jobs(index: Any, warc_dir: Path, repaired: list[str] | None = None) -> int:
+def recover_crashed_jobs(index: Index, warc_dir: Path, repaired: list[str] | None = None) -> int:
     """Jobs still "running" while we hold the lock died (kill -9, power cut).
 
     Mark them interrupted and index what they wrote to WARC but not to the
@@ -307,77 +317,12 @@ def _first_warc_name(started_at: str) -> str:
     return "regarkiv-" + "".join(ch for ch in started_at if ch.isdigit())[:14]
 
 
-def figures_from_index(index: Any, job_id: str) -> dict[str, Any]:
-    """What a job did, as far as the index can tell (for a job whose process died).
-
-    Failures by reason and bytes on the wire are not in the index; they stay unknown.
-    """
-
-    def one(sql: str) -> int:
-        return int(index.conn.execute(sql, (job_id,)).fetchone()[0] or 0)
-
-    return {
-        "listing_pages": one(
-            "SELECT count(*) FROM captures WHERE job_id = ? AND article_id IS NULL"
-            " AND status = 200 AND url NOT LIKE '%/robots.txt'"
-        ),
-        "articles_fetched": one(
-            "SELECT count(DISTINCT article_id) FROM captures WHERE job_id = ?"
-            " AND article_id IS NOT NULL AND status IN (200, 404, 410)"
-        ),
-        "new_articles": one(
-            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
-            " WHERE c.job_id = ? AND r.revision = 1"
-        ),
-        "new_revisions": one(
-            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
-            " WHERE c.job_id = ? AND r.revision > 1"
-        ),
-        "removed": one(
-            "SELECT count(*) FROM articles a JOIN captures c ON c.id = a.removed_capture_id"
-            " WHERE c.job_id = ?"
-        ),
-        "warc_files": [
-            row[0]
-            for row in index.conn.execute(
-                "SELECT DISTINCT warc_file FROM captures WHERE job_id = ? ORDER BY 1", (job_id,)
-            )
-        ],
-    }
-
-
-def resumable_job(index: Any) -> Any:
+def resumable_job(index: Index) -> Job:
+    """The latest interrupted job; ``NothingToResume`` when there is none."""
     jobs = [job for job in index.list_jobs() if job.status == "interrupted"]
     if not jobs:
         raise NothingToResume("no interrupted crawl to resume (see `regarkiv jobs`)")
     return jobs[-1]
-
-
-def reopen_job(index: Any, job_id: str, pid: int) -> None:
-    with index.transaction():
-        index.conn.execute(
-            "UPDATE jobs SET status = 'running', pid = ?, ended_at = NULL WHERE id = ?",
-            (pid, job_id),
-        )
-
-
-def articles_done_in_job(index: Any, job_id: str) -> set[int]:
-    """Articles this job already has a final answer for (content or gone)."""
-    rows = index.conn.execute(
-        "SELECT DISTINCT article_id FROM captures WHERE job_id = ? AND article_id IS NOT NULL"
-        " AND status IN (200, 404, 410)",
-        (job_id,),
-    )
-    return {row[0] for row in rows}
-
-
-def listings_in_job(index: Any, job_id: str) -> dict[str, tuple[str, int]]:
-    rows = index.conn.execute(
-        "SELECT url, warc_file, offset FROM captures WHERE job_id = ? AND article_id IS NULL"
-        " AND status = 200 AND record_type = 'response' ORDER BY id",
-        (job_id,),
-    )
-    return {url: (warc_file, offset) for url, warc_file, offset in rows}
 
 
 def merge_figures(previous: dict[str, Any], summary: CrawlSummary) -> CrawlSummary:

@@ -18,7 +18,11 @@ LISTING_PATHS: dict[str, str] = {
 
 LISTING_IDS = {2006120}
 
-_ARTICLE_ID = re.compile(r"/id(\d+)/?$")
+# The site's one content-id pattern: a path segment "id<digits>" (site.md §1). An article
+# URL ends with it; any URL, path or JSON value may hold one.
+ID_SEGMENT = r"/id(\d+)"
+_ARTICLE_ID = re.compile(ID_SEGMENT + r"/?$")
+_ID_ANYWHERE = re.compile(ID_SEGMENT + r"(?:/|$|[?#])")
 # News items live under /<lang>/aktuelt/, but a listing may point at any content
 # page (/no/dokumenter/..., /en/...): the listing, not the path, says it is news.
 _ARTICLE_PATH = re.compile(r"^/(no|nb|nn|en|se)/(?:[^/?#]+/)+id\d+/?$")
@@ -39,6 +43,12 @@ class OutOfScope(ValueError):
 def article_id(url: str) -> int | None:
     """The numeric content id of an article-like URL, or None."""
     match = _ARTICLE_ID.search(urlsplit(url).path)
+    return int(match.group(1)) if match else None
+
+
+def id_in(text: str) -> int | None:
+    """The first content id in a URL, path or text (``…/id3169214/…``), or None."""
+    match = _ID_ANYWHERE.search(text)
     return int(match.group(1)) if match else None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.datadir import DataDir
+from archive.index.store import Index
 from archive.warc.reader import read_record_at, verify_file
 from archive.warc.records import MalformedRecord
 
@@ -69,13 +70,13 @@ def read_manifest(path: Path) -> dict[str, str]:
     return entries
 
 
-def _captures(index: object) -> Iterator[tuple[int, str, int, str, str]]:
+def _captures(index: Index) -> Iterator[tuple[int, str, int, str, str]]:
     yield from index.conn.execute(
         "SELECT id, warc_file, offset, record_id, payload_digest FROM captures ORDER BY id"
     )
 
 
-def verify(data: DataDir, index: object | None) -> VerifyReport:
+def verify(data: DataDir, index: Index | None) -> VerifyReport:
     """Check everything in the data directory and update the manifest with new closed files."""
     report = VerifyReport()
     warc_dir = data.warcs

@@ -80,6 +80,7 @@ def main() -> None:
     process.crawl(crawler, base_url=args.base_url)
     process.start()
     spider = crawler.spider
+    assert isinstance(spider, BareSpider)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print(
         json.dumps(

@@ -40,7 +40,9 @@ def article_pages(site: Site, n: int) -> list[tuple[int, str, str]]:
     ]
 
 
-def best_pass_seconds(function: Callable[[str, str], object], pages: list, rounds: int) -> float:
+def best_pass_seconds(
+    function: Callable[[str, str], object], pages: list[tuple[int, str, str]], rounds: int
+) -> float:
     function(pages[0][2], pages[0][1])  # imports, lazy setup
     best = float("inf")
     for _ in range(rounds):
@@ -111,7 +113,8 @@ def reindex(data_dir: Path) -> dict[str, object]:
         timeout=3600,
         check=True,
     )
-    return json.loads(done.stdout)
+    figures: dict[str, object] = json.loads(done.stdout)
+    return figures
 
 
 def timed_rebuild(data_dir: Path) -> dict[str, object]:

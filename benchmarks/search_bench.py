@@ -208,7 +208,10 @@ def _time(index: Index, queries: list[str], repeat: int = 3) -> tuple[dict[str, 
 
 
 def run(n_revisions: int, directory: Path | None = None) -> dict[str, object]:
-    """Build an index of ``n_revisions`` revisions and measure search latency."""
+    """Build an index of ``n_revisions`` revisions and measure search latency.
+
+    One function for the one benchmark run: build, warm, time each query kind, report.
+    """
     rng = random.Random(n_revisions)
     text = _Text(rng)
     n_articles = max(1, int(n_revisions * 0.8))

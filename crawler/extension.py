@@ -8,16 +8,15 @@ spider closes.
 
 from __future__ import annotations
 
-import platform
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from archive import __version__
 from archive.config import CrawlConfig
 from archive.session import CrawlSession
+from archive.warc.exchange import software
 
 # Requests Scrapy drops before download never reach an errback: counted from its stats.
 # The spider only schedules same-site URLs, so anything filtered as offsite was a
@@ -28,12 +27,6 @@ FILTERED_STATS = {
 }
 
 
-def software() -> str:
-    """What writes the WARC files, for their warcinfo records."""
-    python = f"{platform.python_implementation()}/{platform.python_version()}"
-    return f"regarkiv/{__version__} Scrapy/{scrapy.__version__} ({python})"
-
-
 class CrawlSessionExtension:
     def __init__(self, crawler: Crawler, session: CrawlSession) -> None:
         self.crawler = crawler
@@ -42,7 +35,9 @@ class CrawlSessionExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlSessionExtension:
         spider: Any = crawler.spider
-        session = CrawlSession.open(CrawlConfig.from_settings(crawler.settings), software())
+        config = CrawlConfig.from_settings(crawler.settings)
+        # What writes the WARC files, for their warcinfo records.
+        session = CrawlSession.open(config, software(("Scrapy", scrapy.__version__)))
         spider.use_session(session)
         extension = cls(crawler, session)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -100,7 +100,8 @@ class _WireProtocol(_LenientHTTP11ClientProtocol):
         deferred = super().request(request)
         if self._parser is not None:
             self._parser.__class__ = _WireParser
-            self._parser._wire_request_head = b"".join(sent)
+            # Its class is ours now (swapped above): _WireParser reads this.
+            self._parser._wire_request_head = b"".join(sent)  # type: ignore[attr-defined]
         return deferred
 
 

@@ -46,6 +46,10 @@ class Scheduler:
         if child is not None and child.poll() is None:
             child.send_signal(signal.SIGTERM)  # the crawl closes its WARCs and job cleanly
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
     def run_due(self) -> int:
         """Run every due schedule once; returns how many ran."""
         ran = 0
@@ -62,7 +66,7 @@ class Scheduler:
                 self.log(f"schedule {schedule.name}: could not start the crawl: {error}")
                 code = -1
             status = "finished" if code == 0 else "failed"
-            if self._stopping and code != 0:
+            if self.stopping and code != 0:  # stop() ran (a signal) while the crawl did
                 status = "interrupted"
             self.store.record_run(schedule.name, slot, status, code)
             self.log(f"schedule {schedule.name}: {status} (exit {code})")

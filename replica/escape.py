@@ -16,7 +16,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 
-class _Table(dict):
+class _Table(dict[int, str]):
     """A ``str.translate`` table that escapes unlisted characters on first sight."""
 
     def __init__(self, keep: str, special: dict[str, str], escape: Callable[[int], str]) -> None:

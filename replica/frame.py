@@ -112,6 +112,10 @@ def _owner_column(page: Page, s: dict[str, str]) -> str:
 
 
 def render_page(page: Page, main: str, base_url: str, version: int, seed: int) -> str:
+    """The real site's page frame (head, header, footer) around ``main``.
+
+    Long because it fills one template's many slots from one page; each slot is one line.
+    """
     s = lexicon.strings(page.lang)
     group = section(page.lang)
     buster = deploy(version, seed)

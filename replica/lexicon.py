@@ -10,12 +10,16 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 LANGS = ("nb", "nn", "en")
 
 
-def _data(name: str) -> dict:
-    return json.loads(resources.files("replica").joinpath("data", name).read_text("utf-8"))
+def _data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("replica").joinpath("data", name).read_text("utf-8")
+    )
+    return data
 
 
 def section(lang: str) -> str:

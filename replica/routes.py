@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from archive.model import find_header
 from replica import assets, lexicon
 from replica.chrome import LISTING_PATHS, Page
 from replica.frame import render_page
@@ -64,7 +65,7 @@ class Response:
     extra: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+        return find_header(self.headers, name)
 
 
 def per_response() -> dict[bytes, bytes]:

@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 import traceback
+from collections.abc import Iterator
 from typing import NamedTuple, Self
 
 from replica.faults import Faults, article_id_of
@@ -37,7 +38,7 @@ class RequestLog:
         with self._lock:
             self._records.append(record)
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[RequestRecord]:
         with self._lock:
             return iter(list(self._records))
 
@@ -78,7 +79,7 @@ class ReplicaServer:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._ready = threading.Event()
-        self._connections: set[asyncio.Task] = set()
+        self._connections: set[asyncio.Task[None]] = set()
         self._startup_error: BaseException | None = None
 
     @property
@@ -135,15 +136,16 @@ class ReplicaServer:
 
     def _shutdown(self) -> None:
         assert self._server is not None and self._loop is not None
+        loop = self._loop
         self._server.close()
         for task in list(self._connections):
             task.cancel()
 
         async def finish() -> None:
             await asyncio.gather(*self._connections, return_exceptions=True)
-            self._loop.stop()
+            loop.stop()
 
-        self._loop.create_task(finish())
+        loop.create_task(finish())
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -232,7 +234,9 @@ class ReplicaServer:
 
 
 def _compressible(content_type: str | None) -> bool:
-    return bool(content_type) and any(t in content_type for t in ("text/", "xml", "json"))
+    if not content_type:
+        return False
+    return any(t in content_type for t in ("text/", "xml", "json"))
 
 
 def main(

@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from archive.model import Article, Attachment, Image
 from replica import lexicon
@@ -28,6 +28,8 @@ from replica.templating import Frozen
 DEFAULT_BASE_URL = "https://www.regjeringen.no"
 LANG_GROUPS = {None: None, "no": "no", "nb": "no", "nn": "no", "en": "en"}
 
+T = TypeVar("T")
+
 
 class LRU:
     """A small thread-safe LRU map for rendered pages and page fragments."""
@@ -37,11 +39,12 @@ class LRU:
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
+                cached: T = self._data[key]  # a key always names the same kind of value
+                return cached
         value = make()
         with self._lock:
             self._data[key] = value
@@ -118,7 +121,7 @@ class Site:
     def edited_ids(self, since: int = 1) -> set[int]:
         """Ids live at both ``since`` and now whose content changed in between."""
         both = self._existing(since) & self._existing(self.version)
-        changed = set()
+        changed: set[int] = set()
         for version in range(since + 1, self.version + 1):
             changed |= self.catalog.delta(version).edited
         return set(both & changed)

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from random import Random
+from typing import Any
 
 from replica.lexicon import Ministry
 
@@ -22,9 +23,10 @@ _SLOT = re.compile(r"\{(\w+)\}")
 
 
 @cache
-def vocab(lang: str) -> dict:
+def vocab(lang: str) -> dict[str, Any]:
     path = resources.files("replica").joinpath("data", f"vocab_{lang}.json")
-    return json.loads(path.read_text("utf-8"))
+    words: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return words
 
 
 def capitalise(text: str) -> str:

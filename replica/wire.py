@@ -145,9 +145,9 @@ def _error_page(status: int) -> bytes:
 
 async def apply_fault(
     server: ReplicaServer,
-    request,
+    request: HTTPRequest,
     writer: asyncio.StreamWriter,
-    fault: Applied,  # noqa: ANN001
+    fault: Applied,
 ) -> bool | None:
     """Misbehave for one request. True/False: answered (keep the connection or not);
     None: only delayed, so the caller serves the normal response."""
@@ -195,7 +195,7 @@ async def apply_fault(
     raise ValueError(f"unhandled fault kind {kind}")
 
 
-async def _challenge(request, writer: asyncio.StreamWriter) -> bool:  # noqa: ANN001
+async def _challenge(request: HTTPRequest, writer: asyncio.StreamWriter) -> bool:
     ray = os.urandom(8).hex()
     body = load("challenge.html").render(
         ray=ray, token=secrets.token_urlsafe(24), path=request.target.split("?")[0],

@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from regarkiv.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text()
+
+@pytest.fixture(scope="module")
+def readme(root: Path) -> str:
+    return (root / "README.md").read_text()
 
 
 def command_names(group: click.Group, prefix: str = "") -> list[str]:
@@ -22,8 +25,8 @@ def command_names(group: click.Group, prefix: str = "") -> list[str]:
     return names
 
 
-def test_every_command_is_in_the_readme() -> None:
-    missing = [name for name in command_names(cli) if f"regarkiv {name}" not in README]
+def test_every_command_is_in_the_readme(readme: str) -> None:
+    missing = [name for name in command_names(cli) if f"regarkiv {name}" not in readme]
     assert missing == []
 
 
@@ -40,10 +43,10 @@ def test_every_command_has_an_example() -> None:
     assert [c.name for c in walk(cli) if "Example:" not in (c.help or "")] == []
 
 
-def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
-    quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one(readme: str, root: Path) -> None:
+    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
     block = re.search(r"```bash\n(.*?)```", quick, re.S).group(1)
     commands = [line for line in block.splitlines() if line and not line.startswith("#")]
     assert len(commands) == 2
     assert commands[0].endswith("regarkiv demo")
-    assert commands[1] in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert commands[1] in (root / ".ci" / "run").read_text().splitlines()

@@ -21,10 +21,10 @@ from archive.extract.selectors import Element, every, first, xpath
 from archive.extract.text import BlockCollector, text_of
 from archive.extract.trim import readable_part
 from archive.model import Article
+from archive.urls import id_in
 
-_ID_IN_PATH = re.compile(r"/id(\d+)(?:/|$)")
 _ID_IN_QUERY = re.compile(r"(?:^|&)id=(\d+)(?:&|$)")
-_ID_IN_JSON_LD = re.compile(r'"@id"\s*:\s*"[^"]*/id(\d+)/')
+_JSON_LD_ID = re.compile(r'"@id"\s*:\s*"([^"]*)"')
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _SHOWN_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 _LANGUAGES = {"nb": "nb", "no": "nb", "nob": "nb", "nn": "nn", "nno": "nn"}
@@ -128,7 +128,9 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
     """The article in ``root``, the whole page or (``cut``) the page's cut.
 
     A cut is trusted only with the article template: the checks for challenge and listing
-    markup and the generic fallback look at the whole page.
+    markup and the generic fallback look at the whole page. One function, longer than most:
+    the order of its checks (challenge, listing, template, fallback) is the contract, and
+    it reads best top to bottom.
     """
     meta = read_meta(root)
     title_tag = first(root, s.TITLE_TAG)
@@ -206,14 +208,17 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
 
 def _article_id(url: str, meta: dict[str, str], root: Element) -> int:
     parts = urlsplit(url)
-    if match := _ID_IN_PATH.search(parts.path) or _ID_IN_QUERY.search(parts.query):
+    if (found := id_in(parts.path)) is not None:
+        return found
+    if match := _ID_IN_QUERY.search(parts.query):
         return int(match.group(1))
     for script in xpath(s.JSON_LD)(root):
-        if match := _ID_IN_JSON_LD.search(script.text or ""):
-            return int(match.group(1))
+        for value in _JSON_LD_ID.findall(script.text or ""):
+            if (found := id_in(urlsplit(value).path)) is not None:
+                return found
     for key in (s.META_PATH, s.META_URL):
-        if match := _ID_IN_PATH.search(urlsplit(meta.get(key) or "").path):
-            return int(match.group(1))
+        if (found := id_in(urlsplit(meta.get(key) or "").path)) is not None:
+            return found
     raise NotAnArticle("no-id", url)
 
 

@@ -185,7 +185,7 @@ def xpath(expression: str) -> etree.XPath:
 
 def first(context: Element, chain: str | list[str]) -> Element | None:
     for expression in [chain] if isinstance(chain, str) else chain:
-        found = xpath(expression)(context)
+        found: list[Element] = xpath(expression)(context)
         if found:
             return found[0]
     return None
@@ -193,7 +193,7 @@ def first(context: Element, chain: str | list[str]) -> Element | None:
 
 def every(context: Element, chain: list[str]) -> list[Element]:
     for expression in chain:
-        found = xpath(expression)(context)
+        found: list[Element] = xpath(expression)(context)
         if found:
             return found
     return []

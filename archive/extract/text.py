@@ -135,7 +135,7 @@ class BlockCollector:
             if text:
                 self.blocks.append(prefix + text)
             return bool(text)
-        parts: list[str] = [] if (text := el.text) is None else [text]
+        parts: list[str] = [] if (head := el.text) is None else [head]
         deferred: list[Element] = []
         for child in el:
             self._inline_child(child, parts, deferred)
@@ -147,7 +147,7 @@ class BlockCollector:
             self.block(child)
         return emitted
 
-    def _inline(self, el: Element, parts: list[str], deferred: list | None) -> None:
+    def _inline(self, el: Element, parts: list[str], deferred: list[Element] | None) -> None:
         tag = el.tag
         if tag == "br":
             parts.append(" ")
@@ -163,7 +163,9 @@ class BlockCollector:
         if boundary:
             parts.append(" ")
 
-    def _inline_child(self, child: Element, parts: list[str], deferred: list | None) -> None:
+    def _inline_child(
+        self, child: Element, parts: list[str], deferred: list[Element] | None
+    ) -> None:
         tag = child.tag
         if isinstance(tag, str) and not self.pruned(child):
             if deferred is not None and tag in DEFERRED_TAGS:
@@ -211,7 +213,9 @@ class BlockCollector:
 
     def _is_image(self, el: Element) -> bool:
         cls = el.get("class")
-        return bool(cls) and not s.IMAGE_CONTAINER_CLASSES.isdisjoint(cls.split())
+        if not cls:
+            return False
+        return not s.IMAGE_CONTAINER_CLASSES.isdisjoint(cls.split())
 
     def _figure(self, el: Element) -> None:
         img = next(el.iter("img"), None)

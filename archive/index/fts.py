@@ -88,7 +88,7 @@ def _stem_uncached(word: str, lang: str) -> str:
             "nb": snowballstemmer.stemmer("norwegian"),
             "en": snowballstemmer.stemmer("english"),
         }
-    found = stemmers[lang].stemWord(word)
+    found: str = stemmers[lang].stemWord(word)
     if found == word:
         found = word  # share the string: most words are their own stem
     cache = _cache[lang]

@@ -1,5 +1,10 @@
-"""Crawl jobs as users see them: a crashed job (still "running", its process gone)
-shows as interrupted."""
+"""Crawl jobs as users and the crawl session see them.
+
+Users: a crashed job (still "running", its process gone) shows as interrupted. The
+crawl session: reopening a job to resume it, what the job already did (so a resumed
+job fetches nothing twice) and its figures rebuilt from the index after a crash. The
+``jobs`` table itself is written through ``Index`` (``archive.index.job_table``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from archive.index.schema import Job
+from archive.index.store import Index
 
 
 class JobNotFound(LookupError):
@@ -36,11 +42,11 @@ def job_dict(job: Job) -> dict[str, Any]:
     return asdict(job)
 
 
-def list_jobs(index: Any) -> list[Job]:
+def list_jobs(index: Index) -> list[Job]:
     return [effective(job) for job in index.list_jobs()]
 
 
-def get_job(index: Any, job_id: str) -> Job:
+def get_job(index: Index, job_id: str) -> Job:
     job = index.get_job(job_id)
     if job is None:
         matches = [j for j in index.list_jobs() if j.id.startswith(job_id)]
@@ -48,3 +54,71 @@ def get_job(index: Any, job_id: str) -> Job:
             raise JobNotFound(f"no job {job_id!r} (see `regarkiv jobs`)")
         job = matches[0]
     return effective(job)
+
+
+def reopen_job(index: Index, job_id: str, pid: int) -> None:
+    """Mark an ended job running again, in process ``pid`` (a resumed crawl)."""
+    with index.transaction():
+        index.conn.execute(
+            "UPDATE jobs SET status = 'running', pid = ?, ended_at = NULL WHERE id = ?",
+            (pid, job_id),
+        )
+
+
+def articles_done_in_job(index: Index, job_id: str) -> set[int]:
+    """Articles this job already has a final answer for (content or gone)."""
+    rows = index.conn.execute(
+        "SELECT DISTINCT article_id FROM captures WHERE job_id = ? AND article_id IS NOT NULL"
+        " AND status IN (200, 404, 410)",
+        (job_id,),
+    )
+    return {row[0] for row in rows}
+
+
+def listings_in_job(index: Index, job_id: str) -> dict[str, tuple[str, int]]:
+    """Where this job archived each listing page: URL to (WARC file name, offset)."""
+    rows = index.conn.execute(
+        "SELECT url, warc_file, offset FROM captures WHERE job_id = ? AND article_id IS NULL"
+        " AND status = 200 AND record_type = 'response' ORDER BY id",
+        (job_id,),
+    )
+    return {url: (warc_file, offset) for url, warc_file, offset in rows}
+
+
+def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
+    """What a job did, as far as the index can tell (for a job whose process died).
+
+    Failures by reason and bytes on the wire are not in the index; they stay unknown.
+    """
+
+    def one(sql: str) -> int:
+        return int(index.conn.execute(sql, (job_id,)).fetchone()[0] or 0)
+
+    return {
+        "listing_pages": one(
+            "SELECT count(*) FROM captures WHERE job_id = ? AND article_id IS NULL"
+            " AND status = 200 AND url NOT LIKE '%/robots.txt'"
+        ),
+        "articles_fetched": one(
+            "SELECT count(DISTINCT article_id) FROM captures WHERE job_id = ?"
+            " AND article_id IS NOT NULL AND status IN (200, 404, 410)"
+        ),
+        "new_articles": one(
+            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
+            " WHERE c.job_id = ? AND r.revision = 1"
+        ),
+        "new_revisions": one(
+            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
+            " WHERE c.job_id = ? AND r.revision > 1"
+        ),
+        "removed": one(
+            "SELECT count(*) FROM articles a JOIN captures c ON c.id = a.removed_capture_id"
+            " WHERE c.job_id = ?"
+        ),
+        "warc_files": [
+            row[0]
+            for row in index.conn.execute(
+                "SELECT DISTINCT warc_file FROM captures WHERE job_id = ? ORDER BY 1", (job_id,)
+            )
+        ],
+    }

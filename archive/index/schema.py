@@ -83,6 +83,8 @@ def _execute_all(db: Database, script: str) -> None:
 
 @migrations()
 def m001_core_tables(db: Database) -> None:
+    """The first schema, as shipped: one migration, because existing archives record it by
+    name and applying it in parts would leave a half-built index."""
     _execute_all(
         db,
         """
@@ -310,7 +312,8 @@ class Revision:
         values = dict(row)
         for key in ("ministries", "topics", "images", "attachments"):
             values[key] = json.loads(values[key])
-        return cls(**{name: values.get(name) for name in _REVISION_FIELDS})
+        chosen: dict[str, Any] = {name: values.get(name) for name in _REVISION_FIELDS}
+        return cls(**chosen)
 
 
 _REVISION_FIELDS = tuple(f.name for f in fields(Revision))

@@ -282,11 +282,11 @@ def _documents(conn: sqlite3.Connection, match: str, documents: int) -> int:
     ).fetchone()
     hits, oldest = int(row[0]), row[1]
     if hits < _SAMPLE:
-        return hits
+        return int(hits)
     window = conn.execute(
         "SELECT count(*) FROM revisions_stems_docsize WHERE id >= ?", [oldest]
     ).fetchone()[0]
-    return min(documents, round(hits * documents / max(int(window), 1)))
+    return int(min(documents, round(hits * documents / max(window, 1))))
 
 
 def _counter(phrase: RankedPhrase) -> Callable[[str], int]:

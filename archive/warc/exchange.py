@@ -5,17 +5,18 @@ Pure functions over bytes; the writer decides ids, files and offsets.
 
 from __future__ import annotations
 
+import platform
 from dataclasses import dataclass
 from operator import itemgetter
 
-from archive.model import Capture, Exchange
+from archive import __version__
+from archive.model import Capture, Exchange, Headers
 from archive.warc.records import (
     CRLF,
     HTTP_REQUEST,
     HTTP_RESPONSE,
     REVISIT_PROFILE,
     WARC_FIELDS,
-    Headers,
     encode_record,
     header_lines,
     warc_date,
@@ -28,11 +29,22 @@ WARC_1_1_SPEC = "https://iipc.github.io/warc-specifications/specifications/warc-
 REQUIRED_WARCINFO = ("software", "job-id", "operator", "http-header-user-agent", "robots")
 
 
+def software(*products: tuple[str, str]) -> str:
+    """The warcinfo ``software`` field: regarkiv, the given ``(name, version)``s, Python.
+
+    ``software(("Scrapy", "2.19.0"))`` is ``"regarkiv/0.1.0 Scrapy/2.19.0 (Python/3.11.7)"``,
+    product tokens as a User-Agent writes them. The crawler names what fetched the pages,
+    because nothing under archive/ imports Scrapy.
+    """
+    tokens = [f"regarkiv/{__version__}", *(f"{name}/{version}" for name, version in products)]
+    return f"{' '.join(tokens)} (Python/{platform.python_version()})"
+
+
 @dataclass(frozen=True)
 class WarcInfo:
     """What the warcinfo record at the start of every file says about the crawl."""
 
-    software: str  # e.g. "regarkiv/0.1.0"
+    software: str  # what wrote the file, as software() words it
     job_id: str
     operator: str  # who runs the crawl and how to reach them
     user_agent: str

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from archive.model import Capture
+from archive.model import Capture, Headers, find_header
 from archive.warc.records import (
     GZIP_WBITS,
-    Headers,
     MalformedRecord,
     Member,
     WarcRecord,
@@ -49,11 +48,7 @@ class ArchivedResponse:
     refers_to_date: datetime | None = None
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value.decode("latin-1")
-        return None
+        return find_header(self.headers, name)
 
     def decoded_body(self) -> bytes:
         """The body with its Content-Encoding (gzip, deflate, br) removed."""
@@ -101,6 +96,7 @@ def decode_body(
                 body = _inflate(body, -zlib.MAX_WBITS, max_size)
         elif coding == "br":
             try:
+                # Optional: not a dependency (we never ask for br); only a br body needs it.
                 import brotli
             except ImportError:
                 raise UnsupportedEncoding("br needs the brotli package") from None

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import BinaryIO
 
+from archive.model import Headers, find_header
+
 WARC_VERSION = b"WARC/1.1"
 CRLF = b"\r\n"
 RECORD_END = b"\r\n\r\n"  # after every block, as the spec requires
@@ -40,7 +42,6 @@ GZIP_WBITS = 16 + zlib.MAX_WBITS
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
 STORED_BLOCK_MAX = 0xFFFF
 
-Headers = tuple[tuple[bytes, bytes], ...]
 _NAME = itemgetter(0)
 
 
@@ -190,7 +191,7 @@ def gzip_member(parts: Sequence[bytes], level: int, store_from: int | None = Non
 
 def _partly_stored_member(parts: Sequence[bytes], level: int, store_from: int) -> bytes:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
-    out = [GZIP_HEADER]
+    out: list[bytes | memoryview] = [GZIP_HEADER]
     crc = size = 0
     for part in parts[:store_from]:
         out.append(compressor.compress(part))
@@ -224,11 +225,7 @@ class WarcRecord:
     block: bytes
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     @property
     def record_type(self) -> str:
@@ -249,8 +246,8 @@ def parse_record(data: bytes) -> WarcRecord:
     headers: list[tuple[str, str]] = []
     for line in data[:head_end].split(CRLF)[1:]:
         if line[:1] in (b" ", b"\t") and headers:  # folded continuation line
-            name, value = headers[-1]
-            headers[-1] = (name, value + " " + line.strip().decode("utf-8", "replace"))
+            key, text = headers[-1]
+            headers[-1] = (key, text + " " + line.strip().decode("utf-8", "replace"))
             continue
         name, sep, value = line.partition(b":")
         if not sep:
@@ -277,11 +274,7 @@ class HttpMessage:
     body: bytes
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value.decode("latin-1")
-        return None
+        return find_header(self.headers, name)
 
 
 def parse_http(block: bytes) -> HttpMessage:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import socket
 import sys
 import threading
 from collections import deque
@@ -20,37 +18,25 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, final
 
 from archive.model import Capture, Exchange
-from archive.warc.cdxj import cdxj_line
-from archive.warc.exchange import (
-    REQUIRED_WARCINFO,
-    RESPONSE_PAYLOAD_PART,
-    WarcInfo,
-    payload_is_compressed,
-    request_record,
-    response_record,
-    warcinfo_record,
+from archive.warc.exchange import WarcInfo
+from archive.warc.records import new_record_id
+from archive.warc.series import (
+    DEFAULT_GZIP_LEVEL,
+    DEFAULT_MAX_SIZE,
+    Lookup,
+    WarcSeries,
+    WarcWriteError,
 )
-from archive.warc.file import WarcFile, warc_name
-from archive.warc.records import (
-    gzip_member,
-    new_record_id,
-    sha1_digest,
-    timestamp14,
-    utc,
-    warc_date,
-)
+
+__all__ = ["DEFAULT_GZIP_LEVEL", "DEFAULT_MAX_SIZE", "WarcWriteError", "WarcWriter", "WriterClosed"]
 
 log = logging.getLogger(__name__)
 
-# Roll-over size and compression, the defaults of `regarkiv crawl` too (archive/config.py).
-DEFAULT_MAX_SIZE = 1_000_000_000  # the WARC convention: files of about 1 GB
-DEFAULT_GZIP_LEVEL = 6
-
-Lookup = Callable[[str, str], Capture | None]
 OnWritten = Callable[[Capture, Exchange], None]
 
 # Waking a sleeping thread costs the submitting thread a futex call (~15 µs here, far
@@ -62,24 +48,23 @@ POLL_S = 0.005
 LINGER_POLLS = 20
 
 
-class WarcWriteError(Exception):
-    """Records could not be written (disk full, unwritable directory, ...).
-
-    Every record completed before the failure stays in the file; the failed
-    record is cut off again, so no file ever holds half a record.
-    """
-
-
 class WriterClosed(WarcWriteError):
     pass
 
 
+@final  # so that ``type(item) is _Flush`` tells the type checker what the other items are
 @dataclass(frozen=True)
 class _Flush:
     future: Future[None]
 
 
-_STOP = object()
+class _Stop(Enum):
+    STOP = "stop"
+
+
+_STOP = _Stop.STOP
+# What the writer thread takes off its queue: an exchange to write, a flush, or the end.
+_Item = tuple[Exchange, Future[Capture]] | _Flush | _Stop
 
 
 class WarcWriter:
@@ -111,39 +96,25 @@ class WarcWriter:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         record_ids: Callable[[], str] = new_record_id,
     ) -> None:
-        self.directory = Path(directory)
-        fields = warcinfo.fields() if isinstance(warcinfo, WarcInfo) else dict(warcinfo)
-        missing = [name for name in REQUIRED_WARCINFO if not fields.get(name)]
-        if missing:
-            raise ValueError(f"warcinfo lacks {', '.join(missing)}")
-        self.warcinfo = fields
-        self.prefix = prefix
-        self.hostname = host or socket.gethostname()
-        self.max_size = max_size
-        self.gzip_level = gzip_level
-        self.lookup = lookup
+        self.series = WarcSeries(
+            directory,
+            warcinfo,
+            prefix=prefix,
+            host=host,
+            max_size=max_size,
+            gzip_level=gzip_level,
+            lookup=lookup,
+            fsync_each_record=fsync_each_record,
+            clock=clock,
+            record_ids=record_ids,
+        )
         self.on_written = on_written
-        self.fsync_each_record = fsync_each_record
-        self.clock = clock
-        self.record_ids = record_ids
-        self.closed_files: list[Path] = []
-        self.lookup_failures = 0
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WarcWriteError(f"cannot create WARC directory {self.directory}: {exc}") from exc
-        self._file_host = re.sub(r"[^A-Za-z0-9.]+", "", self.hostname) or "localhost"
-        self._serial = 0
-        self._file: WarcFile | None = None
-        self._warcinfo_id = ""
-        # Each URL's newest 2xx payload digest in this run, and the response holding it.
-        self._latest: dict[str, tuple[str, Capture]] = {}
         self._error: WarcWriteError | None = None
         self._closed = False
         # deque.append and popleft are atomic, so submitters and the writer share the
         # queue without a lock. Submitters only read the writer's state below and wake
         # it when it asks to be woken.
-        self._pending: deque[object] = deque()
+        self._pending: deque[_Item] = deque()
         self._bound = queue_size if queue_size > 0 else sys.maxsize  # as queue.Queue
         self._early_wake = max(1, min(self._bound, 64) // 4)
         self._wake_at = sys.maxsize  # the queue length at which a submitter wakes the writer
@@ -204,7 +175,15 @@ class WarcWriter:
             self._thread.join()
             if self._error is not None:
                 raise self._error
-        return list(self.closed_files)
+        return list(self.series.closed_files)
+
+    @property
+    def closed_files(self) -> list[Path]:
+        return self.series.closed_files
+
+    @property
+    def lookup_failures(self) -> int:
+        return self.series.lookup_failures
 
     def __enter__(self) -> WarcWriter:
         return self
@@ -241,7 +220,7 @@ class WarcWriter:
                 self._space_waiters -= 1
         self._check_usable()
 
-    def _withdraw(self, item: object) -> None:
+    def _withdraw(self, item: _Item) -> None:
         """``close`` ran while ``item`` was queued: take it back unless the writer has it."""
         try:
             self._pending.remove(item)
@@ -253,7 +232,7 @@ class WarcWriter:
         # The loop keeps taking items after a failure, so every future is resolved
         # and a submitter held back by a full queue is released.
         pending = self._pending
-        item: object = None
+        item: _Item | None = None
         try:
             while True:
                 if not pending:
@@ -265,20 +244,28 @@ class WarcWriter:
                         self._space.notify_all()
                 if item is _STOP:
                     break
-                if item.__class__ is _Flush:
-                    self._flush_to_disk(item.future)  # type: ignore[attr-defined]
+                if type(item) is _Flush:
+                    self._flush_to_disk(item.future)
                 else:
-                    self._write_item(*item)  # type: ignore[misc]
+                    self._write_item(*item)
         except BaseException as exc:
             # A bug here must not leave futures unresolved and submitters waiting forever.
             log.exception("the WARC writer thread failed")
             if self._error is None:
                 self._error = WarcWriteError(f"the WARC writer thread failed: {exc!r}")
                 self._error.__cause__ = exc
-            pending.appendleft(item)  # its future may not be resolved yet
+            if item is not None:
+                pending.appendleft(item)  # its future may not be resolved yet
         finally:
             self._finish_file()
             self._refuse_leftovers()
+
+    def _finish_file(self) -> None:
+        try:
+            self.series.finish()
+        except WarcWriteError as error:
+            if self._error is None:
+                self._error = error
 
     def _wait_for_work(self) -> None:
         """Return when something may be queued: linger first, then sleep (see POLL_S)."""
@@ -302,7 +289,7 @@ class WarcWriter:
             future.set_exception(self._error)
             return
         try:
-            capture = self._write_exchange(exchange)
+            capture = self.series.write(exchange)
         except OSError as exc:
             self._error = WarcWriteError(f"writing {exchange.url} failed: {exc}")
             self._error.__cause__ = exc
@@ -337,102 +324,9 @@ class WarcWriter:
 
     def _flush_to_disk(self, done: Future[None]) -> None:
         try:
-            if self._file is not None and self._error is None:
-                self._file.sync()
+            if self._error is None:
+                self.series.sync()
         except OSError as exc:
             done.set_exception(WarcWriteError(f"fsync failed: {exc}"))
         else:
             done.set_result(None)
-
-    def _write_exchange(self, exchange: Exchange) -> Capture:
-        fetched_at = utc(exchange.fetched_at)
-        status = exchange.status
-        payload_digest = sha1_digest([exchange.body])
-        original = self._original(exchange, status, payload_digest)
-        warc = self._file or self._open_file()
-        response_id, request_id = self.record_ids(), self.record_ids()
-        info_id, level = self._warcinfo_id, self.gzip_level
-        response = response_record(exchange, response_id, info_id, payload_digest, original)
-        request = request_record(exchange, request_id, info_id, response_id)
-        stored = (
-            RESPONSE_PAYLOAD_PART if original is None and payload_is_compressed(exchange) else None
-        )
-        members = [gzip_member(response, level, stored), gzip_member(request, level)]
-        offset = warc.append(members, fsync=self.fsync_each_record)
-        capture = Capture(
-            url=exchange.url,
-            fetched_at=fetched_at,
-            status=status,
-            record_type="revisit" if original else "response",
-            record_id=response_id,
-            warc_file=warc.final_name,
-            offset=offset,
-            length=len(members[0]),
-            payload_digest=payload_digest,
-            content_type=exchange.header("Content-Type"),
-            refers_to=original.record_id if original else None,
-        )
-        warc.cdxj.append(cdxj_line(capture))
-        if 200 <= status < 300:
-            holder = original if original is not None else capture
-            self._latest[exchange.url] = (payload_digest, holder)
-        if warc.size >= self.max_size:
-            self._finish_file()
-        return capture
-
-    def _original(self, exchange: Exchange, status: int, payload_digest: str) -> Capture | None:
-        """The earlier capture this one may refer to: same URL and payload, both 2xx, and
-        nothing else 2xx of that URL in between (A, B, A is a full response again)."""
-        if not 200 <= status < 300:
-            return None
-        original: Capture | None = None
-        latest = self._latest.get(exchange.url)
-        if latest is not None:
-            digest, holder = latest
-            original = holder if digest == payload_digest else None
-        elif self.lookup is not None:
-            try:
-                original = self.lookup(exchange.url, payload_digest)
-            except Exception:  # a full response is never wrong; a failed lookup must not stop us
-                self.lookup_failures += 1
-                if self.lookup_failures == 1:
-                    log.exception("revisit lookup failed for %s; writing responses", exchange.url)
-                return None
-        # A revisit must point at a record holding the payload, not at another revisit.
-        if original is None or original.record_type != "response":
-            return None
-        return original
-
-    def _open_file(self) -> WarcFile:
-        stamp = timestamp14(self.clock())
-        while True:
-            name = warc_name(self.prefix, stamp, self._serial, self._file_host)
-            self._serial += 1
-            try:
-                warc = WarcFile.create(self.directory, name)
-                break
-            except FileExistsError:
-                continue
-        self._warcinfo_id = self.record_ids()
-        info = warcinfo_record(self._warcinfo_id, warc_date(self.clock()), name, self.warcinfo)
-        try:
-            warc.append([gzip_member(info, self.gzip_level)])
-        except OSError:
-            warc.discard()
-            raise
-        self._file = warc
-        return warc
-
-    def _finish_file(self) -> None:
-        warc, self._file = self._file, None
-        if warc is None:
-            return
-        try:
-            warc.finish()
-        except OSError as exc:
-            log.error("closing %s failed: %s", warc.path.name, exc)
-            if self._error is None:
-                self._error = WarcWriteError(f"closing {warc.path.name} failed: {exc}")
-                self._error.__cause__ = exc
-        if warc.final_path.exists():
-            self.closed_files.append(warc.final_path)

@@ -65,8 +65,8 @@ class BackoffRetryMiddleware:
         )
 
     def _delay(self, request: Request, response: Response | None) -> float:
-        attempt = request.meta.get("retry_times", 0)
-        delay = self.base_delay * (2**attempt)
+        attempt: int = request.meta.get("retry_times", 0)
+        delay: float = self.base_delay * (2**attempt)
         if response is not None:
             server_delay = retry_after_seconds(response.headers.get(b"Retry-After"))
             if server_delay is not None:

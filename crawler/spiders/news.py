@@ -18,7 +18,7 @@ from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
@@ -193,10 +193,10 @@ class NewsSpider(scrapy.Spider):
         self._scheduled_articles += 1
         return True
 
-    def _items(self, response: Response, page: int) -> list[Any]:
+    def _items(self, response: TextResponse, page: int) -> list[Any]:
         root = response.selector.root
         for number, (selector, xpath) in enumerate(_ITEMS):
-            items = xpath(root)
+            items: list[Any] = xpath(root)
             if items:
                 if number:
                     self.logger.warning(
@@ -214,6 +214,9 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(
         self, response: Response, lang: str, page: int, replayed: bool = False
     ) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self.session.failed("not-html", response.url)  # an image or file, not a listing
+            return
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
         items = self._items(response, page)
@@ -254,7 +257,7 @@ class NewsSpider(scrapy.Spider):
         if next_page is not None:
             yield self._listing_request(lang, next_page)
 
-    def _next_page(self, response: Response, page: int) -> int | None:
+    def _next_page(self, response: TextResponse, page: int) -> int | None:
         last = response.css(LAST_PAGE_LINK).get()
         last_page = listing_page_number(response.urljoin(last)) if last else None
         if last_page is not None and page >= last_page:

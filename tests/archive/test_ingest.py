@@ -29,11 +29,12 @@ def test_the_indexer_yields_the_cpu_to_fetching(tmp_path: Path) -> None:
     assert ingester.fatal is None
 
 
-def test_a_revisit_of_an_article_counts_as_seen_unchanged(tmp_path: Path) -> None:
+def test_a_revisit_of_an_article_counts_as_seen_unchanged(
+    tmp_path: Path, make_article, make_capture, record
+) -> None:
     from dataclasses import replace
 
     from archive.ingest import IngestStats, Prepared, apply
-    from tests.index.test_store import make_article, make_capture, record
 
     with Index(tmp_path / "index.db") as index:
         record(index, make_article(), 0)

@@ -12,28 +12,14 @@ from pathlib import Path
 import pytest
 
 from archive.index.store import Index
-from archive.pipeline import Archiver, ArchiverConfig
+from archive.pipeline import Archiver
 from archive.warc.reader import iter_records
 from archive.warc.writer import WarcWriteError
-from tests.warc.test_writer import INFO, exchange, warcio_check
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def config(tmp_path: Path, warc_dir: Path | None = None) -> ArchiverConfig:
-    Index(tmp_path / "index.db").close()
-    return ArchiverConfig(
-        warc_dir=warc_dir or tmp_path / "warcs",
-        warcinfo=INFO,
-        host="testhost",
-        max_size=1_000_000_000,
-        gzip_level=6,
-        index_path=tmp_path / "index.db",
-        job_id="job-1",
-    )
-
-
-def test_what_is_submitted_is_written_and_indexed(tmp_path: Path) -> None:
+def test_what_is_submitted_is_written_and_indexed(
+    tmp_path: Path, config, exchange, warcio_check
+) -> None:
     archiver = Archiver(config(tmp_path))
     urls = [f"https://www.regjeringen.no/no/aktuelt/sak-{n}/id{n}/" for n in range(1, 6)]
     for url in urls:
@@ -51,7 +37,9 @@ def test_what_is_submitted_is_written_and_indexed(tmp_path: Path) -> None:
     assert archiver.close() is report  # closing twice is harmless
 
 
-def test_an_earlier_capture_of_the_same_payload_becomes_a_revisit(tmp_path: Path) -> None:
+def test_an_earlier_capture_of_the_same_payload_becomes_a_revisit(
+    tmp_path: Path, config, exchange
+) -> None:
     first = Archiver(config(tmp_path))
     first.submit(exchange())
     first.close()
@@ -62,7 +50,7 @@ def test_an_earlier_capture_of_the_same_payload_becomes_a_revisit(tmp_path: Path
     assert record.capture.record_type == "revisit"
 
 
-def test_a_write_failure_reaches_the_crawl(tmp_path: Path) -> None:
+def test_a_write_failure_reaches_the_crawl(tmp_path: Path, config, exchange) -> None:
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the WARC directory should be")
     archiver = Archiver(config(tmp_path, warc_dir=blocked))
@@ -76,14 +64,13 @@ def test_a_write_failure_reaches_the_crawl(tmp_path: Path) -> None:
     assert report.closed_files == []
 
 
-def test_it_dies_with_a_killed_crawl(tmp_path: Path) -> None:
+def test_it_dies_with_a_killed_crawl(tmp_path: Path, root) -> None:
     """kill -9 of the crawl must not leave a writer behind the data directory's lock."""
     script = textwrap.dedent(
         f"""
         import os, signal, sys, time
         from pathlib import Path
-        from tests.archive.test_pipeline import config
-        from tests.warc.test_writer import exchange
+        from tests.support.warc import archiver_config as config, exchange
         from archive.pipeline import Archiver
         archiver = Archiver(config(Path({str(tmp_path)!r})))
         archiver.submit(exchange())
@@ -93,7 +80,7 @@ def test_it_dies_with_a_killed_crawl(tmp_path: Path) -> None:
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
     )
     child = int(done.stdout.split()[0])
     deadline = time.monotonic() + 10
@@ -112,7 +99,9 @@ def _alive(pid: int) -> bool:
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_a_writer_process_that_dies_stops_the_crawl_with_a_write_error(tmp_path: Path) -> None:
+def test_a_writer_process_that_dies_stops_the_crawl_with_a_write_error(
+    tmp_path: Path, config, exchange
+) -> None:
     archiver = Archiver(config(tmp_path))
     archiver.submit(exchange())
     os.kill(archiver._process.pid, 9)
@@ -124,11 +113,12 @@ def test_a_writer_process_that_dies_stops_the_crawl_with_a_write_error(tmp_path:
     assert report.error
 
 
-def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(tmp_path: Path) -> None:
+def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     """The file is repaired at the next start; its records reach the index too."""
     from archive.session import recover_crashed_jobs
     from archive.warc.repair import repair_open_files
-    from tests.warc.test_writer import make_writer
 
     warcs = tmp_path / "warcs"
     writer = make_writer(warcs)
@@ -147,12 +137,13 @@ def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(tmp_path
         index.close()
 
 
-def test_a_crawl_that_never_closes_still_exits_and_keeps_what_it_wrote(tmp_path: Path) -> None:
+def test_a_crawl_that_never_closes_still_exits_and_keeps_what_it_wrote(
+    tmp_path: Path, root
+) -> None:
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from tests.archive.test_pipeline import config
-        from tests.warc.test_writer import exchange
+        from tests.support.warc import archiver_config as config, exchange
         from archive.pipeline import Archiver
         archiver = Archiver(config(Path({str(tmp_path)!r})))
         archiver.submit(exchange())
@@ -160,7 +151,7 @@ def test_a_crawl_that_never_closes_still_exits_and_keeps_what_it_wrote(tmp_path:
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 3, done.stderr
     (warc,) = (tmp_path / "warcs").glob("*.warc.gz")  # closed, not left .open

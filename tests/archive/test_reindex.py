@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import crawl, regarkiv
-
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
 
@@ -38,7 +36,7 @@ def dump(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def archive(tmp_path_factory, crawl):
     site = replica_site.Site(articles=80, seed=21)
     data = tmp_path_factory.mktemp("archive")
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
@@ -48,7 +46,7 @@ def archive(tmp_path_factory):
     return data
 
 
-def test_reindex_equals_live_crawl(archive: Path, tmp_path: Path) -> None:
+def test_reindex_equals_live_crawl(archive: Path, tmp_path: Path, regarkiv) -> None:
     live = dump(archive / "index.db")
     assert live["revisions"] and any(row[1] == 2 for row in live["revisions"])
     assert any(row[5] == "removed" for row in live["articles"])
@@ -62,7 +60,7 @@ def test_reindex_equals_live_crawl(archive: Path, tmp_path: Path) -> None:
     assert found.returncode == 0 and found.stdout.strip() != "[]"
 
 
-def test_corrupt_record_is_skipped_not_fatal(archive: Path, tmp_path: Path) -> None:
+def test_corrupt_record_is_skipped_not_fatal(archive: Path, tmp_path: Path, regarkiv) -> None:
     import shutil
 
     copy = tmp_path / "copy"
@@ -81,13 +79,13 @@ def test_corrupt_record_is_skipped_not_fatal(archive: Path, tmp_path: Path) -> N
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
 
 
-def test_reindex_without_warcs_is_an_error(tmp_path: Path) -> None:
+def test_reindex_without_warcs_is_an_error(tmp_path: Path, regarkiv) -> None:
     result = regarkiv("reindex", "--data-dir", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr.startswith("Error: no WARC files")
 
 
-def test_verify_passes_then_names_each_problem(archive: Path, tmp_path: Path) -> None:
+def test_verify_passes_then_names_each_problem(archive: Path, tmp_path: Path, regarkiv) -> None:
     import json
     import shutil
 

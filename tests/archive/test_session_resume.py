@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.crawling import FAST, crawl, regarkiv, warcio_check
+from tests.support.crawl import FAST
 
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
@@ -61,7 +61,7 @@ def content(data_dir: Path) -> tuple[set, set]:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
+def baseline(tmp_path_factory, crawl):
     """The index an uninterrupted crawl builds."""
     site = replica_site.Site(articles=ARTICLES, seed=5)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
@@ -71,7 +71,9 @@ def baseline(tmp_path_factory):
 
 
 @pytest.mark.parametrize("kill_after", [1, 40, 130])
-def test_resume_after_kill_9(tmp_path: Path, baseline, kill_after: int) -> None:
+def test_resume_after_kill_9(
+    tmp_path: Path, baseline, kill_after: int, crawl, regarkiv, warcio_check
+) -> None:
     site = replica_site.Site(articles=ARTICLES, seed=5)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         # Slow every article a little so the kill lands mid-crawl.
@@ -140,7 +142,7 @@ def test_resume_after_kill_9(tmp_path: Path, baseline, kill_after: int) -> None:
     assert verified.returncode == 0, verified.stdout
 
 
-def test_resume_with_nothing_to_resume(tmp_path: Path) -> None:
+def test_resume_with_nothing_to_resume(tmp_path: Path, regarkiv) -> None:
     result = regarkiv(
         "crawl", "--data-dir", str(tmp_path), "--resume", "--base-url", "http://127.0.0.1:9"
     )
@@ -148,7 +150,7 @@ def test_resume_with_nothing_to_resume(tmp_path: Path) -> None:
     assert "to resume" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path) -> None:
+def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> None:
     site = replica_site.Site(articles=ARTICLES, seed=5)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         server.faults.add("*", "slow", count=None, delay=0.05)

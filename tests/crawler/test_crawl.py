@@ -11,7 +11,6 @@ import pytest
 from protego import Protego
 
 from archive.warc.cdxj import cdxj_path
-from tests.crawling import crawl, regarkiv, warcio_check
 
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
@@ -47,7 +46,9 @@ def db(data_dir: Path) -> sqlite3.Connection:
     return conn
 
 
-def test_crawl_captures_every_listed_article_once(tmp_path: Path, site, server) -> None:
+def test_crawl_captures_every_listed_article_once(
+    tmp_path: Path, site, server, crawl, warcio_check
+) -> None:
     summary = crawl(tmp_path, server.base_url)
     paths = requested_paths(server)
     fetched = article_requests(paths)
@@ -84,7 +85,7 @@ def site_robots(server) -> str:
         return response.read().decode()
 
 
-def test_bounds_limit_the_crawl(tmp_path: Path, server) -> None:
+def test_bounds_limit_the_crawl(tmp_path: Path, server, crawl) -> None:
     summary = crawl(
         tmp_path, server.base_url, "--lang", "en", "--max-listing-pages", "1", "--max-articles", "5"
     )
@@ -93,7 +94,7 @@ def test_bounds_limit_the_crawl(tmp_path: Path, server) -> None:
     assert all("/no/" not in path for path in requested_paths(server) if "aktuelt" in path)
 
 
-def test_second_crawl_with_new_fetches_nothing_old(tmp_path: Path, site, server) -> None:
+def test_second_crawl_with_new_fetches_nothing_old(tmp_path: Path, site, server, crawl) -> None:
     crawl(tmp_path, server.base_url, "--lang", "no")
     before = len(requested_paths(server))
     summary = crawl(tmp_path, server.base_url, "--lang", "no", "--recrawl", "new")
@@ -102,7 +103,7 @@ def test_second_crawl_with_new_fetches_nothing_old(tmp_path: Path, site, server)
     assert len(requested_paths(server)) - before == 2
 
 
-def test_versions_edits_removals_and_new_articles(tmp_path: Path, site, server) -> None:
+def test_versions_edits_removals_and_new_articles(tmp_path: Path, site, server, crawl) -> None:
     crawl(tmp_path, server.base_url)
     server.set_version(2)
     summary = crawl(tmp_path, server.base_url, "--recrawl", "all")
@@ -126,7 +127,7 @@ def test_versions_edits_removals_and_new_articles(tmp_path: Path, site, server) 
     assert all(counts[a] == 1 for a in unchanged)
 
 
-def test_faults_are_retried_or_counted(tmp_path: Path, site, server) -> None:
+def test_faults_are_retried_or_counted(tmp_path: Path, site, server, crawl, warcio_check) -> None:
     ids = site.article_ids(lang="en")
     server.faults.add(f"id{ids[0]}", "503", count=2, retry_after=1)
     server.faults.add(f"id{ids[1]}", "429", count=1, retry_after=1)
@@ -160,14 +161,16 @@ def test_faults_are_retried_or_counted(tmp_path: Path, site, server) -> None:
         (["--base-url", "https://www.regjeringen.no"], "needs a contact"),
     ],
 )
-def test_bad_options_are_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_options_are_one_line_errors(
+    tmp_path: Path, args: list[str], message: str, regarkiv
+) -> None:
     result = regarkiv("crawl", "--data-dir", str(tmp_path), *args, env={"REGARKIV_CONTACT": ""})
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_unwritable_data_dir(tmp_path: Path) -> None:
+def test_unwritable_data_dir(tmp_path: Path, regarkiv) -> None:
     target = tmp_path / "file"
     target.write_text("not a directory")
     result = regarkiv("crawl", "--data-dir", str(target / "x"), "--base-url", "http://127.0.0.1:9")
@@ -176,7 +179,7 @@ def test_unwritable_data_dir(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_unreachable_base_url(tmp_path: Path) -> None:
+def test_unreachable_base_url(tmp_path: Path, regarkiv) -> None:
     result = regarkiv(
         "crawl",
         "--data-dir",
@@ -195,7 +198,7 @@ def test_unreachable_base_url(tmp_path: Path) -> None:
         assert warc.suffix != ".open"
 
 
-def test_second_crawl_on_same_data_dir_refuses(tmp_path: Path) -> None:
+def test_second_crawl_on_same_data_dir_refuses(tmp_path: Path, regarkiv) -> None:
     from archive.datadir import DataDir
 
     tmp_path.mkdir(exist_ok=True)
@@ -205,7 +208,7 @@ def test_second_crawl_on_same_data_dir_refuses(tmp_path: Path) -> None:
     assert "another crawl is running" in result.stderr
 
 
-def test_jobs_record_the_crawl(tmp_path: Path, server) -> None:
+def test_jobs_record_the_crawl(tmp_path: Path, server, crawl, regarkiv) -> None:
     summary = crawl(tmp_path, server.base_url, "--lang", "en", "--max-articles", "3")
     result = regarkiv("jobs", "--data-dir", str(tmp_path), "--json")
     jobs = json.loads(result.stdout)
@@ -219,7 +222,7 @@ def test_jobs_record_the_crawl(tmp_path: Path, server) -> None:
     assert host.replace(".", "") in warc.name.replace(".", "")
 
 
-def test_recent_refetches_only_recent_articles(tmp_path: Path, site, server) -> None:
+def test_recent_refetches_only_recent_articles(tmp_path: Path, site, server, crawl) -> None:
     from datetime import date, timedelta
 
     crawl(tmp_path, server.base_url, "--lang", "no")
@@ -234,7 +237,7 @@ def test_recent_refetches_only_recent_articles(tmp_path: Path, site, server) -> 
     assert summary["unchanged"] == len(recent)
 
 
-def test_since_limits_discovery(tmp_path: Path, site, server) -> None:
+def test_since_limits_discovery(tmp_path: Path, site, server, crawl) -> None:
     published = sorted({site.expected(a).published for a in site.article_ids()})
     since = published[len(published) // 2]
     crawl(tmp_path, server.base_url, "--since", since)
@@ -242,7 +245,7 @@ def test_since_limits_discovery(tmp_path: Path, site, server) -> None:
     assert fetched == {a for a in site.article_ids() if site.expected(a).published >= since}
 
 
-def test_search_while_a_crawl_writes(tmp_path: Path, site, server) -> None:
+def test_search_while_a_crawl_writes(tmp_path: Path, site, server, crawl, regarkiv) -> None:
     import subprocess
     import sys
 
@@ -265,7 +268,9 @@ def test_search_while_a_crawl_writes(tmp_path: Path, site, server) -> None:
     assert searches >= 1
 
 
-def test_full_disk_stops_with_one_line_error_and_sound_warcs(tmp_path: Path, site, server) -> None:
+def test_full_disk_stops_with_one_line_error_and_sound_warcs(
+    tmp_path: Path, site, server, crawl, warcio_check
+) -> None:
     import resource
     import subprocess
     import sys
@@ -291,12 +296,13 @@ def test_full_disk_stops_with_one_line_error_and_sound_warcs(tmp_path: Path, sit
         assert warcio_check(warc).returncode == 0
 
 
-def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(tmp_path: Path, site, server) -> None:
+def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(
+    tmp_path: Path, site, server, warcio_check, root
+) -> None:
     import os
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]  # scrapy.cfg names the project
     scrapy = Path(sys.executable).with_name("scrapy")
     done = subprocess.run(
         [
@@ -313,7 +319,7 @@ def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(tmp_path: Path, sit
         capture_output=True,
         text=True,
         timeout=180,
-        cwd=root,
+        cwd=root,  # scrapy.cfg names the project
         env={**os.environ, "REGARKIV_DATA": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr[-3000:]

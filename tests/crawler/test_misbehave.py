@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import crawl, regarkiv, warcio_check
-
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
 
 
-def test_crawl_survives_every_kind_of_fault(tmp_path: Path) -> None:
+def test_crawl_survives_every_kind_of_fault(tmp_path: Path, crawl, regarkiv, warcio_check) -> None:
     site = replica_site.Site(articles=90, seed=8)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         ids = site.article_ids()

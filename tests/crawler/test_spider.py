@@ -11,7 +11,6 @@ from scrapy.http import HtmlResponse
 from archive.config import CrawlConfig, CrawlConfigError
 from crawler.spiders.news import NewsSpider, parse_listing_date
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
 BASE = "https://www.regjeringen.no"
 
 
@@ -36,21 +35,21 @@ class FakeSession:
         return self.recrawl == "new" and already == items > 0
 
 
-def real_listing() -> HtmlResponse:
-    path = REAL / "hearings-listing-id1763-page-001.html"
-    if not path.exists():
-        pytest.skip("../shared/real-pages not present (fresh clone outside the workspace)")
+@pytest.fixture
+def real_listing(read_real) -> HtmlResponse:
     # The hearing listing uses the same search-results template as the news listing.
     url = f"{BASE}/no/aktuelt/nyheter/id2006120/"
-    return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8")
+    return HtmlResponse(
+        url=url, body=read_real("hearings-listing-id1763-page-001.html"), encoding="utf-8"
+    )
 
 
 def spider(**kwargs) -> NewsSpider:
     return NewsSpider(session=FakeSession(**kwargs))
 
 
-def test_real_listing_gives_20_items_and_page_2() -> None:
-    requests = list(spider().parse_listing(real_listing(), "no", 1))
+def test_real_listing_gives_20_items_and_page_2(real_listing) -> None:
+    requests = list(spider().parse_listing(real_listing, "no", 1))
     articles = [r for r in requests if r.callback.__name__ == "parse_article"]
     listings = [r for r in requests if r.callback.__name__ == "parse_listing"]
     assert len(articles) == 20
@@ -61,8 +60,8 @@ def test_real_listing_gives_20_items_and_page_2() -> None:
     assert "page=0" not in urls and "sortby" not in urls and "ownerid" not in urls
 
 
-def test_a_page_of_archived_articles_stops_new_mode() -> None:
-    response = real_listing()
+def test_a_page_of_archived_articles_stops_new_mode(real_listing) -> None:
+    response = real_listing
     first = list(spider().parse_listing(response, "no", 1))
     ids = {
         int(r.url.rstrip("/").rsplit("/id", 1)[1])

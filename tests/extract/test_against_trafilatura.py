@@ -1,6 +1,6 @@
 """Extraction speed against trafilatura.extract on the same pages (opt-in benchmark).
 
-Run: REGARKIV_BENCH=1 pytest tests/test_extract_speed.py -s
+Run: REGARKIV_BENCH=1 pytest tests/extract/test_against_trafilatura.py -s
 Timing depends on the machine, so plain test runs skip this module.
 """
 
@@ -19,8 +19,6 @@ pytestmark = pytest.mark.skipif(
     not os.environ.get("REGARKIV_BENCH"), reason="benchmark: set REGARKIV_BENCH=1"
 )
 
-REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TARGET_SPEEDUP = 6.0
 
 
@@ -40,9 +38,9 @@ def per_call_ms(function: Callable[[], object], seconds: float = 1.0) -> float:
     return best * 1000
 
 
-def synthetic_page(size: int = 60_000) -> str:
+def synthetic_page(fixtures_dir: Path, size: int = 60_000) -> str:
     """The nb news fixture with its body repeated up to ``size`` bytes."""
-    page = (FIXTURES / "news-nb.html").read_text(encoding="utf-8")
+    page = (fixtures_dir / "news-nb.html").read_text(encoding="utf-8")
     start = page.index('<div class="article-body">') + len('<div class="article-body">')
     end = page.index("<script>$('.article-body")
     body = page[start:end]
@@ -50,21 +48,21 @@ def synthetic_page(size: int = 60_000) -> str:
     return page[:start] + body * repeat + page[end:]
 
 
-def pages() -> list[tuple[str, str, str]]:
+def pages(real_pages_dir: Path, fixtures_dir: Path) -> list[tuple[str, str, str]]:
     found = []
-    for path in sorted(REAL_PAGES.glob("hearing-id*.html")):
+    for path in sorted(real_pages_dir.glob("hearing-id*.html")):
         url = f"https://www.regjeringen.no/no/dokumenter/x/{path.stem.removeprefix('hearing-')}/"
         found.append((path.name, path.read_text(encoding="utf-8"), url))
     url = "https://www.regjeringen.no/no/aktuelt/ny-avtale-om-havvind/id3170001/"
-    found.append(("synthetic-60k", synthetic_page(), url))
+    found.append(("synthetic-60k", synthetic_page(fixtures_dir), url))
     return found
 
 
-def test_faster_than_trafilatura() -> None:
-    trafilatura = pytest.importorskip("trafilatura")
+def test_faster_than_trafilatura(real_pages_dir: Path, fixtures_dir: Path) -> None:
+    trafilatura = pytest.importorskip("trafilatura", reason="trafilatura is not installed")
     total_ours = total_theirs = 0.0
     print()
-    for name, html, url in pages():
+    for name, html, url in pages(real_pages_dir, fixtures_dir):
         ours = per_call_ms(lambda html=html, url=url: extract_article(html, url))
         theirs = per_call_ms(lambda html=html: trafilatura.extract(html))
         total_ours, total_theirs = total_ours + ours, total_theirs + theirs

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from archive.extract.article import ChallengePage, NotAnArticle, extract_article
 from archive.model import Article, Attachment, Image
+from tests.support.paths import FIXTURES
 
-REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITE = "https://www.regjeringen.no"
 
 # Chrome that must never reach any text field (site.md §6.3 and the chrome around §7),
@@ -82,17 +80,6 @@ CHROME_BLOCKS = [
     "Send inn høyringssvar",
     "Regjeringen.no",
 ]
-
-
-def read_real(name: str) -> bytes:
-    path = REAL_PAGES / name
-    if not path.exists():
-        pytest.skip("../shared/real-pages not present (fresh clone outside the workspace)")
-    return path.read_bytes()
-
-
-def read_fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def text_fields(article: Article) -> list[str]:
@@ -215,7 +202,7 @@ REAL = {
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
-def test_real_hearing_page(name: str) -> None:
+def test_real_hearing_page(name: str, read_real) -> None:
     case = REAL[name]
     article = extract_article(read_real(name), case["url"])
     for key in ("id", "url", "lang", "title", "lead", "published", "type", "ministries"):
@@ -235,20 +222,20 @@ def test_real_hearing_page(name: str) -> None:
     assert_no_chrome(article)
 
 
-def test_real_page_as_text_and_bytes_agree() -> None:
+def test_real_page_as_text_and_bytes_agree(read_real) -> None:
     raw = read_real("hearing-id3168525.html")
     url = REAL["hearing-id3168525.html"]["url"]
     assert extract_article(raw.decode("utf-8"), url) == extract_article(raw, url)
 
 
-def test_real_listing_page_is_not_an_article() -> None:
+def test_real_listing_page_is_not_an_article(read_real) -> None:
     raw = read_real("hearings-listing-id1763-page-001.html")
     with pytest.raises(NotAnArticle) as caught:
         extract_article(raw, f"{SITE}/no/dokument/hoyringar/id1763/")
     assert caught.value.reason == "listing"
 
 
-def test_real_listing_without_dc_type_is_still_refused() -> None:
+def test_real_listing_without_dc_type_is_still_refused(read_real) -> None:
     raw = read_real("hearings-listing-id1763-page-001.html").replace(b'"DC.Type"', b'"x"')
     with pytest.raises(NotAnArticle):
         extract_article(raw, f"{SITE}/no/dokument/hoyringar/id1763/")
@@ -389,20 +376,20 @@ EN_EXPECTED = Article(
         ("news-en.html", EN_URL + "?utm_source=rss&utm_medium=feed", EN_EXPECTED),
     ],
 )
-def test_news_fixture_exact(fixture: str, url: str, expected: Article) -> None:
+def test_news_fixture_exact(fixture: str, url: str, expected: Article, read_fixture) -> None:
     article = extract_article(read_fixture(fixture), url)
     for field in dataclasses.fields(Article):
         assert getattr(article, field.name) == getattr(expected, field.name), field.name
     assert_no_chrome(article, prose=expected.body.split("\n\n")[1])
 
 
-def test_id_from_json_ld_when_the_url_has_none() -> None:
+def test_id_from_json_ld_when_the_url_has_none(read_fixture) -> None:
     article = extract_article(read_fixture("news-nb.html"), f"{SITE}/no/aktuelt/ny-avtale/")
     assert article.id == 3170001
     assert article.url == NB_URL
 
 
-def test_only_utm_parameters_are_dropped_from_the_canonical_url() -> None:
+def test_only_utm_parameters_are_dropped_from_the_canonical_url(read_fixture) -> None:
     html = read_fixture("news-nb.html").replace(
         'id3170001/">\n<link', 'id3170001/?utm_campaign=x&amp;ch=2">\n<link'
     )
@@ -412,14 +399,14 @@ def test_only_utm_parameters_are_dropped_from_the_canonical_url() -> None:
 # --- layout changes: the generic extractor takes over ---------------------------------
 
 
-def test_renamed_body_falls_back_to_the_same_article() -> None:
+def test_renamed_body_falls_back_to_the_same_article(read_fixture) -> None:
     html = read_fixture("news-nb.html").replace("article-body", "story-body")
     article = extract_article(html, NB_URL)
     assert article.extracted_by == "fallback"
     assert dataclasses.replace(article, extracted_by="template") == NB_EXPECTED
 
 
-def test_redesigned_page_falls_back_without_chrome() -> None:
+def test_redesigned_page_falls_back_without_chrome(read_fixture) -> None:
     html = read_fixture("news-nb.html")
     for old, new in [
         ("article-", "story-"),
@@ -513,7 +500,7 @@ ERROR_503 = b"""<!DOCTYPE html>
         ),
         (ERROR_503, "no-metadata"),
         (ERROR_503.replace(b"</html>\n", b""), "truncated"),
-        (read_fixture("news-nb.html").encode()[:9_000], "truncated"),
+        ((FIXTURES / "news-nb.html").read_bytes()[:9_000], "truncated"),
     ],
 )
 def test_not_an_article(body: bytes | str, reason: str) -> None:
@@ -522,13 +509,13 @@ def test_not_an_article(body: bytes | str, reason: str) -> None:
     assert caught.value.reason == reason
 
 
-def test_invalid_utf8_bytes_are_replaced_not_fatal() -> None:
+def test_invalid_utf8_bytes_are_replaced_not_fatal(read_fixture) -> None:
     html = read_fixture("news-nn.html").encode().replace(b"alle kommunar", b"alle \xff kommunar")
     article = extract_article(html, NN_URL)
     assert article.body.startswith("Framlegget gjeld alle \ufffd kommunar.")
 
 
-def test_owner_topics_and_language_fall_back_to_head_metadata() -> None:
+def test_owner_topics_and_language_fall_back_to_head_metadata(read_fixture) -> None:
     html = read_fixture("news-nb.html")
     start, end = html.index('<aside class="content-col-1'), html.index("</aside>") + 8
     html = html[:start] + html[end:]

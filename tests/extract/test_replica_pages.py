@@ -10,6 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
+pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not installed")
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

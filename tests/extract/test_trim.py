@@ -7,6 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not installed")
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +18,6 @@ from archive.extract.article import NotAnArticle, extract_article
 from archive.extract.trim import readable_part
 from archive.model import Article
 
-REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "real-pages"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITE = "https://www.regjeringen.no"
 HEARING = "hearing-id3167072.html"
 HEARING_URL = (
@@ -54,13 +55,6 @@ def whole_page_outcome(monkeypatch: pytest.MonkeyPatch, html: str | bytes, url: 
         return outcome(html, url)
 
 
-def read_real(name: str) -> bytes:
-    path = REAL_PAGES / name
-    if not path.exists():
-        pytest.skip("../shared/real-pages not present (fresh clone outside the workspace)")
-    return path.read_bytes()
-
-
 def test_every_page_of_a_replica_site(
     monkeypatch: pytest.MonkeyPatch, whole_parses: list[bytes]
 ) -> None:
@@ -82,7 +76,7 @@ def test_every_page_of_a_replica_site(
     "name", ["hearing-id3167072.html", "hearing-id3168423.html", "hearing-id3168525.html"]
 )
 def test_real_hearing_pages_are_read_from_their_cut(
-    monkeypatch: pytest.MonkeyPatch, whole_parses: list[bytes], name: str
+    monkeypatch: pytest.MonkeyPatch, whole_parses: list[bytes], name: str, read_real
 ) -> None:
     raw = read_real(name)
     url = f"{SITE}/no/dokumenter/x/{name.removeprefix('hearing-').removesuffix('.html')}/"
@@ -94,9 +88,11 @@ def test_real_hearing_pages_are_read_from_their_cut(
         assert fast == whole_page_outcome(monkeypatch, html, url)
 
 
-def test_real_listing_and_fixtures_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_listing_and_fixtures_agree(
+    monkeypatch: pytest.MonkeyPatch, read_real, fixtures_dir
+) -> None:
     pages = [(read_real("hearings-listing-id1763-page-001.html"), f"{SITE}/no/id1763/")]
-    for path in sorted(FIXTURES.glob("*.html")):
+    for path in sorted(fixtures_dir.glob("*.html")):
         pages.append((path.read_bytes(), f"{SITE}/no/aktuelt/x/id3170001/"))
     for html, url in pages:
         assert outcome(html, url) == whole_page_outcome(monkeypatch, html, url)
@@ -139,7 +135,7 @@ ODD_PAGES: dict[str, tuple[Callable[[bytes], bytes], bool]] = {
 
 
 @pytest.mark.parametrize("change", sorted(ODD_PAGES))
-def test_odd_main_markers(whole_parses: list[bytes], change: str) -> None:
+def test_odd_main_markers(whole_parses: list[bytes], change: str, read_real) -> None:
     transform, cut_serves = ODD_PAGES[change]
     raw = read_real(HEARING)
     changed = transform(raw)
@@ -208,15 +204,15 @@ SNIPPETS = [
 
 
 @pytest.fixture(scope="module")
-def sample_pages() -> list[tuple[bytes, str]]:
+def sample_pages(real_pages_dir: Path) -> list[tuple[bytes, str]]:
     site_module = pytest.importorskip("replica.site", reason="replica.site not available")
     site = site_module.Site(articles=20, seed=5)
     pages = [
         (site.render(site.article_url(i)).body, SITE + site.article_url(i))
         for i in site.article_ids()[:3]
     ]
-    if (REAL_PAGES / HEARING).exists():
-        pages.append(((REAL_PAGES / HEARING).read_bytes(), HEARING_URL))
+    if (real_pages_dir / HEARING).exists():
+        pages.append(((real_pages_dir / HEARING).read_bytes(), HEARING_URL))
     return pages
 
 

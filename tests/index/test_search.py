@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not installed")
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -215,7 +218,7 @@ def test_writer_and_searcher_at_once(tmp_path: Path) -> None:
 
 
 def test_datasette_search_and_facets(tmp_path: Path) -> None:
-    from datasette.app import Datasette
+    Datasette = pytest.importorskip("datasette.app", reason="datasette is not installed").Datasette
 
     path = tmp_path / "index.db"
     with Index(path) as index:

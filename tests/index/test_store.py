@@ -3,59 +3,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from archive.index.normalise import content_hash, normalise_text
 from archive.index.store import ArticleNotFound, Index, IndexNotFound, Outcome, RevisionNotFound
-from archive.model import Article, Attachment, Capture, Image
-
-T0 = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
-URL = "https://www.regjeringen.no/no/aktuelt/felling-av-ulv-i-innlandet/id3169214/"
-
-
-def make_capture(
-    n: int, url: str = URL, *, status: int = 200, digest: str = "sha1:AAAA"
-) -> Capture:
-    return Capture(
-        url=url,
-        fetched_at=T0 + timedelta(hours=n),
-        status=status,
-        record_type="response",
-        record_id=f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>",
-        warc_file="regarkiv-20260704120000-00000.warc.gz",
-        offset=1000 * n,
-        length=900,
-        payload_digest=digest,
-        content_type="text/html; charset=utf-8",
-    )
-
-
-def make_article(**changes: object) -> Article:
-    article = Article(
-        id=3169214,
-        url=URL,
-        lang="nb",
-        title="Felling av ulv i Innlandet",
-        lead="Klima- og miljødepartementet har gitt løyve til felling av ulv.",
-        body="Regjeringen har i dag bestemt at ulven kan felles.\n\nVedtaket gjelder i år.",
-        published="2026-07-01",
-        type="Pressemelding",
-        ministries=["Klima- og miljødepartementet"],
-        topics=["Natur"],
-        images=[Image(caption="Ulv i snø", credit="NTB")],
-        attachments=[
-            Attachment(title="Vedtak", url="https://www.regjeringen.no/contentassets/a/v.pdf")
-        ],
-    )
-    return replace(article, **changes)
-
-
-def record(index: Index, article: Article, n: int) -> Outcome:
-    capture = make_capture(n, article.url)
-    return index.record_article(article, index.add_capture(capture, "job1"), capture.fetched_at)
+from archive.model import Capture
+from tests.support.index import T0, URL
 
 
 @pytest.fixture
@@ -71,7 +27,7 @@ def test_normalise_ignores_whitespace_and_invisible_characters() -> None:
     assert content_hash("a", "b", "c") != content_hash("a b", "", "c")
 
 
-def test_new_article_then_unchanged(index: Index) -> None:
+def test_new_article_then_unchanged(index: Index, make_article, record) -> None:
     assert record(index, make_article(), 0) is Outcome.NEW_ARTICLE
     assert record(index, make_article(), 1) is Outcome.UNCHANGED
     state = index.get_article(3169214)
@@ -83,7 +39,7 @@ def test_new_article_then_unchanged(index: Index) -> None:
     )
 
 
-def test_whitespace_only_change_is_not_a_revision(index: Index) -> None:
+def test_whitespace_only_change_is_not_a_revision(index: Index, make_article, record) -> None:
     record(index, make_article(), 0)
     reflowed = make_article(
         body="Regjeringen  har i dag\u00a0bestemt at ulven kan felles. Vedtaket gjelder i år.",
@@ -93,7 +49,9 @@ def test_whitespace_only_change_is_not_a_revision(index: Index) -> None:
     assert [r.revision for r in index.history(3169214)] == [1]
 
 
-def test_changed_text_is_a_new_revision_and_other_fields_are_not(index: Index) -> None:
+def test_changed_text_is_a_new_revision_and_other_fields_are_not(
+    index: Index, make_article, record
+) -> None:
     record(index, make_article(), 0)
     assert record(index, make_article(topics=["Ulv"], published="2026-07-02"), 1) is (
         Outcome.UNCHANGED
@@ -114,7 +72,7 @@ def test_changed_text_is_a_new_revision_and_other_fields_are_not(index: Index) -
     assert latest.warc_offset == 3000
 
 
-def test_removed_then_back_is_live(index: Index) -> None:
+def test_removed_then_back_is_live(index: Index, make_article, make_capture, record) -> None:
     record(index, make_article(), 0)
     gone = make_capture(1, status=404)
     assert index.mark_removed(3169214, gone.fetched_at, index.add_capture(gone, "job1"))
@@ -131,7 +89,7 @@ def test_removed_then_back_is_live(index: Index) -> None:
     )
 
 
-def test_a_revisit_is_a_sighting(index: Index) -> None:
+def test_a_revisit_is_a_sighting(index: Index, make_article, make_capture, record) -> None:
     """Same payload as before (a revisit record): seen, unchanged, and back if removed."""
     record(index, make_article(), 0)
     assert index.mark_seen(3169214, T0 + timedelta(hours=1))
@@ -147,18 +105,20 @@ def test_a_revisit_is_a_sighting(index: Index) -> None:
     assert not index.mark_seen(1, T0)  # unknown article
 
 
-def test_mark_removed_unknown_article_is_false(index: Index) -> None:
+def test_mark_removed_unknown_article_is_false(index: Index, make_capture) -> None:
     assert not index.mark_removed(1, T0, index.add_capture(make_capture(0, status=404), None))
 
 
-def test_add_capture_is_idempotent_on_record_id(index: Index) -> None:
+def test_add_capture_is_idempotent_on_record_id(index: Index, make_capture) -> None:
     first = index.add_capture(make_capture(0), "job1")
     assert index.add_capture(make_capture(0), "job2", 3169214) == first
     row = index.conn.execute("SELECT job_id, article_id FROM captures").fetchall()
     assert [tuple(r) for r in row] == [("job1", 3169214)]
 
 
-def test_lookup_capture_finds_latest_response_from_another_thread(tmp_path: Path) -> None:
+def test_lookup_capture_finds_latest_response_from_another_thread(
+    tmp_path: Path, make_capture
+) -> None:
     with Index(tmp_path / "index.db") as index:
         index.add_capture(make_capture(0, digest="sha1:BBBB"), "job1")
         index.add_capture(make_capture(1), "job1")
@@ -186,6 +146,7 @@ def test_lookup_capture_finds_latest_response_from_another_thread(tmp_path: Path
 
 def test_lookup_capture_never_offers_a_payload_the_page_has_since_changed_from(
     index: Index,
+    make_capture,
 ) -> None:
     """A, B, A: the third is no revisit of the first, or the change back is lost."""
     first = make_capture(0)
@@ -202,7 +163,7 @@ def test_lookup_capture_never_offers_a_payload_the_page_has_since_changed_from(
     assert index.lookup_capture(URL, "sha1:BBBB") == make_capture(1, digest="sha1:BBBB")
 
 
-def test_known_ids_and_published(index: Index) -> None:
+def test_known_ids_and_published(index: Index, make_article, record) -> None:
     record(index, make_article(), 0)
     record(index, make_article(id=5, url="https://www.regjeringen.no/id5/", published=None), 1)
     assert index.known_article_ids() == {3169214, 5}
@@ -210,7 +171,7 @@ def test_known_ids_and_published(index: Index) -> None:
     assert index.article_published() == {3169214: date(2026, 7, 1), 5: None}
 
 
-def test_resolve_and_not_found(index: Index) -> None:
+def test_resolve_and_not_found(index: Index, make_article, record) -> None:
     record(index, make_article(), 0)
     assert index.resolve("3169214") == index.resolve("id3169214") == index.resolve(URL) == 3169214
     with pytest.raises(ArticleNotFound):
@@ -221,7 +182,7 @@ def test_resolve_and_not_found(index: Index) -> None:
         index.get_revision(3169214, 9)
 
 
-def test_transaction_rolls_back_its_block_only(index: Index) -> None:
+def test_transaction_rolls_back_its_block_only(index: Index, make_capture) -> None:
     index.add_capture(make_capture(0), "job1")
     with pytest.raises(RuntimeError), index.transaction():
         index.add_capture(make_capture(1), "job1")
@@ -230,7 +191,7 @@ def test_transaction_rolls_back_its_block_only(index: Index) -> None:
     assert count == 1
 
 
-def test_commit_every(tmp_path: Path) -> None:
+def test_commit_every(tmp_path: Path, make_capture) -> None:
     path = tmp_path / "index.db"
     with Index(path, commit_every=2) as index:
         index.add_capture(make_capture(0), None)
@@ -248,7 +209,7 @@ def test_open_readonly_without_index(tmp_path: Path) -> None:
         Index.open_readonly(tmp_path / "other.db")
 
 
-def test_wal_and_reopen_applies_no_migration_twice(tmp_path: Path) -> None:
+def test_wal_and_reopen_applies_no_migration_twice(tmp_path: Path, make_article, record) -> None:
     path = tmp_path / "index.db"
     with Index(path) as index:
         record(index, make_article(), 0)
@@ -285,7 +246,7 @@ def _snapshot(path: Path) -> list[tuple[object, ...]]:
         ]
 
 
-def test_same_inputs_same_index(tmp_path: Path) -> None:
+def test_same_inputs_same_index(tmp_path: Path, make_article, record) -> None:
     # A live crawl commits as it goes; a rebuild from WARC batches: same result.
     inputs = [make_article(), make_article(body="Ny tekst."), make_article(id=7, lang="en")]
     for name, every in (("live.db", 1), ("rebuilt.db", 1000)):
@@ -295,7 +256,7 @@ def test_same_inputs_same_index(tmp_path: Path) -> None:
     assert _snapshot(tmp_path / "live.db") == _snapshot(tmp_path / "rebuilt.db")
 
 
-def test_open_readonly_upgrades_an_old_index(tmp_path: Path) -> None:
+def test_open_readonly_upgrades_an_old_index(tmp_path: Path, make_article, record) -> None:
     path = tmp_path / "index.db"
     with Index(path) as index:
         record(index, make_article(), 0)
@@ -305,7 +266,7 @@ def test_open_readonly_upgrades_an_old_index(tmp_path: Path) -> None:
         assert reader.get_article(3169214).latest_revision == 1
 
 
-def test_paths_with_uri_characters(tmp_path: Path) -> None:
+def test_paths_with_uri_characters(tmp_path: Path, make_article, record) -> None:
     path = tmp_path / "data #1 ?x" / "index.db"
     with Index(path) as index:
         record(index, make_article(), 0)
@@ -318,7 +279,9 @@ def _stems_text(path: Path) -> list[tuple[object, ...]]:
         return [tuple(row) for row in index.conn.execute("SELECT * FROM revisions_stems_text")]
 
 
-def test_stems_text_holds_the_latest_revisions_as_indexed(tmp_path: Path) -> None:
+def test_stems_text_holds_the_latest_revisions_as_indexed(
+    tmp_path: Path, make_article, record
+) -> None:
     inputs = [make_article(), make_article(body="Ny tekst."), make_article(id=7, lang="en")]
     for name, every in (("live.db", 1), ("rebuilt.db", 1000)):
         with Index(tmp_path / name, commit_every=every) as index:
@@ -332,7 +295,7 @@ def test_stems_text_holds_the_latest_revisions_as_indexed(tmp_path: Path) -> Non
     assert _stems_text(tmp_path / "live.db") == live
 
 
-def test_an_index_without_stems_text_gets_it(tmp_path: Path) -> None:
+def test_an_index_without_stems_text_gets_it(tmp_path: Path, make_article, record) -> None:
     path = tmp_path / "index.db"
     with Index(path) as index:
         record(index, make_article(), 0)

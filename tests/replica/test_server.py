@@ -227,14 +227,13 @@ def test_misbehave_is_seeded_and_retries_succeed(server: ReplicaServer) -> None:
     assert 200 in statuses
 
 
-def test_main_serves_until_sigterm(tmp_path: Path) -> None:
-    repo = Path(__file__).resolve().parents[2]
+def test_main_serves_until_sigterm(tmp_path: Path, root: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "replica.server", "--articles", "40", "--seed", "2"],
-        cwd=repo,
+        cwd=root,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(repo)},
+        env={**os.environ, "PYTHONPATH": str(root)},
     )
     try:
         line = process.stdout.readline()

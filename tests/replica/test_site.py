@@ -17,7 +17,6 @@ from protego import Protego
 from archive.model import Article, Attachment, Image
 from replica.site import Site
 
-REAL_PAGES = (Path(__file__).resolve().parents[2] / ".." / "shared" / "real-pages").resolve()
 BASE = "http://127.0.0.1:8123"
 _WS = re.compile(r"\s+")
 
@@ -122,13 +121,6 @@ def without_nonces(html: str) -> str:
 @pytest.fixture(scope="module")
 def site() -> Site:
     return Site(articles=300, seed=1)
-
-
-@pytest.fixture(scope="module")
-def real_pages() -> Path:
-    if not REAL_PAGES.is_dir():
-        pytest.skip(f"real captures not found at {REAL_PAGES} (../shared/real-pages/)")
-    return REAL_PAGES
 
 
 def classes(sel: Selector, scope: str) -> set[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from archive.warc.cdxj import cdxj_path, write_cdxj
-from tests.warc.test_writer import FETCHED, exchange, make_writer
+from tests.support.warc import FETCHED
 
 
 def pywb_cdxj(warc: Path) -> str:
@@ -20,36 +21,41 @@ def pywb_cdxj(warc: Path) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def mixed_crawl(directory: Path) -> Path:
+@pytest.fixture
+def mixed_crawl(exchange, make_writer) -> Callable[[Path], Path]:
     """Responses, revisits, errors, redirects, odd URLs: what a crawl writes."""
-    later = FETCHED + timedelta(days=1)
-    with make_writer(directory) as writer:
-        writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id2/?b=2&a=1"))
-        writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id1/"))
-        writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id1/", fetched_at=later))
-        writer.write(
-            exchange("https://www.regjeringen.no/no/dokumenter/blåbok/id3/", body=b"%PDF-1.7")
-        )
-        writer.write(
-            exchange(
-                "https://www.regjeringen.no/no/gammel/id4/",
-                status_line=b"HTTP/1.1 301 Moved Permanently",
-                body=b"",
-                headers=((b"Location", b"https://www.regjeringen.no/no/id4/"),),
+
+    def write(directory: Path) -> Path:
+        later = FETCHED + timedelta(days=1)
+        with make_writer(directory) as writer:
+            writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id2/?b=2&a=1"))
+            writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id1/"))
+            writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id1/", fetched_at=later))
+            writer.write(
+                exchange("https://www.regjeringen.no/no/dokumenter/blåbok/id3/", body=b"%PDF-1.7")
             )
-        )
-        writer.write(
-            exchange(
-                "https://www.regjeringen.no/no/borte/id5/",
-                status_line=b"HTTP/1.1 404 Not Found",
-                body=b"<h1>Fant ikke siden</h1>",
-                headers=((b"Content-Type", b"text/html;charset=UTF-8"),),
+            writer.write(
+                exchange(
+                    "https://www.regjeringen.no/no/gammel/id4/",
+                    status_line=b"HTTP/1.1 301 Moved Permanently",
+                    body=b"",
+                    headers=((b"Location", b"https://www.regjeringen.no/no/id4/"),),
+                )
             )
-        )
-    return writer.closed_files[0]
+            writer.write(
+                exchange(
+                    "https://www.regjeringen.no/no/borte/id5/",
+                    status_line=b"HTTP/1.1 404 Not Found",
+                    body=b"<h1>Fant ikke siden</h1>",
+                    headers=((b"Content-Type", b"text/html;charset=UTF-8"),),
+                )
+            )
+        return writer.closed_files[0]
+
+    return write
 
 
-def test_writer_cdxj_equals_pywb_cdx_indexer(tmp_path: Path) -> None:
+def test_writer_cdxj_equals_pywb_cdx_indexer(tmp_path: Path, mixed_crawl) -> None:
     warc = mixed_crawl(tmp_path)
     ours = cdxj_path(warc).read_text(encoding="utf-8")
     assert ours == pywb_cdxj(warc)
@@ -59,7 +65,7 @@ def test_writer_cdxj_equals_pywb_cdx_indexer(tmp_path: Path) -> None:
     assert any('"mime": "warc/revisit"' in line for line in lines)
 
 
-def test_write_cdxj_from_the_file_equals_the_writers_own(tmp_path: Path) -> None:
+def test_write_cdxj_from_the_file_equals_the_writers_own(tmp_path: Path, mixed_crawl) -> None:
     warc = mixed_crawl(tmp_path)
     index = cdxj_path(warc)
     from_writer = index.read_text(encoding="utf-8")
@@ -68,7 +74,7 @@ def test_write_cdxj_from_the_file_equals_the_writers_own(tmp_path: Path) -> None
     assert index.read_text(encoding="utf-8") == from_writer
 
 
-def test_cdxj_line_shape(tmp_path: Path) -> None:
+def test_cdxj_line_shape(tmp_path: Path, exchange, make_writer) -> None:
     with make_writer(tmp_path) as writer:
         capture = writer.write(exchange("https://www.regjeringen.no/no/aktuelt/id1/"))
     (line,) = cdxj_path(writer.closed_files[0]).read_text().splitlines()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from archive.warc.exchange import payload_is_compressed
-from tests.warc.test_writer import exchange, noise
 
 
 @pytest.mark.parametrize(
@@ -22,11 +21,11 @@ from tests.warc.test_writer import exchange, noise
     ],
 )
 def test_compressed_payloads_by_their_headers(
-    headers: tuple[tuple[bytes, bytes], ...], expected: bool
+    headers: tuple[tuple[bytes, bytes], ...], expected: bool, exchange, noise
 ) -> None:
     assert payload_is_compressed(exchange(body=noise(5_000), headers=headers)) is expected
 
 
-def test_a_small_payload_is_always_deflated() -> None:
+def test_a_small_payload_is_always_deflated(exchange, noise) -> None:
     gzipped = ((b"Content-Encoding", b"gzip"),)
     assert not payload_is_compressed(exchange(body=noise(500), headers=gzipped))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,19 +19,26 @@ from archive.warc.reader import (
     verify_file,
 )
 from archive.warc.records import gzip_member
-from tests.warc.test_writer import ARTICLE_HTML, exchange, make_writer, noise
+from tests.support.warc import ARTICLE_HTML
 
 
-def written(tmp_path: Path, count: int = 3) -> tuple[Path, list]:
-    with make_writer(tmp_path) as writer:
-        captures = [
-            writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/")) for n in range(count)
-        ]
-        captures.append(writer.write(exchange("https://www.regjeringen.no/no/id0/")))  # revisit
-    return writer.closed_files[0], captures
+@pytest.fixture
+def written(exchange, make_writer) -> Callable[..., tuple[Path, list]]:
+    """A file of ``count`` exchanges and a revisit of the first, and their captures."""
+
+    def write(tmp_path: Path, count: int = 3) -> tuple[Path, list]:
+        with make_writer(tmp_path) as writer:
+            captures = [
+                writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/"))
+                for n in range(count)
+            ]
+            captures.append(writer.write(exchange("https://www.regjeringen.no/no/id0/")))
+        return writer.closed_files[0], captures
+
+    return write
 
 
-def test_reader_gives_back_what_the_writer_returned(tmp_path: Path) -> None:
+def test_reader_gives_back_what_the_writer_returned(tmp_path: Path, written, exchange) -> None:
     path, captures = written(tmp_path)
     report = ReadReport()
     responses = list(iter_records(path, report))
@@ -49,7 +57,7 @@ def test_reader_gives_back_what_the_writer_returned(tmp_path: Path) -> None:
     assert revisit.refers_to_date == first.capture.fetched_at
 
 
-def test_read_record_at_a_capture_offset(tmp_path: Path) -> None:
+def test_read_record_at_a_capture_offset(tmp_path: Path, written) -> None:
     path, captures = written(tmp_path)
     response = read_record_at(path, captures[1].offset)
     assert response.capture == captures[1]
@@ -62,7 +70,7 @@ def rewrite_member(path: Path, offset: int, length: int, change: bytes) -> None:
     path.write_bytes(data[:offset] + change + data[offset + length :])
 
 
-def test_a_damaged_record_is_skipped_and_counted(tmp_path: Path) -> None:
+def test_a_damaged_record_is_skipped_and_counted(tmp_path: Path, written) -> None:
     path, captures = written(tmp_path)
     damaged = captures[1]
     data = path.read_bytes()
@@ -76,7 +84,7 @@ def test_a_damaged_record_is_skipped_and_counted(tmp_path: Path) -> None:
     assert report.skipped[0].length == damaged.length
 
 
-def test_a_truncated_file_yields_every_complete_record(tmp_path: Path) -> None:
+def test_a_truncated_file_yields_every_complete_record(tmp_path: Path, written) -> None:
     path, captures = written(tmp_path)
     data = path.read_bytes()
     path.write_bytes(data[: captures[3].offset + 100])
@@ -85,7 +93,7 @@ def test_a_truncated_file_yields_every_complete_record(tmp_path: Path) -> None:
     assert len(report.skipped) == 1 and "cut short" in report.skipped[0].reason
 
 
-def test_a_member_that_is_not_a_record_is_skipped(tmp_path: Path) -> None:
+def test_a_member_that_is_not_a_record_is_skipped(tmp_path: Path, written) -> None:
     path, captures = written(tmp_path)
     junk = gzip_member([b"WARC/1.1\r\nContent-Length: 500\r\n\r\nshort"], 6)
     rewrite_member(path, captures[0].offset, captures[0].length, junk)
@@ -94,12 +102,12 @@ def test_a_member_that_is_not_a_record_is_skipped(tmp_path: Path) -> None:
     assert "cut short" in report.skipped[0].reason
 
 
-def test_verify_passes_a_sound_file(tmp_path: Path) -> None:
+def test_verify_passes_a_sound_file(tmp_path: Path, written) -> None:
     path, _ = written(tmp_path)
     assert verify_file(path) == []
 
 
-def test_verify_finds_a_changed_payload(tmp_path: Path) -> None:
+def test_verify_finds_a_changed_payload(tmp_path: Path, written, exchange) -> None:
     path, captures = written(tmp_path)
     target = captures[2]
     data = path.read_bytes()
@@ -114,7 +122,7 @@ def test_verify_finds_a_changed_payload(tmp_path: Path) -> None:
     assert "block digest mismatch" in messages and "payload digest mismatch" in messages
 
 
-def test_verify_reports_damage(tmp_path: Path) -> None:
+def test_verify_reports_damage(tmp_path: Path, written) -> None:
     path, captures = written(tmp_path)
     path.write_bytes(path.read_bytes()[: captures[1].offset + 10])
     (problem,) = verify_file(path)
@@ -153,6 +161,9 @@ def test_decode_body_never_returns_half_a_page() -> None:
 
 def test_damage_is_one_skip_even_with_a_gzip_body_stored_inside_the_record(
     tmp_path: Path,
+    exchange,
+    make_writer,
+    noise,
 ) -> None:
     """A gzip'd body is kept whole in its record, so it is itself a valid gzip member;
     reading on after damage must not take it for the next record."""

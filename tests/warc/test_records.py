@@ -21,13 +21,15 @@ from archive.warc.records import (
     warc_date,
     warc_fields,
 )
-from tests.warc.test_writer import exchange, noise
-
-HEADERS = exchange().response_headers + ((b"X-Empty", b""), (b"Set-Cookie", b"a=b; Path=/"))
 
 
-def test_header_lines_are_the_lines_header_line_writes() -> None:
-    assert header_lines(HEADERS) == b"".join(header_line(k, v) for k, v in HEADERS)
+@pytest.fixture
+def headers(exchange) -> tuple[tuple[bytes, bytes], ...]:
+    return exchange().response_headers + ((b"X-Empty", b""), (b"Set-Cookie", b"a=b; Path=/"))
+
+
+def test_header_lines_are_the_lines_header_line_writes(headers) -> None:
+    assert header_lines(headers) == b"".join(header_line(k, v) for k, v in headers)
     assert header_lines(()) == b""
 
 
@@ -41,9 +43,11 @@ def test_header_lines_are_the_lines_header_line_writes() -> None:
         (b"X:Evil", b"a"),
     ],
 )
-def test_a_header_that_would_corrupt_the_record_is_refused(name: bytes, value: bytes) -> None:
+def test_a_header_that_would_corrupt_the_record_is_refused(
+    name: bytes, value: bytes, headers
+) -> None:
     with pytest.raises(ValueError, match="cannot be written"):
-        header_lines((*HEADERS, (name, value)))
+        header_lines((*headers, (name, value)))
     with pytest.raises(ValueError, match="cannot be written"):
         warc_fields([("software", "x"), (name.decode(), value.decode())])
 
@@ -55,7 +59,7 @@ def test_warc_fields_are_utf8_lines() -> None:
     assert warc_fields(iter(fields)) == expected
 
 
-def test_sha1_digest_is_labelled_base32() -> None:
+def test_sha1_digest_is_labelled_base32(noise) -> None:
     for data in (b"", b"x", noise(50_000)):
         expected = "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
         assert sha1_digest([data[:7], data[7:]]) == expected
@@ -88,6 +92,7 @@ def test_warc_date_has_six_fraction_digits_in_utc(moment: datetime) -> None:
 
 def test_gzip_member_gives_the_same_bytes_joined_or_streamed(
     monkeypatch: pytest.MonkeyPatch,
+    noise,
 ) -> None:
     parts = [b"WARC/1.1\r\nContent-Length: 1\r\n\r\n", noise(70_000), b"<html>" * 3000, b"\r\n"]
     for level in (0, 1, 6, 9):
@@ -100,7 +105,7 @@ def test_gzip_member_gives_the_same_bytes_joined_or_streamed(
 
 
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 200_000])
-def test_a_partly_stored_member_is_one_gzip_member_of_the_same_bytes(size: int) -> None:
+def test_a_partly_stored_member_is_one_gzip_member_of_the_same_bytes(size: int, noise) -> None:
     parts = [b"WARC/1.1\r\nContent-Length: 1\r\n\r\n" * 20, noise(size), b"\r\n\r\n"]
     member = gzip_member(parts, 6, store_from=1)
     assert member.startswith(warc_records.GZIP_MAGIC)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,27 +16,33 @@ import pytest
 from archive.warc.cdxj import cdxj_path
 from archive.warc.reader import ReadReport, iter_records, verify_file
 from archive.warc.repair import RepairError, repair_open_files
-from tests.warc.test_writer import exchange, make_writer, noise, warcio_check
 
 
-def crashed_file(tmp_path: Path, count: int = 4) -> tuple[Path, list]:
+@pytest.fixture
+def crashed_file(exchange, make_writer, noise) -> Callable[..., tuple[Path, list]]:
     """An .open file as a crash leaves it: the writer never closed it."""
-    writer = make_writer(tmp_path)
-    captures = [
-        writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/", body=noise(3000, n)))
-        for n in range(count)
-    ]
-    writer.flush()
-    (path,) = tmp_path.glob("*.warc.gz.open")
-    copy = path.read_bytes()
-    writer.close()  # stands in for the dead process; put back its unclosed file
-    for leftover in tmp_path.iterdir():
-        leftover.unlink()
-    path.write_bytes(copy)
-    return path, captures
+
+    def crash(tmp_path: Path, count: int = 4) -> tuple[Path, list]:
+        writer = make_writer(tmp_path)
+        captures = [
+            writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/", body=noise(3000, n)))
+            for n in range(count)
+        ]
+        writer.flush()
+        (path,) = tmp_path.glob("*.warc.gz.open")
+        copy = path.read_bytes()
+        writer.close()  # stands in for the dead process; put back its unclosed file
+        for leftover in tmp_path.iterdir():
+            leftover.unlink()
+        path.write_bytes(copy)
+        return path, captures
+
+    return crash
 
 
-def test_a_file_cut_mid_record_keeps_every_complete_record(tmp_path: Path) -> None:
+def test_a_file_cut_mid_record_keeps_every_complete_record(
+    tmp_path: Path, crashed_file, warcio_check
+) -> None:
     path, captures = crashed_file(tmp_path)
     cut_inside = captures[3].offset + captures[3].length // 2
     size = path.stat().st_size
@@ -57,7 +64,7 @@ def test_a_file_cut_mid_record_keeps_every_complete_record(tmp_path: Path) -> No
     assert cdxj_path(final).read_text().count("\n") == 3
 
 
-def test_a_complete_open_file_is_only_renamed(tmp_path: Path) -> None:
+def test_a_complete_open_file_is_only_renamed(tmp_path: Path, crashed_file) -> None:
     path, captures = crashed_file(tmp_path)
     size = path.stat().st_size
     (report,) = repair_open_files(tmp_path)
@@ -65,7 +72,7 @@ def test_a_complete_open_file_is_only_renamed(tmp_path: Path) -> None:
     assert report.warc_path is not None and report.warc_path.stat().st_size == size
 
 
-def test_garbage_after_the_last_record_is_cut(tmp_path: Path) -> None:
+def test_garbage_after_the_last_record_is_cut(tmp_path: Path, crashed_file, warcio_check) -> None:
     path, captures = crashed_file(tmp_path, count=1)
     garbage = b"\x1f\x8b\x08\x00 half a gzip header and then nothing"
     with open(path, "ab") as fh:
@@ -75,7 +82,7 @@ def test_garbage_after_the_last_record_is_cut(tmp_path: Path) -> None:
     assert warcio_check(report.warc_path).returncode == 0
 
 
-def test_an_open_file_without_a_complete_record_is_removed(tmp_path: Path) -> None:
+def test_an_open_file_without_a_complete_record_is_removed(tmp_path: Path, crashed_file) -> None:
     path, _ = crashed_file(tmp_path, count=1)
     with open(path, "r+b") as fh:
         fh.truncate(100)  # inside the warcinfo record
@@ -86,7 +93,7 @@ def test_an_open_file_without_a_complete_record_is_removed(tmp_path: Path) -> No
     assert list(tmp_path.iterdir()) == []
 
 
-def test_repair_refuses_to_overwrite_a_finished_file(tmp_path: Path) -> None:
+def test_repair_refuses_to_overwrite_a_finished_file(tmp_path: Path, crashed_file) -> None:
     path, _ = crashed_file(tmp_path, count=1)
     path.with_name(path.name.removesuffix(".open")).write_bytes(b"")
     with pytest.raises(RepairError):
@@ -94,7 +101,7 @@ def test_repair_refuses_to_overwrite_a_finished_file(tmp_path: Path) -> None:
     assert path.exists()
 
 
-def test_a_missing_cdxj_is_written(tmp_path: Path) -> None:
+def test_a_missing_cdxj_is_written(tmp_path: Path, exchange, make_writer) -> None:
     with make_writer(tmp_path) as writer:
         writer.write(exchange())
     index = cdxj_path(writer.closed_files[0])
@@ -110,7 +117,7 @@ CRAWLER = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, {root!r})
     from archive.warc import file as warc_file
-    from tests.warc.test_writer import exchange, make_writer
+    from tests.support.warc import exchange, make_writer
 
     def slow_disk(fd, data):
         # Writes in pieces; halfway through the first big record it tells the
@@ -132,9 +139,9 @@ CRAWLER = textwrap.dedent(
 )
 
 
-def test_repair_after_kill_9_mid_record(tmp_path: Path) -> None:
+def test_repair_after_kill_9_mid_record(tmp_path: Path, warcio_check, root) -> None:
     warcs = tmp_path / "warcs"
-    script = CRAWLER.format(root=str(Path(__file__).parents[2]), directory=str(warcs))
+    script = CRAWLER.format(root=str(root), directory=str(warcs))
     process = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -170,7 +177,7 @@ UNTOUCHED_CRAWLER = textwrap.dedent(
     import random, sys
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from tests.warc.test_writer import exchange, make_writer
+    from tests.support.warc import exchange, make_writer
     writer = make_writer(Path({directory!r}), gzip_level=1)
     rng = random.Random(1)
     n = 0
@@ -184,10 +191,10 @@ UNTOUCHED_CRAWLER = textwrap.dedent(
 )
 
 
-def test_repair_after_kill_9_at_any_moment(tmp_path: Path) -> None:
+def test_repair_after_kill_9_at_any_moment(tmp_path: Path, warcio_check, root) -> None:
     """No seams: the real writer, killed wherever it happens to be."""
     warcs = tmp_path / "warcs"
-    script = UNTOUCHED_CRAWLER.format(root=str(Path(__file__).parents[2]), directory=str(warcs))
+    script = UNTOUCHED_CRAWLER.format(root=str(root), directory=str(warcs))
     process = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.warc.test_writer import ARTICLE_TEXT, FETCHED, exchange, make_writer
+from tests.support.warc import ARTICLE_TEXT, FETCHED
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pywb") is None, reason="pywb is not installed: no replay test"
@@ -82,7 +82,7 @@ def wayback(warcs: Path, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_pywb_replays_an_archived_article(tmp_path: Path) -> None:
+def test_pywb_replays_an_archived_article(tmp_path: Path, exchange, make_writer) -> None:
     warcs = tmp_path / "warcs"
     with make_writer(warcs) as writer:
         original = writer.write(exchange(URL))
@@ -109,12 +109,10 @@ def test_pywb_replays_an_archived_article(tmp_path: Path) -> None:
         assert original.record_id != revisit.record_id
 
 
-def test_pywb_replays_a_crawled_article(tmp_path: Path) -> None:
+def test_pywb_replays_a_crawled_article(tmp_path: Path, crawl) -> None:
     """End to end: `regarkiv crawl` of the replica, then pywb serves an article from it."""
     import html
     import sqlite3
-
-    from tests.crawling import crawl
 
     replica_site = pytest.importorskip("replica.site")
     replica_server = pytest.importorskip("replica.server")

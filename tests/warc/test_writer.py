@@ -1,125 +1,36 @@
-"""The WARC writer: records, digests, revisits, rollover, errors. Helpers here serve the
-other WARC tests too."""
+"""The WARC writer: records, digests, revisits, rollover, errors."""
 
 from __future__ import annotations
 
 import errno
 import gzip
 import itertools
-import random
 import subprocess
 import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("fastwarc", reason="fastwarc (a dev extra) is not installed")
+
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from fastwarc.warc import WarcRecordType
-from warcio.archiveiterator import ArchiveIterator
 
 from archive.model import Capture, Exchange
 from archive.warc import file as warc_file
 from archive.warc.records import sha1_digest
-from archive.warc.writer import WarcInfo, WarcWriteError, WarcWriter
-
-WARCIO = Path(sys.executable).with_name("warcio")  # the venv running the tests
-FETCHED = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
-INFO = WarcInfo(
-    software="regarkiv/0.1.0",
-    job_id="job-20240506",
-    operator="Arkivet <arkiv@example.org>",
-    user_agent="regarkiv/0.1.0 (+mailto:arkiv@example.org)",
-    robots="obey",
-    base_url="https://www.regjeringen.no",
-    description="test crawl",
-    settings=(("crawl-settings", "delay=1.0 concurrency=2"),),
-)
-
-ARTICLE_TEXT = "Regjeringen styrker beredskapen i nord"
-ARTICLE_HTML = f"""<!DOCTYPE html>
-<html lang="no"><head><meta charset="utf-8"><title>{ARTICLE_TEXT} - regjeringen.no</title></head>
-<body><main><article class="article">
-<h1>{ARTICLE_TEXT}</h1>
-<p class="article-ingress">Regjeringen legger fram en ny plan for sivil beredskap.</p>
-{
-    "<p>Planen omfatter tiltak for kommunene, fylkene og statlige etater. Økt øvelse og "
-    "bedre samordning skal gjøre samfunnet mer robust.</p>" * 40
-}
-</article></main></body></html>
-""".encode()
+from archive.warc.writer import WarcWriteError, WarcWriter
+from tests.support.warc import ARTICLE_HTML, FETCHED, INFO
 
 
-def exchange(
-    url: str = "https://www.regjeringen.no/no/aktuelt/beredskap/id2950000/",
-    body: bytes | None = None,
-    *,
-    status_line: bytes = b"HTTP/1.1 200 OK",
-    headers: tuple[tuple[bytes, bytes], ...] | None = None,
-    fetched_at: datetime = FETCHED,
-) -> Exchange:
-    """A realistic regjeringen.no exchange: gzip'd HTML, as it came over the wire."""
-    if body is None:
-        body = gzip.compress(ARTICLE_HTML, mtime=0)
-    if headers is None:
-        headers = (
-            (b"Date", b"Mon, 06 May 2024 07:08:09 GMT"),
-            (b"Content-Type", b"text/html; charset=utf-8"),
-            (b"Content-Encoding", b"gzip"),
-            (b"Content-Length", str(len(body)).encode()),
-            (b"Cache-Control", b"private"),
-        )
-    path = url.split("regjeringen.no", 1)[-1] or "/"
-    return Exchange(
-        url=url,
-        request_head=(
-            f"GET {path} HTTP/1.1\r\nHost: www.regjeringen.no\r\n"
-            "User-Agent: regarkiv/0.1.0\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
-        ).encode(),
-        status_line=status_line,
-        response_headers=headers,
-        body=body,
-        fetched_at=fetched_at,
-        ip_address="127.0.0.1",
-    )
-
-
-def noise(size: int, seed: int = 0) -> bytes:
-    """Bytes gzip cannot shrink, like an already gzip'd page."""
-    return random.Random(seed).randbytes(size)
-
-
-def fixed_ids() -> Callable[[], str]:
-    counter = itertools.count(1)
-    return lambda: f"<urn:uuid:00000000-0000-4000-8000-{next(counter):012d}>"
-
-
-def fixed_clock() -> datetime:
-    return datetime(2024, 5, 6, 7, 0, 0, tzinfo=UTC)
-
-
-def make_writer(directory: Path, **options: object) -> WarcWriter:
-    options = {"host": "testhost", "clock": fixed_clock, "record_ids": fixed_ids(), **options}
-    return WarcWriter(directory, INFO, **options)  # type: ignore[arg-type]
-
-
-def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(WARCIO), "check", "-v", str(path)], capture_output=True, text=True, timeout=60
-    )
-
-
-def warcio_records(path: Path) -> Iterator[tuple[object, bytes]]:
-    """(record, raw HTTP block) for each record, digests checked by warcio."""
-    with open(path, "rb") as fh:
-        for record in ArchiveIterator(fh, check_digests="raise"):
-            yield record, record.raw_stream.read()
-
-
-def test_response_and_request_records_are_what_warcio_and_fastwarc_read(tmp_path: Path) -> None:
+def test_response_and_request_records_are_what_warcio_and_fastwarc_read(
+    tmp_path: Path, exchange, make_writer, warcio_check, warcio_records
+) -> None:
     ex = exchange()
     with make_writer(tmp_path) as writer:
         capture = writer.write(ex)
@@ -160,7 +71,9 @@ def test_response_and_request_records_are_what_warcio_and_fastwarc_read(tmp_path
     assert result.stdout.count("digest pass") == 3
 
 
-def test_warcinfo_says_who_crawled_and_how(tmp_path: Path) -> None:
+def test_warcinfo_says_who_crawled_and_how(
+    tmp_path: Path, exchange, make_writer, warcio_records
+) -> None:
     with make_writer(tmp_path) as writer:
         writer.write(exchange())
     info, block = next(warcio_records(writer.closed_files[0]))
@@ -183,7 +96,7 @@ def test_warcinfo_may_be_a_mapping_but_must_name_the_crawler(tmp_path: Path) -> 
         WarcWriter(tmp_path, {"software": "x", "job-id": "j"})
 
 
-def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+def test_same_input_gives_the_same_bytes(tmp_path: Path, exchange, make_writer) -> None:
     outputs = []
     for run in ("a", "b"):
         with make_writer(tmp_path / run) as writer:
@@ -193,7 +106,9 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     assert writer.closed_files[0].name == "regarkiv-20240506070000-00000-testhost.warc.gz"
 
 
-def test_capture_points_at_one_gzip_member_holding_the_response(tmp_path: Path) -> None:
+def test_capture_points_at_one_gzip_member_holding_the_response(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     with make_writer(tmp_path) as writer:
         capture = writer.write(exchange())
     data = writer.closed_files[0].read_bytes()
@@ -217,7 +132,7 @@ def test_capture_points_at_one_gzip_member_holding_the_response(tmp_path: Path) 
     )
 
 
-def test_every_record_is_its_own_gzip_member(tmp_path: Path) -> None:
+def test_every_record_is_its_own_gzip_member(tmp_path: Path, exchange, make_writer) -> None:
     with make_writer(tmp_path) as writer:
         for n in range(3):
             writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/"))
@@ -231,7 +146,7 @@ def test_every_record_is_its_own_gzip_member(tmp_path: Path) -> None:
     assert members == 7
 
 
-def test_request_body_is_stored(tmp_path: Path) -> None:
+def test_request_body_is_stored(tmp_path: Path, exchange, make_writer, warcio_records) -> None:
     ex = exchange()
     post = Exchange(**{**ex.__dict__, "request_head": b"POST /sok HTTP/1.1\r\n\r\n"})
     post = Exchange(**{**post.__dict__, "request_body": b"q=beredskap"})
@@ -241,15 +156,18 @@ def test_request_body_is_stored(tmp_path: Path) -> None:
     assert request_block == b"q=beredskap"
 
 
-def revisit_headers(path: Path) -> list[dict[str, str]]:
-    return [
+@pytest.fixture
+def revisit_headers(warcio_records) -> Callable[[Path], list[dict[str, str]]]:
+    return lambda path: [
         dict(record.rec_headers.headers)
         for record, _ in warcio_records(path)
         if record.rec_type == "revisit"
     ]
 
 
-def test_same_payload_of_same_url_becomes_a_revisit(tmp_path: Path) -> None:
+def test_same_payload_of_same_url_becomes_a_revisit(
+    tmp_path: Path, exchange, make_writer, warcio_check, warcio_records, revisit_headers
+) -> None:
     later = FETCHED + timedelta(hours=1)
     with make_writer(tmp_path) as writer:
         first = writer.write(exchange())
@@ -273,7 +191,9 @@ def test_same_payload_of_same_url_becomes_a_revisit(tmp_path: Path) -> None:
     assert warcio_check(writer.closed_files[0]).returncode == 0
 
 
-def test_a_page_that_changed_back_is_a_full_response_again(tmp_path: Path) -> None:
+def test_a_page_that_changed_back_is_a_full_response_again(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     """A, B, A: a revisit of the first A would hide the change back from the index."""
     a, b = gzip.compress(b"<p>A</p>" * 200), gzip.compress(b"<p>B</p>" * 200)
     times = [FETCHED + timedelta(hours=n) for n in range(4)]
@@ -286,14 +206,16 @@ def test_a_page_that_changed_back_is_a_full_response_again(tmp_path: Path) -> No
     assert captures[3].refers_to == captures[2].record_id
 
 
-def test_only_2xx_responses_are_deduplicated(tmp_path: Path) -> None:
+def test_only_2xx_responses_are_deduplicated(tmp_path: Path, exchange, make_writer) -> None:
     gone = exchange(status_line=b"HTTP/1.1 404 Not Found", body=b"not here")
     with make_writer(tmp_path) as writer:
         captures = [writer.write(gone), writer.write(gone)]
     assert [c.record_type for c in captures] == ["response", "response"]
 
 
-def test_lookup_finds_an_original_from_an_earlier_crawl(tmp_path: Path) -> None:
+def test_lookup_finds_an_original_from_an_earlier_crawl(
+    tmp_path: Path, exchange, make_writer, revisit_headers
+) -> None:
     ex = exchange()
     original = Capture(
         url=ex.url,
@@ -320,7 +242,9 @@ def test_lookup_finds_an_original_from_an_earlier_crawl(tmp_path: Path) -> None:
     assert headers["WARC-Refers-To-Date"] == "2023-01-02T03:04:05.000000Z"
 
 
-def test_a_failing_lookup_or_a_revisit_as_original_gives_a_full_response(tmp_path: Path) -> None:
+def test_a_failing_lookup_or_a_revisit_as_original_gives_a_full_response(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     def broken(url: str, digest: str) -> Capture | None:
         raise RuntimeError("index unavailable")
 
@@ -362,7 +286,13 @@ def test_a_failing_lookup_or_a_revisit_as_original_gives_a_full_response(tmp_pat
     ],
 )
 def test_transfer_encoding_is_renamed_and_length_made_true(
-    tmp_path: Path, headers: tuple[tuple[bytes, bytes], ...], expected: list[tuple[bytes, bytes]]
+    tmp_path: Path,
+    headers: tuple[tuple[bytes, bytes], ...],
+    expected: list[tuple[bytes, bytes]],
+    exchange,
+    make_writer,
+    warcio_check,
+    warcio_records,
 ) -> None:
     with make_writer(tmp_path) as writer:
         writer.write(exchange(body=b"hello world", headers=headers))
@@ -372,7 +302,9 @@ def test_transfer_encoding_is_renamed_and_length_made_true(
     assert warcio_check(writer.closed_files[0]).returncode == 0
 
 
-def test_files_roll_over_past_max_size(tmp_path: Path) -> None:
+def test_files_roll_over_past_max_size(
+    tmp_path: Path, exchange, make_writer, noise, warcio_records
+) -> None:
     with make_writer(tmp_path, max_size=20_000, gzip_level=1) as writer:
         captures = [
             writer.write(exchange(f"https://www.regjeringen.no/no/id{n}/", body=noise(8000, n)))
@@ -391,7 +323,9 @@ def test_files_roll_over_past_max_size(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.open"))
 
 
-def test_file_is_open_while_written_and_renamed_on_close(tmp_path: Path) -> None:
+def test_file_is_open_while_written_and_renamed_on_close(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     writer = make_writer(tmp_path)
     writer.write(exchange())
     writer.flush()
@@ -405,7 +339,9 @@ def test_file_is_open_while_written_and_renamed_on_close(tmp_path: Path) -> None
     ]
 
 
-def test_records_are_written_in_submission_order(tmp_path: Path) -> None:
+def test_records_are_written_in_submission_order(
+    tmp_path: Path, exchange, make_writer, warcio_records
+) -> None:
     urls = [f"https://www.regjeringen.no/no/id{n}/" for n in range(200)]
     with make_writer(tmp_path, queue_size=4) as writer:
         futures = [writer.submit(exchange(url, body=url.encode() * 50)) for url in urls]
@@ -419,7 +355,7 @@ def test_records_are_written_in_submission_order(tmp_path: Path) -> None:
     assert written == urls
 
 
-def test_submit_returns_before_the_record_is_written(tmp_path: Path) -> None:
+def test_submit_returns_before_the_record_is_written(tmp_path: Path, exchange, make_writer) -> None:
     gate = threading.Event()
     original_write = warc_file._write_all
 
@@ -459,7 +395,12 @@ def failing_after(calls: int, error: int = errno.ENOSPC) -> Callable[[int, bytes
 
 
 def test_disk_full_fails_the_record_and_keeps_the_file_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    exchange,
+    make_writer,
+    warcio_check,
+    warcio_records,
 ) -> None:
     writer = make_writer(tmp_path)
     # warcinfo + 2 exchanges (2 members each) succeed; the third response is cut in half.
@@ -489,7 +430,7 @@ def test_disk_full_fails_the_record_and_keeps_the_file_whole(
 
 
 def test_a_blocked_submitter_is_released_when_the_writer_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer
 ) -> None:
     monkeypatch.setattr(warc_file, "_write_all", failing_after(0))
     writer = make_writer(tmp_path, queue_size=1)
@@ -505,7 +446,9 @@ def test_a_blocked_submitter_is_released_when_the_writer_fails(
     assert list(tmp_path.iterdir()) == []  # not even the warcinfo record was written
 
 
-def test_unwritable_directory_raises_warc_write_error(tmp_path: Path) -> None:
+def test_unwritable_directory_raises_warc_write_error(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_bytes(b"")
     with pytest.raises(WarcWriteError):
@@ -522,7 +465,7 @@ def test_unwritable_directory_raises_warc_write_error(tmp_path: Path) -> None:
         writer.close()
 
 
-def test_a_bad_exchange_fails_alone(tmp_path: Path) -> None:
+def test_a_bad_exchange_fails_alone(tmp_path: Path, exchange, make_writer, warcio_check) -> None:
     with make_writer(tmp_path) as writer:
         with pytest.raises(ValueError):
             writer.write(exchange("https://www.regjeringen.no/no/\r\nX-Evil: 1"))
@@ -530,7 +473,7 @@ def test_a_bad_exchange_fails_alone(tmp_path: Path) -> None:
     assert warcio_check(writer.closed_files[0]).returncode == 0
 
 
-def test_gzip_level_is_a_parameter(tmp_path: Path) -> None:
+def test_gzip_level_is_a_parameter(tmp_path: Path, exchange, make_writer) -> None:
     sizes = []
     for level in (1, 9):
         with make_writer(tmp_path / str(level), gzip_level=level) as writer:
@@ -539,7 +482,7 @@ def test_gzip_level_is_a_parameter(tmp_path: Path) -> None:
     assert sizes[1] < sizes[0]
 
 
-def test_closed_writer_refuses_work(tmp_path: Path) -> None:
+def test_closed_writer_refuses_work(tmp_path: Path, exchange, make_writer) -> None:
     writer = make_writer(tmp_path)
     assert writer.close() == []
     assert writer.close() == []
@@ -548,7 +491,7 @@ def test_closed_writer_refuses_work(tmp_path: Path) -> None:
 
 
 def test_a_record_that_cannot_be_cut_off_leaves_the_file_to_repair(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer, warcio_check
 ) -> None:
     from archive.warc.repair import repair_open_files
 
@@ -577,7 +520,7 @@ import resource, signal, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from archive.warc.writer import WarcWriteError
-from tests.warc.test_writer import exchange, make_writer, noise
+from tests.support.warc import exchange, make_writer, noise
 # Past RLIMIT_FSIZE the kernel fails write() with EFBIG, after a partial write:
 # the same path a full disk takes, with no mocks.
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -597,8 +540,10 @@ except WarcWriteError:
 """
 
 
-def test_a_real_write_failure_keeps_the_file_whole(tmp_path: Path) -> None:
-    script = FILE_SIZE_LIMITED.format(root=str(Path(__file__).parents[2]), directory=str(tmp_path))
+def test_a_real_write_failure_keeps_the_file_whole(
+    tmp_path: Path, warcio_check, warcio_records, root
+) -> None:
+    script = FILE_SIZE_LIMITED.format(root=str(root), directory=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
@@ -611,7 +556,9 @@ def test_a_real_write_failure_keeps_the_file_whole(tmp_path: Path) -> None:
     assert len(responses) == written
 
 
-def test_an_already_compressed_payload_is_stored_not_deflated_again(tmp_path: Path) -> None:
+def test_an_already_compressed_payload_is_stored_not_deflated_again(
+    tmp_path: Path, exchange, make_writer, noise, warcio_check, warcio_records
+) -> None:
     gzipped = exchange("https://www.regjeringen.no/no/aktuelt/a/id1/", body=noise(50_000))
     plain_headers = ((b"Content-Type", b"text/html; charset=utf-8"),)
     html = exchange(

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -15,16 +16,17 @@ import pytest
 from archive.model import Capture, Exchange
 from archive.warc import file as warc_file
 from archive.warc import writer as warc_writer
+from archive.warc.series import WarcSeries
 from archive.warc.writer import WarcWriteError, WarcWriter, WriterClosed
-from tests.warc.test_writer import exchange, make_writer, warcio_check, warcio_records
 
 
 def url(n: int) -> str:
     return f"https://www.regjeringen.no/no/aktuelt/id{n}/"
 
 
-def written_urls(path: Path) -> list[str]:
-    return [
+@pytest.fixture
+def written_urls(warcio_records) -> Callable[[Path], list[str]]:
+    return lambda path: [
         r.rec_headers.get_header("WARC-Target-URI")
         for r, _ in warcio_records(path)
         if r.rec_type == "response"
@@ -33,6 +35,8 @@ def written_urls(path: Path) -> list[str]:
 
 def test_on_written_runs_on_the_writer_thread_once_the_record_is_in_the_file(
     tmp_path: Path,
+    exchange,
+    make_writer,
 ) -> None:
     seen: list[tuple[str, Capture, Exchange, bool, int]] = []
     futures: list[Future[Capture]] = []
@@ -56,7 +60,7 @@ def test_on_written_runs_on_the_writer_thread_once_the_record_is_in_the_file(
 
 
 def test_a_failing_on_written_is_logged_and_writing_goes_on(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, exchange, make_writer, written_urls
 ) -> None:
     def on_written(capture: Capture, ex: Exchange) -> None:
         raise RuntimeError("index unavailable")
@@ -70,7 +74,7 @@ def test_a_failing_on_written_is_logged_and_writing_goes_on(
 
 
 def test_a_slow_writer_holds_the_submitter_back_and_keeps_the_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer, written_urls
 ) -> None:
     gate = threading.Event()
     original_write = warc_file._write_all
@@ -99,7 +103,7 @@ def test_a_slow_writer_holds_the_submitter_back_and_keeps_the_order(
 
 
 def test_an_idle_writer_sleeps_and_the_next_submit_wakes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer
 ) -> None:
     monkeypatch.setattr(warc_writer, "POLL_S", 0.001)
     monkeypatch.setattr(warc_writer, "LINGER_POLLS", 2)
@@ -113,7 +117,7 @@ def test_an_idle_writer_sleeps_and_the_next_submit_wakes_it(
 
 
 def test_a_lingering_writer_picks_up_submits_without_a_wake_up(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer
 ) -> None:
     monkeypatch.setattr(warc_writer, "LINGER_POLLS", 1_000_000)  # never falls asleep
     wake_ups = []
@@ -128,7 +132,7 @@ def test_a_lingering_writer_picks_up_submits_without_a_wake_up(
         assert wake_ups == []
 
 
-def test_flush_waits_for_everything_submitted(tmp_path: Path) -> None:
+def test_flush_waits_for_everything_submitted(tmp_path: Path, exchange, make_writer) -> None:
     with make_writer(tmp_path) as writer:
         futures = [writer.submit(exchange(url(n))) for n in range(10)]
         writer.flush()
@@ -138,19 +142,25 @@ def test_flush_waits_for_everything_submitted(tmp_path: Path) -> None:
         assert path.stat().st_size > last.offset + last.length  # its request record too
 
 
-def submit_until_refused(
-    writer: WarcWriter, first: int, returned: list[Future[Capture]], refused: list[Exception]
-) -> None:
-    for n in range(first, first + 10_000):
-        try:
-            returned.append(writer.submit(exchange(url(n), body=b"x" * 100)))
-        except WriterClosed as error:
-            refused.append(error)
-            return
+@pytest.fixture
+def submit_until_refused(exchange) -> Callable[..., None]:
+    def submit(
+        writer: WarcWriter, first: int, returned: list[Future[Capture]], refused: list[Exception]
+    ) -> None:
+        for n in range(first, first + 10_000):
+            try:
+                returned.append(writer.submit(exchange(url(n), body=b"x" * 100)))
+            except WriterClosed as error:
+                refused.append(error)
+                return
+
+    return submit
 
 
 @pytest.mark.parametrize("pause", [0.0, 0.01, 0.03, 0.06])
-def test_submits_racing_close_are_written_or_refused(tmp_path: Path, pause: float) -> None:
+def test_submits_racing_close_are_written_or_refused(
+    tmp_path: Path, pause: float, make_writer, warcio_check, written_urls, submit_until_refused
+) -> None:
     writer = make_writer(tmp_path, queue_size=4)
     returned: list[Future[Capture]] = []
     refused: list[Exception] = []
@@ -174,7 +184,9 @@ def test_submits_racing_close_are_written_or_refused(tmp_path: Path, pause: floa
         assert warcio_check(path).returncode == 0
 
 
-def test_a_submit_from_a_callback_on_a_full_queue_does_not_deadlock(tmp_path: Path) -> None:
+def test_a_submit_from_a_callback_on_a_full_queue_does_not_deadlock(
+    tmp_path: Path, exchange, make_writer
+) -> None:
     more: list[Future[Capture]] = []
 
     def on_written(capture: Capture, ex: Exchange) -> None:
@@ -188,21 +200,26 @@ def test_a_submit_from_a_callback_on_a_full_queue_does_not_deadlock(tmp_path: Pa
 
 
 def test_a_crashed_writer_thread_fails_every_future_and_later_calls(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    exchange,
+    make_writer,
+    warcio_check,
+    written_urls,
 ) -> None:
     class Bug(BaseException):
         pass
 
     gate = threading.Event()
-    original = WarcWriter._write_exchange
+    original = WarcSeries.write
 
-    def crash_on_third(self: WarcWriter, ex: Exchange) -> Capture:
+    def crash_on_third(self: WarcSeries, ex: Exchange) -> Capture:
         gate.wait(10)
         if ex.url == url(2):
             raise Bug("a bug in the writer")
         return original(self, ex)
 
-    monkeypatch.setattr(WarcWriter, "_write_exchange", crash_on_third)
+    monkeypatch.setattr(WarcSeries, "write", crash_on_third)
     writer = make_writer(tmp_path)
     futures = [writer.submit(exchange(url(n))) for n in range(6)]
     gate.set()

@@ -1,0 +1,163 @@
+"""The index's connections and transactions: the part of ``Index`` the others build on.
+
+One ``Index`` owns one write connection, used from one thread. Writes stay in one open
+transaction until ``commit()`` (or ``close()``), so a crawl or a rebuild from WARC
+commits every N items cheaply; ``commit_every=N`` makes the index do that itself, and
+``transaction()`` makes a block atomic. A thread other than the writer's reads through a
+connection of its own (``_reader()``).
+
+Two parts keep memory about the open transaction: the search queue (FTS rows written
+just before COMMIT) and the capture cache (captures no other connection sees yet). They
+take part through four hooks, each extended with a call to ``super()``:
+``_init_memory`` (at open), ``_before_commit``, ``_forget_memory`` (after COMMIT and
+after a full ROLLBACK) and ``_keep_memory`` (at a savepoint: how to put memory back if
+the savepoint is rolled back).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+from sqlite_utils import Database
+
+
+class IndexNotFound(FileNotFoundError):
+    """There is no index at the path (no crawl has written one yet)."""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with our settings; autocommit mode, so transactions are explicit."""
+    # as_uri() percent-encodes, so a path with "?", "#" or spaces still opens.
+    target = Path(path).resolve().as_uri() + "?mode=ro" if readonly else str(path)
+    conn = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    # A reader waits for a checkpointing writer instead of failing with "locked".
+    conn.execute("PRAGMA busy_timeout = 10000")
+    # Durable at each checkpoint and never corrupt; the crawl can re-fetch the rest.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    # The default 2 MB page cache thrashes on FTS merges and large doclists.
+    conn.execute("PRAGMA cache_size = -65536")
+    return conn
+
+
+class Connection:
+    """The write connection, its transaction, the per-thread readers and ``index_meta``."""
+
+    path: Path
+    conn: sqlite3.Connection
+    db: Database
+    commit_every: int | None
+
+    def _attach(
+        self, path: Path, conn: sqlite3.Connection, *, readonly: bool, commit_every: int | None
+    ) -> None:
+        """Take ``conn`` as the index's connection and set every part's memory up."""
+        self.path = path
+        self.conn = conn
+        self.db = Database(conn, execute_plugins=False)
+        self.commit_every = commit_every
+        self._readonly = readonly
+        self._uncommitted = 0
+        self._depth = 0  # nesting of transaction() blocks
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._init_memory()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is not None and self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+            self._forget_memory()
+        self.close()
+
+    def close(self) -> None:
+        if not self._readonly:
+            self.commit()
+        for conn in self._reader_conns:
+            conn.close()
+        self.conn.close()
+
+    def commit(self) -> None:
+        self._before_commit()
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self._uncommitted = 0
+        self._forget_memory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """All writes in the block are committed together at its end, or none are."""
+        self._begin()
+        savepoint = f"rk_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {savepoint}")
+        restore = self._keep_memory()
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {savepoint}")
+            self.conn.execute(f"RELEASE {savepoint}")
+            restore()
+            raise
+        else:
+            self.conn.execute(f"RELEASE {savepoint}")
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self.commit()
+
+    def _begin(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+
+    def _done(self) -> None:
+        """One item written: commit when ``commit_every`` items are waiting."""
+        self._uncommitted += 1
+        if self._depth == 0 and self.commit_every and self._uncommitted >= self.commit_every:
+            self.commit()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's own connection, for reads from threads other than the writer's."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = connect(self.path, readonly=self._readonly)
+            self._reader_conns.append(conn)
+        return conn
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM index_meta WHERE key = ?", (key,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def _init_memory(self) -> None:
+        """Create the memory a part keeps about the open transaction."""
+
+    def _before_commit(self) -> None:
+        """Write what a part has kept back for the end of the transaction."""
+
+    def _forget_memory(self) -> None:
+        """Drop what a part knows about writes that are now committed or rolled back."""
+
+    def _keep_memory(self) -> Callable[[], None]:
+        """At a savepoint: what puts the parts' memory back if it is rolled back."""
+        return self._forget_memory
+
+
+def json_text(value: object) -> str:
+    """A list or dict as stored in a JSON column."""
+    # ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass
+    # field order, so equal inputs give byte-equal JSON in every process.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def named(values: dict[str, object]) -> str:
+    """The ``:name`` placeholders of an INSERT of ``values``."""
+    return ", ".join(f":{name}" for name in values)

@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks against the offline replica; run benchmarks/bench.py."""

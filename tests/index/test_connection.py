@@ -1,0 +1,96 @@
+"""Transactions across the index's parts: what is kept in memory follows the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive.index.search import search
+from archive.index.store import Index
+from archive.model import Article, Capture
+
+T0 = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
+URL = "https://www.regjeringen.no/no/aktuelt/sak/id{}/"
+
+
+def capture(n: int, digest: str = "sha1:AAAA") -> Capture:
+    return Capture(
+        url=URL.format(n),
+        fetched_at=T0 + timedelta(minutes=n),
+        status=200,
+        record_type="response",
+        record_id=f"<urn:uuid:{n:032d}>",
+        warc_file="regarkiv-20260704120000-00000.warc.gz",
+        offset=1000 * n,
+        length=900,
+        payload_digest=digest,
+        content_type="text/html",
+    )
+
+
+def record(index: Index, n: int, body: str) -> None:
+    article = Article(
+        id=n,
+        url=URL.format(n),
+        lang="nb",
+        title=f"Sak {n}",
+        lead="Ingress.",
+        body=body,
+        published="2026-07-01",
+        type="Nyhet",
+    )
+    index.record_article(article, index.add_capture(capture(n), "job1"), T0)
+
+
+def found(index: Index, query: str) -> list[int]:
+    return sorted(result.id for result in search(index, query))
+
+
+def lookup_elsewhere(index: Index, n: int) -> Capture | None:
+    """``lookup_capture`` as the WARC writer's thread calls it."""
+    result: list[Capture | None] = []
+    thread = threading.Thread(
+        target=lambda: result.append(index.lookup_capture(URL.format(n), "sha1:AAAA"))
+    )
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def test_an_inner_rollback_keeps_the_outer_blocks_search_changes(tmp_path: Path) -> None:
+    with Index(tmp_path / "index.db") as index:
+        with index.transaction():
+            record(index, 1, "Fjellrev i Finnmark.")
+            with pytest.raises(RuntimeError), index.transaction():
+                record(index, 2, "Villrein på Hardangervidda.")
+                raise RuntimeError("boom")
+        assert found(index, "fjellrev") == [1]
+        assert found(index, "villrein") == []
+
+
+def test_a_rolled_back_capture_is_never_offered_as_a_revisit_original(tmp_path: Path) -> None:
+    with Index(tmp_path / "index.db") as index:
+        index.add_capture(capture(1), "job1")
+        assert lookup_elsewhere(index, 1) == capture(1)  # not committed, yet found
+        with pytest.raises(RuntimeError), index.transaction():
+            index.add_capture(capture(2), "job1")
+            raise RuntimeError("boom")
+        assert lookup_elsewhere(index, 2) is None
+        index.commit()
+        assert lookup_elsewhere(index, 1) == capture(1)  # from the database now
+
+
+def test_an_error_in_the_with_block_rolls_back_what_was_not_committed(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with pytest.raises(RuntimeError), Index(path) as index:
+        record(index, 1, "Fjellrev i Finnmark.")
+        index.commit()
+        record(index, 2, "Villrein på Hardangervidda.")
+        raise RuntimeError("boom")
+    with Index.open_readonly(path) as reader:
+        assert reader.known_article_ids() == {1}
+        assert found(reader, "villrein") == []
+        assert found(reader, "fjellrev") == [1]
