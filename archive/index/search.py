@@ -282,7 +282,7 @@ def _documents(conn: sqlite3.Connection, match: str, documents: int) -> int:
     ).fetchone()
     hits, oldest = int(row[0]), row[1]
     if hits < _SAMPLE:
-        return int(hits)
+        return hits
     window = conn.execute(
         "SELECT count(*) FROM revisions_stems_docsize WHERE id >= ?", [oldest]
     ).fetchone()[0]

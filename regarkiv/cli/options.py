@@ -29,7 +29,8 @@ def json_option(help: str | None = None) -> Callable[[F], F]:
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
-class _Date(click.ParamType):
+# click takes type arguments (ParamType[date]) from 8.4 only; the project supports 8.1 on.
+class _Date(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> date:
@@ -43,7 +44,7 @@ class _Date(click.ParamType):
             raise click.ClickException(f"{name}: expected YYYY-MM-DD, got {value!r}") from None
 
 
-class _Count(click.ParamType):
+class _Count(click.ParamType):  # type: ignore[type-arg]
     name = "N"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
