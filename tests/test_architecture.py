@@ -268,3 +268,17 @@ def test_no_module_of_the_tests_imports_a_test_module() -> None:
         for name in importing.findall(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_imports_inside_functions_say_why() -> None:
+    """Imports belong at the top of a module; one inside a function must carry a comment
+    (on its line or the lines just above) with its reason, e.g. a measured start-up cost."""
+    unexplained = []
+    for site in IMPORTS:
+        if not site.where.startswith("inside"):
+            continue
+        lines = site.path.read_text(encoding="utf-8").splitlines()
+        above = lines[max(0, site.line - 4) : site.line]
+        if not any("#" in line for line in above):
+            unexplained.append(str(site))
+    assert unexplained == []
