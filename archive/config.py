@@ -23,7 +23,7 @@ from archive import __version__
 from archive.datadir import default_data_dir
 from archive.policy import Recrawl
 from archive.urls import DEFAULT_BASE_URL, LISTING_PATHS
-from archive.warc.writer import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
+from archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
 
 REAL_HOSTS = frozenset({"www.regjeringen.no", "regjeringen.no"})
 PROJECT_URL = "https://github.com/regarkiv/regarkiv"

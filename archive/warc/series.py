@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.model import Capture, Exchange
+from archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
 from archive.warc.cdxj import cdxj_line
 from archive.warc.exchange import (
     REQUIRED_WARCINFO,
@@ -36,10 +37,6 @@ from archive.warc.records import (
 )
 
 log = logging.getLogger(__name__)
-
-# Roll-over size and compression, the defaults of `regarkiv crawl` too (archive/config.py).
-DEFAULT_MAX_SIZE = 1_000_000_000  # the WARC convention: files of about 1 GB
-DEFAULT_GZIP_LEVEL = 6
 
 Lookup = Callable[[str, str], Capture | None]
 

@@ -23,15 +23,10 @@ from pathlib import Path
 from typing import Any, final
 
 from archive.model import Capture, Exchange
+from archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
 from archive.warc.exchange import WarcInfo
 from archive.warc.records import new_record_id
-from archive.warc.series import (
-    DEFAULT_GZIP_LEVEL,
-    DEFAULT_MAX_SIZE,
-    Lookup,
-    WarcSeries,
-    WarcWriteError,
-)
+from archive.warc.series import Lookup, WarcSeries, WarcWriteError
 
 __all__ = ["DEFAULT_GZIP_LEVEL", "DEFAULT_MAX_SIZE", "WarcWriteError", "WarcWriter", "WriterClosed"]
 

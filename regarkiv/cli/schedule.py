@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive.datadir import DataDir
-from archive.schedules import ScheduleStore
 from regarkiv.cli import output
 from regarkiv.cli.crawl import crawl
 from regarkiv.cli.options import CONTEXT, data_dir_option, json_option
-from regarkiv.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from archive.schedules import ScheduleStore
+
+
+def _store(data_dir: Path) -> ScheduleStore:
+    # Schedules bring croniter and dateutil (~10 ms), which no other command needs.
+    from archive.schedules import ScheduleStore
+
+    return ScheduleStore(DataDir(data_dir))
 
 
 @click.group(context_settings=CONTEXT)
@@ -40,7 +48,7 @@ def schedule_add(data_dir: Path, name: str, cron: str, crawl_args: tuple[str, ..
         pass
     except click.UsageError as error:
         raise click.ClickException(f"invalid crawl options: {error.format_message()}") from None
-    added = ScheduleStore(DataDir(data_dir)).add(name, cron, args)
+    added = _store(data_dir).add(name, cron, args)
     summary = f"added schedule {added.name}: {added.cron} crawl {' '.join(added.args)}"
     output.emit(text=output.lines(summary.rstrip()))
 
@@ -54,7 +62,7 @@ def schedule_list(data_dir: Path, as_json: bool) -> None:
     Example: regarkiv schedule list --json
     """
     now = datetime.now(UTC)
-    schedules = ScheduleStore(DataDir(data_dir)).load()
+    schedules = _store(data_dir).load()
     rows = [entry.as_dict(now) for entry in schedules.values()]
     output.emit(rows, as_json=as_json, text=lambda: _schedules_text(rows))
 
@@ -80,7 +88,7 @@ def schedule_remove(data_dir: Path, name: str) -> None:
 
     Example: regarkiv schedule remove daily
     """
-    ScheduleStore(DataDir(data_dir)).remove(name)
+    _store(data_dir).remove(name)
     output.emit(text=output.lines(f"removed schedule {name}"))
 
 
@@ -91,6 +99,9 @@ def scheduler(data_dir: Path) -> None:
 
     Example: regarkiv scheduler --data-dir /srv/regarkiv
     """
+    # As for _store: croniter (~10 ms) only for the commands that use schedules.
+    from regarkiv.scheduler import Scheduler
+
     Scheduler(DataDir(data_dir)).serve()
 
 
