@@ -50,3 +50,24 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one(readme: str, root:
     assert len(commands) == 2
     assert commands[0].endswith("regarkiv demo")
     assert commands[1] in (root / ".ci" / "run").read_text().splitlines()
+
+
+def test_every_regarkiv_setting_is_in_the_readme(readme: str) -> None:
+    from crawler import settings
+
+    names = [name for name in vars(settings) if name.startswith("REGARKIV_")]
+    assert names and [name for name in names if name not in readme] == []
+
+
+def test_the_development_tree_names_every_module(readme: str, root: Path) -> None:
+    """One line per module, so a newcomer knows where a change belongs."""
+    tree = readme.split("## Development", 1)[1]
+    missing = []
+    for package in ("regarkiv", "crawler", "archive"):
+        for path in sorted((root / package).rglob("*.py")):
+            relative = path.relative_to(root / package).as_posix()
+            if path.name == "__init__.py" and path.stat().st_size < 200:
+                continue  # a package marker with its docstring
+            if f"  {relative}" not in tree:
+                missing.append(f"{package}/{relative}")
+    assert missing == []
