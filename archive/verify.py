@@ -79,8 +79,7 @@ def _captures(index: Index) -> Iterator[tuple[int, str, int, str, str]]:
 def verify(data: DataDir, index: Index | None) -> VerifyReport:
     """Check everything in the data directory and update the manifest with new closed files."""
     report = VerifyReport()
-    warc_dir = data.warcs
-    files = sorted(warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else []
+    files = sorted(data.warcs.glob("*.warc.gz")) if data.has_warcs() else []
     report.files = len(files)
     for path in files:
         for problem in verify_file(path):
@@ -88,39 +87,44 @@ def verify(data: DataDir, index: Index | None) -> VerifyReport:
                 Finding("digest", f"{path.name}@{problem.offset}", problem.message)
             )
     if index is not None:
-        referenced: set[str] = set()
-        present = {path.name for path in files}
-        for capture_id, warc_file, offset, record_id, digest in _captures(index):
-            report.captures_checked += 1
-            referenced.add(warc_file)
-            where = f"capture {capture_id} ({warc_file}@{offset})"
-            if warc_file not in present:
-                if not (warc_dir / (warc_file + ".open")).exists():
-                    report.findings.append(Finding("missing-file", where, "WARC file is missing"))
-                continue
-            try:
-                record = read_record_at(warc_dir / warc_file, offset)
-            except (MalformedRecord, OSError) as error:
-                report.findings.append(Finding("index-mismatch", where, f"unreadable: {error}"))
-                continue
-            if record.capture.record_id != record_id:
-                report.findings.append(
-                    Finding(
-                        "index-mismatch",
-                        where,
-                        f"record id {record.capture.record_id}, index says {record_id}",
-                    )
-                )
-            elif record.capture.payload_digest != digest:
-                report.findings.append(
-                    Finding("index-mismatch", where, "payload digest differs from the index")
-                )
-        for name in sorted(present - referenced):
-            report.findings.append(
-                Finding("unreferenced-file", name, "no capture in the index points at it")
-            )
-    manifest_path = data.manifest
-    manifest = read_manifest(manifest_path)
+        _check_index(data, index, files, report)
+    _check_manifest(data, files, report)
+    return report
+
+
+def _check_index(data: DataDir, index: Index, files: list[Path], report: VerifyReport) -> None:
+    """Every capture points at a record with its id and digest; every file is referenced."""
+    referenced: set[str] = set()
+    present = {path.name for path in files}
+    for capture_id, warc_file, offset, record_id, digest in _captures(index):
+        report.captures_checked += 1
+        referenced.add(warc_file)
+        where = f"capture {capture_id} ({warc_file}@{offset})"
+        if warc_file not in present:
+            if not (data.warcs / (warc_file + ".open")).exists():
+                report.findings.append(Finding("missing-file", where, "WARC file is missing"))
+            continue
+        try:
+            record = read_record_at(data.warcs / warc_file, offset)
+        except (MalformedRecord, OSError) as error:
+            report.findings.append(Finding("index-mismatch", where, f"unreadable: {error}"))
+            continue
+        if record.capture.record_id != record_id:
+            found = record.capture.record_id
+            message = f"record id {found}, index says {record_id}"
+            report.findings.append(Finding("index-mismatch", where, message))
+        elif record.capture.payload_digest != digest:
+            message = "payload digest differs from the index"
+            report.findings.append(Finding("index-mismatch", where, message))
+    for name in sorted(present - referenced):
+        report.findings.append(
+            Finding("unreferenced-file", name, "no capture in the index points at it")
+        )
+
+
+def _check_manifest(data: DataDir, files: list[Path], report: VerifyReport) -> None:
+    """Closed files keep the hash the manifest first recorded; new ones are added to it."""
+    manifest = read_manifest(data.manifest)
     for path in files:
         key = f"warcs/{path.name}"
         digest = sha256_file(path)
@@ -135,7 +139,6 @@ def verify(data: DataDir, index: Index | None) -> VerifyReport:
         if not (data.root / key).exists():
             report.findings.append(Finding("missing-file", key, "listed in the manifest"))
     if files or manifest:
-        tmp = manifest_path.with_suffix(".tmp")
+        tmp = data.manifest.with_suffix(".tmp")
         tmp.write_text("".join(f"{manifest[k]}  {k}\n" for k in sorted(manifest)))
-        tmp.replace(manifest_path)
-    return report
+        tmp.replace(data.manifest)

@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from archive.datadir import DataDir
+
 DEMO_ARTICLES = 120
 DEMO_SEED = 2026
 
@@ -37,7 +39,7 @@ def run_demo(data_dir: Path | None, echo: Callable[[str], None] = print) -> Path
 
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="regarkiv-demo-"))
-    elif (data_dir / "index.db").exists():
+    elif DataDir(data_dir).has_index():
         raise DemoError(f"{data_dir} already holds an archive; give an empty --data-dir")
     site = Site(articles=DEMO_ARTICLES, seed=DEMO_SEED)
     with ReplicaServer(site, host="127.0.0.1", port=0) as server:

@@ -18,6 +18,14 @@ from regarkiv.cli.options import CONTEXT, DATE, data_dir_option, json_option
 finished = False
 
 
+def format_size(size: int) -> str:
+    """1000000000 -> 1G: how --help shows a size."""
+    for unit, factor in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return str(size)
+
+
 def parse_size(value: str) -> int:
     """1000000, 500M, 1G: sizes for --warc-max-size."""
     units = {"K": 10**3, "M": 10**6, "G": 10**9}
@@ -54,7 +62,10 @@ def parse_size(value: str) -> int:
     "--contact", envvar="REGARKIV_CONTACT", default="", help="E-mail/URL for the User-Agent."
 )
 @click.option(
-    "--warc-max-size", default="1G", show_default=True, help="Roll WARC files over at this size."
+    "--warc-max-size",
+    default=format_size(CrawlConfig.warc_max_size),
+    show_default=True,
+    help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
 @click.option("--resume", is_flag=True, help="Finish the last interrupted crawl job.")
