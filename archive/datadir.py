@@ -18,13 +18,20 @@ from Python as from the command line (each read-only command is one of its metho
     history, diff = archive.history(hits[0].article_id), archive.diff(hits[0].article_id)
 
 The reading methods share one read-only connection to the index, opened on first use;
-``close()`` (or a ``with`` block) closes it.
+``close()`` (or a ``with`` block) closes it. They never write to the index.
+
+Files the tool writes beside the index (the manifest, schedules) are written through
+``write_atomically`` and ``append_line``: never through a link planted in the directory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -38,7 +45,7 @@ from archive.index.jobs import get_job, list_jobs
 from archive.index.schema import Job
 from archive.index.search import SearchResult
 from archive.index.search import search as search_index
-from archive.index.store import Index, IndexNotFound
+from archive.index.store import DamagedIndex, Index, IndexNotFound, OutdatedIndex
 from archive.index.views import ArticleView, History, article_history, article_view
 from archive.lock import DataDirLock
 
@@ -47,7 +54,19 @@ DEFAULT_DATA_DIR = "regarkiv-data"
 
 
 class DataDirError(OSError):
-    """The data directory cannot be created or written."""
+    """The data directory cannot be created or written; ``errno`` and ``reason`` say why
+    when the system did (``EROFS``, ``ENOSPC`` ...)."""
+
+    def __init__(self, message: str, cause: OSError | None = None) -> None:
+        super().__init__(message)
+        self.reason = message
+        if cause is not None:
+            self.errno = cause.errno  # str() stays the message: strerror is left unset
+            self.reason = cause.strerror or message
+
+
+# The errors that mean "this place is read-only to us", as opposed to a failed write.
+READ_ONLY_ERRORS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 class NoArchive(FileNotFoundError):
@@ -56,6 +75,51 @@ class NoArchive(FileNotFoundError):
 
 class UnreadableArchive(OSError):
     """The index is there but SQLite cannot read it (damaged, or not a database)."""
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole, or leave it as it was (``DataDirError``).
+
+    The text goes to a new file of a random name beside it, created with ``O_EXCL`` (so
+    nothing planted there, a link or a file, is written through), made durable, then renamed
+    over ``path`` (a rename replaces a link at ``path``, it never follows it).
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fd, 0o644)
+            fh.write(text)
+            fh.flush()
+            os.fsync(fd)
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to the log file ``path``, which must be a regular file of our own
+    (not a link, not a file with other names), or absent."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+        raise DataDirError(f"cannot write {path}: {why}", error) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            raise DataDirError(f"cannot write {path}: not a regular file of its own")
+        os.write(fd, (line + "\n").encode())
+    except DataDirError:
+        raise
+    except OSError as error:
+        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
+    finally:
+        os.close(fd)
 
 
 def default_data_dir() -> Path:
@@ -129,9 +193,10 @@ class DataDir:
         """Create ``warcs/`` and prove the directory takes writes, before a crawl starts."""
         try:
             self.warcs.mkdir(parents=True, exist_ok=True)
-            probe = self.root / f".write-test-{os.getpid()}"
-            probe.write_bytes(b"ok")
-            probe.unlink()
+            # A new file of a random name (O_EXCL): never one planted in the directory.
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-test-") as probe:
+                probe.write(b"ok")
+                probe.flush()
         except OSError as error:
             raise DataDirError(
                 f"cannot write to data directory {self.root}: {error.strerror or error}"
@@ -141,10 +206,15 @@ class DataDir:
         """The index for writing (created and migrated as needed)."""
         return Index(self.index_path)
 
-    def open_readonly(self, *, upgrade: bool = True) -> Index:
-        """A new read-only connection to the index; ``NoArchive`` when there is none."""
+    def crawl_running(self) -> str | None:
+        """The pid of a crawl (or reindex) working on the directory now, if one is."""
+        return self.lock().held_by_another()
+
+    def open_readonly(self) -> Index:
+        """A new read-only connection to the index; ``NoArchive`` when there is none, an
+        ``UnusableIndex`` when the file is not regarkiv's, is damaged or too old to read."""
         try:
-            return Index.open_readonly(self.index_path, upgrade=upgrade)
+            return Index.open_readonly(self.index_path)
         except IndexNotFound as error:
             raise NoArchive(f"{error} (run a crawl first, or set --data-dir)") from None
 
@@ -166,8 +236,13 @@ class DataDir:
     def _reading(self) -> Iterator[None]:
         try:
             yield
+        except DamagedIndex as error:
+            raise UnreadableArchive(str(error)) from None
         except sqlite3.DatabaseError as error:
-            raise UnreadableArchive(f"cannot read {self.index_path}: {error}") from None
+            message = f"cannot read {self.index_path}: {error}"
+            if not isinstance(error, sqlite3.OperationalError):  # damaged, not busy or locked
+                message += " (`regarkiv reindex` rebuilds it from the WARC files)"
+            raise UnreadableArchive(message) from None
 
     def search(
         self,
@@ -183,6 +258,12 @@ class DataDir:
         """The articles whose latest revision matches ``query``, best first (see
         ``archive.index.search.search`` for the query language and the filters)."""
         with self._reading():
+            if self.index.search_outdated:
+                raise OutdatedIndex(
+                    f"the search tables of {self.index_path} were made by an older regarkiv: "
+                    "the next crawl (or `regarkiv reindex`) brings them up to date; show, "
+                    "history, diff and changes read the index meanwhile"
+                )
             return search_index(
                 self.index,
                 query,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from archive.index.store import Index, IndexNotFound
+from archive.index.store import Index, IndexNotFound, UnusableIndex
 from archive.ingest import CLOSE_WAIT_S, EXIT_WAIT_S, Ingester, IngestResult
 from archive.model import Exchange
 from archive.warc.exchange import WarcInfo
@@ -211,8 +211,8 @@ def _start_indexer(index_path: Path, job_id: str | None) -> Ingester | None:
 def _open_lookup(index_path: Path) -> Index | None:
     """A read-only index connection for revisit lookups; None: write full responses."""
     try:
-        return Index.open_readonly(index_path, upgrade=False)
-    except (IndexNotFound, sqlite3.Error, OSError) as error:
+        return Index.open_readonly(index_path)
+    except (IndexNotFound, UnusableIndex, sqlite3.Error, OSError) as error:
         log.warning("revisit lookups unavailable (%s): writing full responses", error)
         return None
 

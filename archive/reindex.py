@@ -1,9 +1,11 @@
 """Rebuilding the index from the WARC files, which are the source of truth.
 
-``rebuild`` writes a new index from ``DATA/warcs/`` alone and swaps it in;
-``catch_up`` ingests the records a crashed crawl wrote to WARC but never got
-into the index. Both go through ``archive.ingest.ingest_response``, the same
-path as the live crawl, so the results are equal.
+``rebuild`` writes a new index from ``DATA/warcs/`` alone and swaps it in, unless it
+covers less than the index it would replace (fewer articles, revisions or captures: a WARC
+file damaged or gone since) and ``force`` is not given; ``catch_up`` ingests the records
+a crashed crawl wrote to WARC but never got into the index. Both go through
+``archive.ingest.ingest_response``, the same path as the live crawl, so the results are
+equal.
 """
 
 from __future__ import annotations
@@ -12,19 +14,31 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
 from archive.datadir import DataDir
-from archive.index.store import Index, stems_of
+from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.model import Capture
 from archive.warc.reader import ReadReport, iter_records
 from archive.warc.records import MalformedRecord, iter_members, parse_record
 
 log = logging.getLogger(__name__)
+
+# What an index covers, compared before a rebuilt one replaces it.
+COVERAGE = ("articles", "revisions", "captures")
+
+
+class ReindexError(Exception):
+    """The index could not be rebuilt; the current one is unchanged."""
+
+
+class IndexWouldShrink(ReindexError):
+    """The rebuilt index covers less than the current one, which is kept."""
 
 
 @dataclass
@@ -35,6 +49,8 @@ class ReindexReport:
     already_indexed: int = 0
     stats: IngestStats = field(default_factory=IngestStats)
     warnings: list[str] = field(default_factory=list)
+    # What the replaced index covered that the new one does not: (before, after) counts.
+    lost: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +59,7 @@ class ReindexReport:
             "skipped_records": self.skipped_records,
             "already_indexed": self.already_indexed,
             **self.stats.as_dict(),
+            "lost": {name: list(counts) for name, counts in self.lost.items()},
         }
 
 
@@ -152,29 +169,37 @@ def _pool(workers: int | None) -> Pool:
     return multiprocessing.get_context("spawn").Pool(_workers(workers))
 
 
-def rebuild(data: DataDir) -> ReindexReport:
-    """Build ``index.db`` anew from ``warcs/``; the old index is replaced only on success.
+def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
+    """Build ``index.db`` anew from ``warcs/``; the old index is replaced only on success,
+    and only by one that covers as much (``IndexWouldShrink``), unless ``force``.
 
     Jobs are not in the WARC files beyond their id and settings, so the job
     records of the old index are carried over.
     """
-    warc_dir = data.warcs
     target = data.index_path
     fresh = target.with_name(target.name + ".rebuild")
-    for leftover in target.parent.glob(target.name + ".rebuild*"):
-        leftover.unlink()
+    _remove(fresh)
     report = ReindexReport()
-    files = sorted(warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else []
-    with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
-        pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
-        ingest_files(index, files, report, pool=pool)
-        index.defer_search = False
-        # One bulk pass, far faster than per revision; the same pool stems it.
-        index.rebuild_search(
-            (lambda rows: pool.map_async(stems_of, rows, chunksize=50)) if pool else None
-        )
-        if target.exists():
-            _copy_jobs(target, index)
+    before = _coverage_before(target, report)
+    try:
+        _build(data, fresh, report, carry_jobs_from=target if before is not None else None)
+        after = coverage(fresh)
+    except BaseException as error:
+        _remove(fresh)
+        if isinstance(error, sqlite3.Error | OSError):
+            why = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise ReindexError(
+                f"cannot build the new index: {why}; {target} is unchanged"
+            ) from None
+        raise
+    report.lost = {
+        name: (before[name], after[name])
+        for name in COVERAGE
+        if before is not None and after[name] < before[name]
+    }
+    if report.lost and not force:
+        _remove(fresh)
+        raise IndexWouldShrink(_shrink_message(target, report))
     for suffix in ("-wal", "-shm"):
         stale = Path(str(target) + suffix)
         if stale.exists():
@@ -183,11 +208,76 @@ def rebuild(data: DataDir) -> ReindexReport:
     return report
 
 
-def _copy_jobs(old_path: Path, index: Index) -> None:
+def _build(data: DataDir, fresh: Path, report: ReindexReport, carry_jobs_from: Path | None) -> None:
+    files = sorted(data.warcs.glob("*.warc.gz")) if data.warcs.is_dir() else []
+    with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
+        ingest_files(index, files, report, pool=pool)
+        index.defer_search = False
+        # One bulk pass, far faster than per revision; the same pool stems it.
+        index.rebuild_search(
+            (lambda rows: pool.map_async(stems_of, rows, chunksize=50)) if pool else None
+        )
+        if carry_jobs_from is not None:
+            _copy_jobs(carry_jobs_from, index, report)
+
+
+def coverage(path: Path) -> dict[str, int]:
+    """How many articles, revisions and captures the index at ``path`` holds."""
+    with Index.open_readonly(path) as index:
+        return {
+            name: index.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in COVERAGE
+        }
+
+
+def _coverage_before(target: Path, report: ReindexReport) -> dict[str, int] | None:
+    """The current index's coverage; None when there is none or it cannot be read (then
+    rebuilding it is the repair). A file that is not regarkiv's is never replaced."""
+    if not target.exists():
+        return None
+    try:
+        return coverage(target)
+    except ForeignIndex as error:
+        raise ReindexError(f"{error}; reindex replaces only regarkiv's own index") from None
+    except (DamagedIndex, OutdatedIndex, sqlite3.DatabaseError) as error:
+        why = error.reason if isinstance(error, DamagedIndex) else str(error)
+        report.warnings.append(
+            f"the current index cannot be read ({why}): it is replaced, "
+            "and its crawl jobs are not carried over"
+        )
+        return None
+
+
+def _shrink_message(target: Path, report: ReindexReport) -> str:
+    losses = ", ".join(f"{name} {old} → {new}" for name, (old, new) in report.lost.items())
+    damaged = (
+        f"; {report.skipped_records} damaged records were skipped" if report.skipped_records else ""
+    )
+    return (
+        f"the rebuilt index would cover less than {target} ({losses}{damaged}): "
+        "the current index is kept; see `regarkiv verify`, or use --force to replace it anyway"
+    )
+
+
+def _remove(fresh: Path) -> None:
+    """A half-built or refused new index and its journal files (links are removed, never
+    followed)."""
+    for leftover in fresh.parent.glob(fresh.name + "*"):
+        leftover.unlink()
+
+
+def _copy_jobs(old_path: Path, index: Index, report: ReindexReport) -> None:
     index.commit()
-    index.conn.execute("ATTACH DATABASE ? AS old", (str(old_path),))
+    try:
+        index.conn.execute("ATTACH DATABASE ? AS old", (str(old_path),))
+    except sqlite3.DatabaseError as error:
+        report.warnings.append(f"the crawl jobs of the current index are not carried over: {error}")
+        return
     try:
         index.conn.execute("INSERT OR IGNORE INTO jobs SELECT * FROM old.jobs")
+    except sqlite3.DatabaseError as error:
+        report.warnings.append(f"the crawl jobs of the current index are not carried over: {error}")
     finally:
         index.conn.execute("DETACH DATABASE old")
 

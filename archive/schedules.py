@@ -3,7 +3,9 @@
 The scheduler that runs them is the application's (``regarkiv/scheduler.py``).
 
 Schedules live in ``DATA/schedules.json``; every run is appended to
-``DATA/schedule-runs.jsonl``. Cron expressions are parsed by croniter.
+``DATA/schedule-runs.jsonl``. Cron expressions are parsed by croniter. Both files are
+written through ``archive.datadir`` (``DataDirError`` when the directory takes no writes),
+never through a link planted in the directory.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from croniter import croniter
 
-from archive.datadir import DataDir
+from archive.datadir import DataDir, DataDirError, append_line, write_atomically
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -73,11 +75,12 @@ class ScheduleStore:
             raise ScheduleError(f"{self.path} is not a valid schedules file: {error}") from None
 
     def save(self, schedules: dict[str, Schedule]) -> None:
-        self.data.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
+        try:
+            self.data.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DataDirError(f"cannot create {self.data.root}: {error.strerror}", error) from None
         payload = {name: asdict(s) for name, s in sorted(schedules.items())}
-        tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        tmp.replace(self.path)
+        write_atomically(self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
     def add(self, name: str, cron: str, args: list[str], now: datetime | None = None) -> Schedule:
         if not _NAME.match(name):
@@ -112,8 +115,7 @@ class ScheduleStore:
             "status": status,
             "exit_code": exit_code,
         }
-        with open(self.data.schedule_runs, "a") as fh:
-            fh.write(json.dumps(line) + "\n")
+        append_line(self.data.schedule_runs, json.dumps(line))
 
 
 def _parse(moment: str | None) -> datetime | None:

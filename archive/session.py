@@ -8,8 +8,10 @@ writes to disk or parses article HTML.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -274,10 +276,20 @@ class CrawlSession:
                 "run `regarkiv reindex` once the cause is fixed",
                 ingest.fatal,
             )
-        self.index.finish_job(self.job_id, status, summary.as_dict())
-        self.index.close()
-        self.lock.release()
         self.summary = summary
+        try:
+            self.index.finish_job(self.job_id, status, summary.as_dict())
+            self.index.close()
+        except sqlite3.Error as error:  # disk full: the job stays "running" in the index
+            with contextlib.suppress(sqlite3.Error):
+                self.index.close()  # rolls back what could not be written
+            self.fatal = self.fatal or (
+                f"cannot record the job's end in the index ({error}); the WARC files are "
+                "complete: the next crawl marks the job interrupted, `--resume` finishes it"
+            )
+            summary.status, summary.fatal = "failed", self.fatal
+        finally:
+            self.lock.release()
         return summary
 
 

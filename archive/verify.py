@@ -1,27 +1,48 @@
 """Fixity: every record's digests, index ↔ WARC agreement, and a SHA-256 manifest.
 
-The manifest (``DATA/manifest-sha256.txt``, ``<sha256>  warcs/<name>`` lines as
-``sha256sum`` and BagIt write them) covers closed WARC files only: an ``.open``
-file is still growing. A file already in the manifest whose hash changed is a
-fixity failure, never silently re-recorded.
+Three checks, each reported as findings (``Finding``), never as an exception:
+
+- the WARC files: every record's framing and digests, ``.open`` files a crawl left behind
+  too (what their complete records hold; the next crawl repairs them), and anything in
+  ``warcs/`` that is not a regular file (a planted link is never read through);
+- the index against them: SQLite's check of its pages, then every capture points at a
+  record with its id and digest, and every response or revisit record is in the index (an
+  indexer that died mid-crawl leaves records only ``regarkiv reindex`` would find);
+- the manifest (``archive.manifest``): recorded files keep their hash; new sound files are
+  added. On read-only media the update is skipped and the report says so.
+
+Verify only reads the index, and refuses to run while a crawl is writing the directory: its
+open files and index are moving, and what it found would not hold.
 """
 
 from __future__ import annotations
 
-import hashlib
+import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.datadir import DataDir
-from archive.index.store import Index
+from archive.datadir import DataDir, NoArchive
+from archive.index.store import Index, UnusableIndex
+from archive.lock import DataDirLocked
+from archive.manifest import check_manifest
 from archive.warc.reader import read_record_at, verify_file
 from archive.warc.records import MalformedRecord
+
+OPEN_SUFFIX = ".open"
+CUT_SHORT = "gzip member is cut short"
+# Record ids looked up in the index per query: far below SQLite's 32,766 variables.
+BATCH = 500
+MISSING = "WARC file is missing"
+QUICK_CHECK_LINES = 3  # what SQLite says of a damaged index: its first few problems
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # digest, framing, index-mismatch, missing-file, unreferenced-file, fixity
+    # digest, open-file, not-a-file, index, index-mismatch, unindexed, missing-file,
+    # unreferenced-file, fixity, manifest
+    kind: str
     where: str
     message: str
 
@@ -32,10 +53,13 @@ class Finding:
 @dataclass
 class VerifyReport:
     files: int = 0
+    open_files: int = 0
     records_checked: int = 0
     captures_checked: int = 0
+    unindexed_records: int = 0
     findings: list[Finding] = field(default_factory=list)
     manifest_added: int = 0
+    manifest_note: str | None = None  # why the manifest was not updated (read-only media)
 
     @property
     def ok(self) -> bool:
@@ -45,100 +69,189 @@ class VerifyReport:
         return {
             "ok": self.ok,
             "files": self.files,
+            "open_files": self.open_files,
+            "records_checked": self.records_checked,
             "captures_checked": self.captures_checked,
+            "unindexed_records": self.unindexed_records,
             "manifest_added": self.manifest_added,
+            "manifest_note": self.manifest_note,
             "problems": [f.__dict__ for f in self.findings],
         }
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+@dataclass
+class _File:
+    path: Path
+    name: str  # the name captures use: an .open file's final name
+    is_open: bool
+    records: list[tuple[str, int]] = field(default_factory=list)  # (record id, offset)
+    sound: bool = True
 
 
-def read_manifest(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    entries = {}
-    for line in path.read_text().splitlines():
-        if line.strip():
-            digest, _, name = line.partition("  ")
-            entries[name.strip()] = digest.strip()
-    return entries
-
-
-def _captures(index: Index) -> Iterator[tuple[int, str, int, str, str]]:
-    yield from index.conn.execute(
-        "SELECT id, warc_file, offset, record_id, payload_digest FROM captures ORDER BY id"
-    )
-
-
-def verify(data: DataDir, index: Index | None) -> VerifyReport:
-    """Check everything in the data directory and update the manifest with new closed files."""
+def verify(data: DataDir) -> VerifyReport:
+    """Check everything in the data directory and record new sound files in the manifest."""
+    pid = data.crawl_running()
+    if pid is not None:
+        raise DataDirLocked(
+            f"a crawl is running on {data.root} (pid {pid}): verify once it has finished"
+        )
     report = VerifyReport()
-    files = sorted(data.warcs.glob("*.warc.gz")) if data.has_warcs() else []
-    report.files = len(files)
-    for path in files:
-        for problem in verify_file(path):
-            report.findings.append(
-                Finding("digest", f"{path.name}@{problem.offset}", problem.message)
-            )
+    files = list(_warc_files(data, report))
+    for warc in files:
+        _check_file(warc, report)
+    index = _open_index(data, report, bool(files))
     if index is not None:
-        _check_index(data, index, files, report)
-    _check_manifest(data, files, report)
+        with index:
+            try:
+                if _index_is_whole(index, report):
+                    _check_index(index, files, report)
+            except sqlite3.DatabaseError as error:
+                report.findings.append(Finding("index", "index.db", f"cannot read: {error}"))
+    closed = [warc for warc in files if not warc.is_open]
+    check = check_manifest(data, [w.path for w in closed], {w.name for w in closed if w.sound})
+    report.manifest_added, report.manifest_note = check.added, check.skipped
+    for key, message in check.fixity:
+        report.findings.append(Finding("fixity", key, message))
+    for key in check.missing:
+        report.findings.append(Finding("missing-file", key, "listed in the manifest"))
+    for problem in check.unreadable:
+        report.findings.append(Finding("manifest", "manifest-sha256.txt", problem))
+    if check.write_error:
+        report.findings.append(Finding("manifest", "manifest-sha256.txt", check.write_error))
     return report
 
 
-def _check_index(data: DataDir, index: Index, files: list[Path], report: VerifyReport) -> None:
-    """Every capture points at a record with its id and digest; every file is referenced."""
-    referenced: set[str] = set()
-    present = {path.name for path in files}
-    for capture_id, warc_file, offset, record_id, digest in _captures(index):
-        report.captures_checked += 1
-        referenced.add(warc_file)
-        where = f"capture {capture_id} ({warc_file}@{offset})"
-        if warc_file not in present:
-            if not (data.warcs / (warc_file + ".open")).exists():
-                report.findings.append(Finding("missing-file", where, "WARC file is missing"))
+def _warc_files(data: DataDir, report: VerifyReport) -> Iterator[_File]:
+    """The WARC files, closed and open, that are regular files; the rest are findings."""
+    if not data.has_warcs():
+        return
+    for path in sorted(data.warcs.iterdir()):
+        if not path.name.endswith((".warc.gz", ".warc.gz" + OPEN_SUFFIX)):
             continue
-        try:
-            record = read_record_at(data.warcs / warc_file, offset)
-        except (MalformedRecord, OSError) as error:
-            report.findings.append(Finding("index-mismatch", where, f"unreadable: {error}"))
+        mode = path.lstat().st_mode
+        if not stat.S_ISREG(mode):
+            what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+            message = f"{what}: not read, not recorded in the manifest"
+            report.findings.append(Finding("not-a-file", f"warcs/{path.name}", message))
             continue
-        if record.capture.record_id != record_id:
-            found = record.capture.record_id
-            message = f"record id {found}, index says {record_id}"
-            report.findings.append(Finding("index-mismatch", where, message))
-        elif record.capture.payload_digest != digest:
-            message = "payload digest differs from the index"
-            report.findings.append(Finding("index-mismatch", where, message))
-    for name in sorted(present - referenced):
+        is_open = path.name.endswith(OPEN_SUFFIX)
+        report.files += 1
+        report.open_files += is_open
+        yield _File(path, path.name.removesuffix(OPEN_SUFFIX), is_open)
+
+
+def _check_file(warc: _File, report: VerifyReport) -> None:
+    problems = verify_file(warc.path, warc.records)
+    report.records_checked += len(warc.records)
+    tail = None
+    if warc.is_open and problems and problems[-1].message.startswith(CUT_SHORT):
+        tail = problems.pop()  # the record being written when the crawl stopped
+    for problem in problems:
+        where = f"{warc.path.name}@{problem.offset}"
+        report.findings.append(Finding("digest", where, problem.message))
+    warc.sound = not problems
+    if warc.is_open:
+        warc.sound = False
+        held = f"{len(warc.records)} complete response/revisit records"
+        if tail is not None:
+            held += f", then an incomplete record at offset {tail.offset}"
         report.findings.append(
-            Finding("unreferenced-file", name, "no capture in the index points at it")
+            Finding(
+                "open-file",
+                warc.path.name,
+                f"left open by a crawl that did not close it ({held}); "
+                "the next crawl repairs it and indexes what it holds",
+            )
         )
 
 
-def _check_manifest(data: DataDir, files: list[Path], report: VerifyReport) -> None:
-    """Closed files keep the hash the manifest first recorded; new ones are added to it."""
-    manifest = read_manifest(data.manifest)
-    for path in files:
-        key = f"warcs/{path.name}"
-        digest = sha256_file(path)
-        if key not in manifest:
-            manifest[key] = digest
-            report.manifest_added += 1
-        elif manifest[key] != digest:
+def _open_index(data: DataDir, report: VerifyReport, any_files: bool) -> Index | None:
+    if not data.has_index():
+        if any_files:
+            message = "there is no index: `regarkiv reindex` builds it from the WARC files"
+            report.findings.append(Finding("index", "index.db", message))
+        return None
+    try:
+        return data.open_readonly()
+    except (UnusableIndex, NoArchive) as error:
+        report.findings.append(Finding("index", "index.db", str(error)))
+        return None
+
+
+def _index_is_whole(index: Index, report: VerifyReport) -> bool:
+    """SQLite's own check of every page of the index (``quick_check``): damaged pages can
+    read as rows that are not there, so nothing else is checked against a damaged index."""
+    found = [row[0] for row in index.conn.execute(f"PRAGMA quick_check({QUICK_CHECK_LINES})")]
+    if found == ["ok"]:
+        return True
+    lines = [line.strip() for text in found for line in text.splitlines()]
+    detail = "; ".join(line for line in lines if line and not line.startswith("***"))
+    hint = "`regarkiv reindex` rebuilds it from the WARC files"
+    report.findings.append(Finding("index", "index.db", f"damaged ({detail}): {hint}"))
+    return False
+
+
+def _check_index(index: Index, files: list[_File], report: VerifyReport) -> None:
+    """Every capture points at a record with its id and digest; every record is indexed."""
+    by_name = {warc.name: warc for warc in files}
+    referenced: set[str] = set()
+    rows = index.conn.execute(
+        "SELECT id, warc_file, offset, record_id, payload_digest FROM captures ORDER BY id"
+    )
+    for capture_id, warc_file, offset, record_id, digest in rows:
+        report.captures_checked += 1
+        referenced.add(warc_file)
+        where = f"capture {capture_id} ({warc_file}@{offset})"
+        message = _capture_problem(by_name.get(warc_file), offset, record_id, digest)
+        if message is not None:
+            kind = "missing-file" if message == MISSING else "index-mismatch"
+            report.findings.append(Finding(kind, where, message))
+            if warc_file in by_name and kind == "index-mismatch":
+                by_name[warc_file].sound = False
+    for warc in files:
+        missing = _unindexed(index, warc.records)
+        report.unindexed_records += len(missing)
+        if missing:
             report.findings.append(
-                Finding("fixity", key, f"sha256 {digest} differs from the manifest's")
+                Finding(
+                    "unindexed",
+                    warc.path.name,
+                    f"{len(missing)} of {len(warc.records)} response/revisit records are not "
+                    f"in the index (the first at offset {min(missing)}): "
+                    "`regarkiv reindex` indexes them",
+                )
             )
-    for key in sorted(manifest):
-        if not (data.root / key).exists():
-            report.findings.append(Finding("missing-file", key, "listed in the manifest"))
-    if files or manifest:
-        tmp = data.manifest.with_suffix(".tmp")
-        tmp.write_text("".join(f"{manifest[k]}  {k}\n" for k in sorted(manifest)))
-        tmp.replace(data.manifest)
+        elif warc.name not in referenced and not warc.is_open:
+            message = "no capture in the index points at it (its records are indexed elsewhere)"
+            report.findings.append(Finding("unreferenced-file", warc.path.name, message))
+
+
+def _capture_problem(warc: _File | None, offset: int, record_id: str, digest: str) -> str | None:
+    if warc is None:
+        return MISSING
+    try:
+        record = read_record_at(warc.path, offset)
+    except (MalformedRecord, OSError) as error:
+        return f"unreadable: {error}"
+    if record.capture.record_id != record_id:
+        return f"record id {record.capture.record_id}, index says {record_id}"
+    if record.capture.payload_digest != digest:
+        return "payload digest differs from the index"
+    return None
+
+
+def _unindexed(index: Index, records: list[tuple[str, int]]) -> list[int]:
+    """The offsets of the records whose id no capture in the index has."""
+    missing = []
+    for start in range(0, len(records), BATCH):
+        batch = records[start : start + BATCH]
+        marks = ", ".join("?" * len(batch))
+        known = {
+            row[0]
+            for row in index.conn.execute(
+                f"SELECT record_id FROM captures WHERE record_id IN ({marks})",
+                [record_id for record_id, _ in batch],
+            )
+        }
+        missing += [offset for record_id, offset in batch if record_id not in known]
+    return missing

@@ -17,6 +17,7 @@ the savepoint is rolled back).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -31,19 +32,77 @@ class IndexNotFound(FileNotFoundError):
     """There is no index at the path (no crawl has written one yet)."""
 
 
+class UnusableIndex(Exception):
+    """The file at the index's path cannot serve as the index; the message says why."""
+
+
+class ForeignIndex(UnusableIndex):
+    """A file that is not regarkiv's index (another program's database, or no database)."""
+
+
+class DamagedIndex(UnusableIndex):
+    """SQLite cannot read the file: damaged, or not a database at all (``reason``: SQLite's
+    words)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+class OutdatedIndex(UnusableIndex):
+    """An older regarkiv's index that a read-only command cannot use before it is upgraded."""
+
+
+# SQLite's code for "unable to open database file".
+_CANTOPEN = 14
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection with our settings; autocommit mode, so transactions are explicit."""
+    """A connection with our settings; autocommit mode, so transactions are explicit.
+
+    A read-only connection to an index in WAL mode needs its ``-shm`` file, which SQLite
+    creates beside it; where the directory cannot be written (read-only media) and no
+    writer has left changes in ``-wal``, the file is opened as immutable instead.
+    """
+    if not readonly:
+        return _open(path, readonly=False)
+    try:
+        return _open(path, readonly=True)
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", None) != _CANTOPEN or not _unwritable(path):
+            raise
+    return _open(path, readonly=True, immutable=True)
+
+
+def _open(path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
     # as_uri() percent-encodes, so a path with "?", "#" or spaces still opens.
-    target = Path(path).resolve().as_uri() + "?mode=ro" if readonly else str(path)
+    target = str(path)
+    if readonly:
+        target = Path(path).resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    # A reader waits for a checkpointing writer instead of failing with "locked".
-    conn.execute("PRAGMA busy_timeout = 10000")
-    # Durable at each checkpoint and never corrupt; the crawl can re-fetch the rest.
-    conn.execute("PRAGMA synchronous = NORMAL")
-    # The default 2 MB page cache thrashes on FTS merges and large doclists.
-    conn.execute("PRAGMA cache_size = -65536")
+    try:
+        conn.row_factory = sqlite3.Row
+        # A reader waits for a checkpointing writer instead of failing with "locked".
+        conn.execute("PRAGMA busy_timeout = 10000")
+        # Durable at each checkpoint and never corrupt; the crawl can re-fetch the rest.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # The default 2 MB page cache thrashes on FTS merges and large doclists.
+        conn.execute("PRAGMA cache_size = -65536")
+        if readonly:  # opening is lazy: read now, so that what cannot open fails here
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
     return conn
+
+
+def _unwritable(path: Path) -> bool:
+    """Whether nothing can change the index: its directory takes no writes and no ``-wal``
+    holds changes (ignoring those would read a half-checkpointed file)."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    return not os.access(Path(path).parent, os.W_OK)
 
 
 class Connection:
@@ -79,11 +138,15 @@ class Connection:
         self.close()
 
     def close(self) -> None:
-        if not self._readonly:
-            self.commit()
-        for conn in self._reader_conns:
-            conn.close()
-        self.conn.close()
+        """Commit (for writing) and close; the connections close even when the commit fails
+        (disk full), which rolls the open transaction back."""
+        try:
+            if not self._readonly:
+                self.commit()
+        finally:
+            for conn in self._reader_conns:
+                conn.close()
+            self.conn.close()
 
     def commit(self) -> None:
         self._before_commit()

@@ -18,29 +18,49 @@ hooks of ``connection.Connection``.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Self
 
 from archive.index.articles import ArticleNotFound, Articles, Outcome, RevisionNotFound
 from archive.index.captures import Captures
-from archive.index.connection import IndexNotFound, connect
+from archive.index.connection import (
+    DamagedIndex,
+    ForeignIndex,
+    IndexNotFound,
+    OutdatedIndex,
+    UnusableIndex,
+    connect,
+)
 from archive.index.job_table import JobTable
 from archive.index.schema import migrations
 from archive.index.search_queue import STEMS_VERSION, stems_of
 
 __all__ = [
     "ArticleNotFound",
+    "DamagedIndex",
+    "ForeignIndex",
     "Index",
     "IndexNotFound",
+    "OutdatedIndex",
     "Outcome",
     "RevisionNotFound",
+    "UnusableIndex",
     "connect",
     "stems_of",
 ]
 
+# What regarkiv's indexes record in ``_sqlite_migrations`` from the first one on.
+FIRST_MIGRATION = "m001_core_tables"
+# Migrations only search reads (the FTS tables): an index still without one of them can be
+# read by every other command.
+SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
+
 
 class Index(Captures, Articles, JobTable):
     """The index at ``path`` (created and migrated as needed, in WAL mode)."""
+
+    search_outdated: bool  # read-only: the search tables need the next crawl's upgrade
 
     def __init__(
         self, path: Path, *, commit_every: int | None = None, defer_search: bool = False
@@ -49,31 +69,73 @@ class Index(Captures, Articles, JobTable):
         build, as in a rebuild from WARC, is much faster in one pass at the end)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
+        conn = _checked(path, readonly=False)
         conn.execute("PRAGMA journal_mode = WAL")
         self._attach(path, conn, readonly=False, commit_every=commit_every)
         self.defer_search = defer_search
+        self.search_outdated = False
         migrations.apply(self.db)
         if self._meta("stems_version") != STEMS_VERSION:
             self.rebuild_search()
 
     @classmethod
-    def open_readonly(cls, path: Path, *, upgrade: bool = True) -> Self:
-        """Open an existing index for reading; ``IndexNotFound`` when there is none.
+    def open_readonly(cls, path: Path) -> Self:
+        """Open an existing index for reading, never writing to it.
 
-        An index made by an older version is first upgraded (migrations, stems).
+        ``IndexNotFound`` when there is none; ``ForeignIndex``, ``DamagedIndex`` or
+        ``OutdatedIndex`` when it cannot be read. An older regarkiv's index whose search
+        tables are outdated opens with ``search_outdated`` set: everything but search reads
+        it as it is, and the next crawl (which opens it for writing) upgrades it.
         """
         path = Path(path)
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}")
         self = cls.__new__(cls)
-        self._attach(path, connect(path, readonly=True), readonly=True, commit_every=None)
-        if not self.db["articles"].exists():
-            self.conn.close()
-            raise IndexNotFound(f"{path} is not a regarkiv index")
-        outdated = migrations.pending(self.db) or self._meta("stems_version") != STEMS_VERSION
-        if upgrade and outdated:
-            self.conn.close()
-            cls(path).close()
-            return cls.open_readonly(path, upgrade=False)
+        self._attach(path, _checked(path, readonly=True), readonly=True, commit_every=None)
+        try:
+            pending = {m.name for m in migrations.pending(self.db)}
+            if pending - SEARCH_MIGRATIONS:
+                raise OutdatedIndex(
+                    f"{path} was made by an older regarkiv: the next crawl upgrades it "
+                    "(read-only commands never write to the index)"
+                )
+            self.search_outdated = bool(pending) or self._meta("stems_version") != STEMS_VERSION
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise DamagedIndex(_damaged(path, error), str(error)) from None
+        except UnusableIndex:
+            self.close()
+            raise
         return self
+
+
+def _checked(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to ``path`` once it is known to hold regarkiv's index (or, for writing,
+    nothing yet): nothing is written to a file that is not ours."""
+    try:
+        conn = connect(path, readonly=readonly)
+    except sqlite3.DatabaseError as error:
+        raise DamagedIndex(_damaged(path, error), str(error)) from None
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        ours = (
+            migrations.migrations_table in tables
+            and conn.execute(
+                f"SELECT 1 FROM {migrations.migrations_table} WHERE migration_set = ? AND name = ?",
+                (migrations.name, FIRST_MIGRATION),
+            ).fetchone()
+        )
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise DamagedIndex(_damaged(path, error), str(error)) from None
+    if not ours and (tables or readonly):
+        conn.close()
+        raise ForeignIndex(
+            f"{path} is not a regarkiv index (a file another program made?): "
+            "point --data-dir at a regarkiv archive"
+        )
+    return conn
+
+
+def _damaged(path: Path, error: sqlite3.DatabaseError) -> str:
+    return f"cannot read {path}: {error} (`regarkiv reindex` rebuilds it from the WARC files)"

@@ -224,6 +224,9 @@ def _archived(record: WarcRecord, warc_file: str, member: Member) -> ArchivedRes
     )
 
 
+CAPTURED = ("response", "revisit")  # the record types an index has a capture for
+
+
 @dataclass(frozen=True)
 class Problem:
     offset: int
@@ -231,8 +234,12 @@ class Problem:
     message: str
 
 
-def verify_file(path: Path) -> list[Problem]:
-    """Check every record's framing and digests; an empty list means the file is sound."""
+def verify_file(path: Path, captures: list[tuple[str, int]] | None = None) -> list[Problem]:
+    """Check every record's framing and digests; an empty list means the file is sound.
+
+    ``captures``, if given, receives the (record id, offset) of every response and revisit
+    record read, in the same pass: what an index of the file should hold.
+    """
     problems: list[Problem] = []
     with open(path, "rb") as fh:
         for index, member in enumerate(iter_members(fh)):
@@ -241,6 +248,9 @@ def verify_file(path: Path) -> list[Problem]:
             except MalformedRecord as exc:
                 problems.append(Problem(member.offset, None, str(exc)))
                 continue
+            record_id = record.record_id
+            if captures is not None and record_id and record.record_type in CAPTURED:
+                captures.append((record_id, member.offset))
             for message in _record_problems(record, first=index == 0):
                 problems.append(Problem(member.offset, record.record_id, message))
     return problems

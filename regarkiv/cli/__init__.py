@@ -11,8 +11,10 @@ here turns them into a one-line ``Error: ...`` and exit 1.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import sqlite3
 import sys
 from typing import Any
 
@@ -24,8 +26,8 @@ from archive.datadir import DataDirError, NoArchive, UnreadableArchive
 from archive.index.diff import NothingToCompare
 from archive.index.jobs import JobNotFound
 from archive.index.search import SearchQueryError
-from archive.index.store import ArticleNotFound, RevisionNotFound
-from archive.lock import DataDirLocked
+from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
+from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
 from regarkiv.cli import crawl, demo, jobs, maintain, query, schedule
 from regarkiv.cli.options import CONTEXT
@@ -39,6 +41,7 @@ LIBRARY_ERRORS = (
     DataDirLocked,
     DemoError,
     JobNotFound,
+    LockError,
     NoArchive,
     NothingToCompare,
     RevisionNotFound,
@@ -46,6 +49,13 @@ LIBRARY_ERRORS = (
     ScheduleNotFound,
     SearchQueryError,
     UnreadableArchive,
+    UnusableIndex,
+)
+
+# The system's refusals no command can do anything about: reported in one line, like a
+# library error, wherever they come from (the crawl's index, a file the tool writes).
+ENVIRONMENT_ERRORS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 )
 
 
@@ -57,6 +67,13 @@ class Group(click.Group):
             return super().invoke(ctx)
         except LIBRARY_ERRORS as error:
             raise click.ClickException(str(error)) from None
+        except sqlite3.DatabaseError as error:  # e.g. "database or disk is full"
+            raise click.ClickException(f"the index cannot be used: {error}") from None
+        except OSError as error:
+            if error.errno not in ENVIRONMENT_ERRORS:
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror}") from None
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 def verify_command(data_dir: Path, as_json: bool) -> None:
     """Check WARC digests, index/WARC agreement and fixity; update the SHA-256 manifest.
 
-    Exits 1 and names each problem when anything is wrong.
+    Exits 1 and names each problem when anything is wrong: a damaged record, a WARC file
+    left open, records the index lacks, a file changed since the manifest recorded it.
+    Never writes to the index; on read-only media it skips the manifest update and says so.
 
     Example: regarkiv verify --data-dir /srv/regarkiv
     """
@@ -32,7 +34,7 @@ def verify_command(data_dir: Path, as_json: bool) -> None:
     with DataDir(data_dir) as data:
         if not data.has_warcs() and not data.has_index():
             raise click.ClickException(f"no archive in {data_dir}")
-        report = verify(data, data.index if data.has_index() else None)
+        report = verify(data)
     output.emit(report.as_dict(), as_json=as_json, text=lambda: _verify_text(report))
     if not report.ok:
         sys.exit(1)
@@ -40,8 +42,9 @@ def verify_command(data_dir: Path, as_json: bool) -> None:
 
 def _verify_text(report: VerifyReport) -> str:
     return output.lines(
-        f"checked {report.files} WARC files and {report.captures_checked} captures; "
-        f"{report.manifest_added} files added to the manifest",
+        f"checked {report.files} WARC files ({report.records_checked} records) and "
+        f"{report.captures_checked} captures; {report.manifest_added} files added to the manifest",
+        *([f"NOTE {report.manifest_note}"] if report.manifest_note else []),
         *(f"PROBLEM {finding}" for finding in report.findings),
         "OK" if report.ok else f"{len(report.findings)} problems",
     )
@@ -49,21 +52,33 @@ def _verify_text(report: VerifyReport) -> str:
 
 @click.command(context_settings=CONTEXT)
 @data_dir_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the index even when the rebuilt one covers less (a WARC file damaged or gone).",
+)
 @json_option("Print the report as JSON.")
-def reindex(data_dir: Path, as_json: bool) -> None:
+def reindex(data_dir: Path, force: bool, as_json: bool) -> None:
     """Rebuild index.db from the WARC files alone.
+
+    The current index is replaced only by one that covers at least as many articles,
+    revisions and captures; otherwise it is kept, the losses are named and the exit is 1.
 
     Example: regarkiv reindex --data-dir regarkiv-data
     """
     # Reindexing brings extraction (lxml, parsel) and multiprocessing: ~90 ms to import,
     # which no other command needs.
-    from archive.reindex import rebuild
+    from archive.reindex import ReindexError, rebuild
 
     data = DataDir(data_dir)
     if not data.has_warcs():
         raise click.ClickException(f"no WARC files in {data.warcs}")
+    data.ensure_writable()
     with data.lock():
-        report = rebuild(data)
+        try:
+            report = rebuild(data, force=force)
+        except ReindexError as error:
+            raise click.ClickException(str(error)) from None
     figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.stats.as_dict().items())
     output.emit(
         report.as_dict(),
@@ -72,10 +87,15 @@ def reindex(data_dir: Path, as_json: bool) -> None:
             f"indexed {report.captures} captures from {report.files} WARC files: {figures}"
         ),
     )
-    if report.skipped_records and not as_json:
+    if as_json:
+        return
+    if report.lost:
+        losses = ", ".join(f"{name} {old} → {new}" for name, (old, new) in report.lost.items())
+        output.note(f"replaced an index that covered more (--force): {losses}")
+    if report.skipped_records:
         output.note(f"skipped {report.skipped_records} damaged records:")
-        for warning in report.warnings[:20]:
-            output.note(f"  {warning}")
+    for warning in report.warnings[:20]:
+        output.note(f"  {warning}")
 
 
 COMMANDS = (verify_command, reindex)

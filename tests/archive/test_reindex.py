@@ -71,12 +71,90 @@ def test_corrupt_record_is_skipped_not_fatal(archive: Path, tmp_path: Path, rega
     middle = len(data) // 2
     data[middle : middle + 64] = bytes(64)
     warc.write_bytes(bytes(data))
-    result = regarkiv("reindex", "--data-dir", str(copy))
+    result = regarkiv("reindex", "--data-dir", str(copy), "--force")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr
     assert "Traceback" not in result.stderr
     conn = sqlite3.connect(copy / "index.db")
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+
+
+def test_reindex_never_replaces_an_index_with_one_that_covers_less(
+    archive: Path, tmp_path: Path, regarkiv
+) -> None:
+    """Issue 9, item 5: a referenced WARC file cut short must not shrink the index."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    before = dump(copy / "index.db")
+    warc = sorted((copy / "warcs").glob("*.warc.gz"))[0]
+    warc.write_bytes(warc.read_bytes()[: warc.stat().st_size // 2])
+    result = regarkiv("reindex", "--data-dir", str(copy))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = result.stderr.splitlines()[-1]  # after the reader's warning of the cut record
+    articles, captures = len(before["articles"]), len(before["captures"])
+    assert line.startswith(
+        f"Error: the rebuilt index would cover less than {copy}/index.db (articles {articles} → "
+    )
+    assert f"captures {captures} → " in line and "1 damaged records were skipped" in line
+    assert line.endswith("the current index is kept; see `regarkiv verify`, or use --force to "
+                         "replace it anyway")  # fmt: skip
+    assert dump(copy / "index.db") == before
+    assert sorted(p.name for p in copy.iterdir() if ".rebuild" in p.name) == []
+
+    forced = regarkiv("reindex", "--data-dir", str(copy), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert f"replaced an index that covered more (--force): articles {articles} → " in forced.stderr
+    assert len(dump(copy / "index.db")["articles"]) < articles
+
+
+def test_reindex_replaces_only_regarkivs_own_index(archive: Path, tmp_path: Path, regarkiv) -> None:
+    """Issue 9, item 14: a foreign file is kept; a damaged index is what reindex repairs."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive / "warcs", copy / "warcs")
+    with sqlite3.connect(copy / "index.db") as conn:
+        conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")
+    conn.close()
+    foreign = (copy / "index.db").read_bytes()
+    result = regarkiv("reindex", "--data-dir", str(copy))
+    assert result.returncode == 1
+    assert result.stderr.endswith(" reindex replaces only regarkiv's own index\n")
+    assert (copy / "index.db").read_bytes() == foreign
+    (copy / "index.db").write_bytes(b"\0" * 4096 * 4)
+    result = regarkiv("reindex", "--data-dir", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert "the current index cannot be read (file is not a database)" in result.stderr
+    assert dump(copy / "index.db")["articles"] == dump(archive / "index.db")["articles"]
+
+
+def test_reindex_on_read_only_media_and_a_full_disk(
+    archive: Path, tmp_path: Path, regarkiv
+) -> None:
+    """Issue 9, item 13: one line, exit 1, the current index unchanged."""
+    import shutil
+
+    from tests.support.mounts import fill, read_only, small_filesystem
+
+    with read_only(archive, tmp_path / "ro") as ro:
+        result = regarkiv("reindex", "--data-dir", str(ro))
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: cannot write to data directory {ro}: Read-only file system\n")
+    size = sum(p.stat().st_size for p in archive.rglob("*") if p.is_file())
+    with small_filesystem(tmp_path / "small", f"{size // 1024 + 512}k") as small:
+        shutil.copytree(archive, small / "data")
+        before = dump(small / "data" / "index.db")
+        fill(small, leave=64 * 1024)
+        result = regarkiv("reindex", "--data-dir", str(small / "data"))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr == (
+            "Error: cannot build the new index: database or disk is full; "
+            f"{small}/data/index.db is unchanged\n"
+        )
+        assert dump(small / "data" / "index.db") == before
+        assert [p.name for p in (small / "data").iterdir() if ".rebuild" in p.name] == []
 
 
 def test_reindex_without_warcs_is_an_error(tmp_path: Path, regarkiv) -> None:

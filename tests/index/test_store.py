@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from archive.index.normalise import content_hash, normalise_text
-from archive.index.store import ArticleNotFound, Index, IndexNotFound, Outcome, RevisionNotFound
+from archive.index.store import (
+    ArticleNotFound,
+    DamagedIndex,
+    ForeignIndex,
+    Index,
+    IndexNotFound,
+    Outcome,
+    RevisionNotFound,
+)
 from archive.model import Capture
 from tests.support.index import T0, URL
 
@@ -205,8 +213,43 @@ def test_open_readonly_without_index(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFound, match="no index at"):
         Index.open_readonly(tmp_path / "index.db")
     (tmp_path / "other.db").write_bytes(b"")
-    with pytest.raises(IndexNotFound, match="not a regarkiv index"):
+    with pytest.raises(ForeignIndex, match="not a regarkiv index"):
         Index.open_readonly(tmp_path / "other.db")
+
+
+def test_a_foreign_database_is_never_written_to(tmp_path: Path) -> None:
+    """Issue 9, item 12: another program's database with an ``articles`` table."""
+    path = tmp_path / "index.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, note TEXT)")
+        conn.execute("INSERT INTO articles VALUES (1, 'theirs')")
+    conn.close()
+    before = path.read_bytes()
+    for opening in (Index.open_readonly, Index):
+        with pytest.raises(ForeignIndex, match=r"index.db is not a regarkiv index"):
+            opening(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.db"]
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["articles"]
+    conn.close()
+
+
+def test_a_damaged_file_is_a_damaged_index(tmp_path: Path, make_article, record) -> None:
+    """Issue 9, item 14: a file that is not a database, or whose pages are overwritten."""
+    path = tmp_path / "index.db"
+    path.write_bytes(b"not a database at all" * 400)
+    for opening in (Index.open_readonly, Index):
+        with pytest.raises(DamagedIndex, match="file is not a database .*regarkiv reindex"):
+            opening(path)
+    path.unlink()
+    with Index(path) as index:
+        record(index, make_article(), 0)
+    raw = bytearray(path.read_bytes())
+    raw[0:16] = b"SQLite format 2\0"  # the header of no SQLite 3 database
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DamagedIndex):
+        Index.open_readonly(path)
 
 
 def test_wal_and_reopen_applies_no_migration_twice(tmp_path: Path, make_article, record) -> None:
@@ -256,14 +299,24 @@ def test_same_inputs_same_index(tmp_path: Path, make_article, record) -> None:
     assert _snapshot(tmp_path / "live.db") == _snapshot(tmp_path / "rebuilt.db")
 
 
-def test_open_readonly_upgrades_an_old_index(tmp_path: Path, make_article, record) -> None:
+def test_an_old_index_is_read_as_it_is_and_upgraded_by_a_writer(
+    tmp_path: Path, make_article, record
+) -> None:
+    """Read-only means no writes, ever: the next crawl (a writer) upgrades it."""
     path = tmp_path / "index.db"
     with Index(path) as index:
         record(index, make_article(), 0)
         index.conn.execute("DELETE FROM index_meta")
+    before = path.read_bytes()
     with Index.open_readonly(path) as reader:
-        assert reader._meta("stems_version") is not None
+        assert reader.search_outdated
+        assert reader._meta("stems_version") is None
         assert reader.get_article(3169214).latest_revision == 1
+    assert path.read_bytes() == before
+    Index(path).close()
+    with Index.open_readonly(path) as reader:
+        assert not reader.search_outdated
+        assert reader._meta("stems_version") is not None
 
 
 def test_paths_with_uri_characters(tmp_path: Path, make_article, record) -> None:
@@ -302,6 +355,10 @@ def test_an_index_without_stems_text_gets_it(tmp_path: Path, make_article, recor
     with sqlite3.connect(path) as conn:  # as an index made before m004
         conn.execute("DROP TABLE revisions_stems_text")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_stems_text'")
+    conn.close()
+    with Index.open_readonly(path) as reader:
+        assert reader.search_outdated
+    Index(path).close()
     with Index.open_readonly(path) as reader:
         [row] = reader.conn.execute("SELECT title FROM revisions_stems_text").fetchall()
         assert row[0] == "felling av ulv i innland"

@@ -286,7 +286,7 @@ def test_every_command_has_an_example() -> None:
         ),
         (["jobs", "--json"], lambda archive: [job.as_dict() for job in archive.jobs()]),
         (["jobs", "show", "job", "--json"], lambda archive: archive.job("job1").as_dict()),
-        (["verify", "--json"], lambda archive: verify(archive, archive.index).as_dict()),
+        (["verify", "--json"], lambda archive: verify(archive).as_dict()),
     ],
 )
 def test_the_json_is_the_library_view(data_dir: Path, args: list[str], view: Any) -> None:
@@ -301,7 +301,8 @@ def test_unreadable_index_and_missing_archive(tmp_path: Path) -> None:
     (tmp_path / "index.db").write_bytes(b"no database here " * 20)
     assert run(tmp_path, "history", "1") == (
         1,
-        f"Error: cannot read {tmp_path / 'index.db'}: file is not a database\n",
+        f"Error: cannot read {tmp_path / 'index.db'}: file is not a database"
+        " (`regarkiv reindex` rebuilds it from the WARC files)\n",
     )
     assert run(tmp_path / "nothing", "jobs") == (
         1,
