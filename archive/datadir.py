@@ -131,7 +131,9 @@ class DataDir:
     """An archive's directory: its layout, the index, and reading it (``search``, ``article``,
     ``history``, ``diff``, ``changes``, ``jobs``). An ``ARTICLE`` is its id (``3169214``,
     ``"id3169214"``) or URL. Lookups raise ``ArticleNotFound``, ``RevisionNotFound``,
-    ``NothingToCompare``, ``JobNotFound`` or ``SearchQueryError`` with a one-line message."""
+    ``NothingToCompare``, ``JobNotFound`` or ``SearchQueryError`` with a one-line message; an
+    index that cannot be read raises ``UnreadableArchive`` (damaged), ``ForeignIndex`` (not
+    regarkiv's) or, from ``search`` on an older regarkiv's index, ``OutdatedIndex``."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)

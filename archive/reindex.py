@@ -182,12 +182,11 @@ def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
     report = ReindexReport()
     before = _coverage_before(target, report)
     try:
-        _build(data, fresh, report, carry_jobs_from=target if before is not None else None)
-        after = coverage(fresh)
+        after = _build(data, fresh, report, carry_jobs_from=target if before is not None else None)
     except BaseException as error:
+        why = _why(error, target.parent)
         _remove(fresh)
-        if isinstance(error, sqlite3.Error | OSError):
-            why = error.strerror if isinstance(error, OSError) and error.strerror else error
+        if why is not None:
             raise ReindexError(
                 f"cannot build the new index: {why}; {target} is unchanged"
             ) from None
@@ -199,7 +198,7 @@ def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
     }
     if report.lost and not force:
         _remove(fresh)
-        raise IndexWouldShrink(_shrink_message(target, report))
+        raise IndexWouldShrink(_shrink_message(data, report))
     for suffix in ("-wal", "-shm"):
         stale = Path(str(target) + suffix)
         if stale.exists():
@@ -208,7 +207,23 @@ def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
     return report
 
 
-def _build(data: DataDir, fresh: Path, report: ReindexReport, carry_jobs_from: Path | None) -> None:
+def _why(error: BaseException, directory: Path) -> str | None:
+    """What stopped the build, in words: None for what is not the system's refusal."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    if not isinstance(error, sqlite3.Error):
+        return None
+    # SQLite says "disk I/O error" for some writes to a full disk: name the cause.
+    with contextlib.suppress(OSError):
+        if os.statvfs(directory).f_bavail == 0:
+            return f"{error}: no space left on the device"
+    return str(error)
+
+
+def _build(
+    data: DataDir, fresh: Path, report: ReindexReport, carry_jobs_from: Path | None
+) -> dict[str, int]:
+    """Build the new index at ``fresh``; returns its coverage."""
     files = sorted(data.warcs.glob("*.warc.gz")) if data.warcs.is_dir() else []
     with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
         pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
@@ -220,15 +235,19 @@ def _build(data: DataDir, fresh: Path, report: ReindexReport, carry_jobs_from: P
         )
         if carry_jobs_from is not None:
             _copy_jobs(carry_jobs_from, index, report)
+        return _counts(index)
+
+
+def _counts(index: Index) -> dict[str, int]:
+    return {
+        name: index.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in COVERAGE
+    }
 
 
 def coverage(path: Path) -> dict[str, int]:
     """How many articles, revisions and captures the index at ``path`` holds."""
     with Index.open_readonly(path) as index:
-        return {
-            name: index.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            for name in COVERAGE
-        }
+        return _counts(index)
 
 
 def _coverage_before(target: Path, report: ReindexReport) -> dict[str, int] | None:
@@ -249,13 +268,16 @@ def _coverage_before(target: Path, report: ReindexReport) -> dict[str, int] | No
         return None
 
 
-def _shrink_message(target: Path, report: ReindexReport) -> str:
+def _shrink_message(data: DataDir, report: ReindexReport) -> str:
     losses = ", ".join(f"{name} {old} → {new}" for name, (old, new) in report.lost.items())
     damaged = (
         f"; {report.skipped_records} damaged records were skipped" if report.skipped_records else ""
     )
+    still_open = len(list(data.warcs.glob("*.warc.gz.open")))
+    if still_open:  # a crawl's records it indexed live, which only its repair makes readable
+        damaged += f"; {still_open} WARC files are still open: the next crawl repairs them"
     return (
-        f"the rebuilt index would cover less than {target} ({losses}{damaged}): "
+        f"the rebuilt index would cover less than {data.index_path} ({losses}{damaged}): "
         "the current index is kept; see `regarkiv verify`, or use --force to replace it anyway"
     )
 

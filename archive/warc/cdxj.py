@@ -8,6 +8,7 @@ lookup time: the ``surt`` package.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -53,7 +54,11 @@ def write_cdxj_lines(warc_path: Path, lines: Iterable[str]) -> Path:
     """Write sorted lines to the WARC's CDXJ file; atomic, so readers never see half of it."""
     target = cdxj_path(warc_path)
     partial = target.with_name(target.name + ".tmp")
-    with open(partial, "w", encoding="utf-8", newline="") as out:
+    # A leftover, or a link planted there: removed, never written through (O_EXCL).
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with open(fd, "w", encoding="utf-8", newline="") as out:
         out.writelines(sorted(lines))  # plain string order, as pywb sorts
         out.flush()
         os.fsync(out.fileno())

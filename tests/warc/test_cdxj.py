@@ -91,3 +91,20 @@ def test_cdxj_path_sits_next_to_the_warc() -> None:
     warc = Path("/data/warcs/regarkiv-20240506070000-00000-host.warc.gz")
     assert cdxj_path(warc) == Path("/data/warcs/regarkiv-20240506070000-00000-host.cdxj")
     assert cdxj_path(Path(str(warc) + ".open")) == cdxj_path(warc)
+
+
+def test_a_link_planted_as_the_partial_cdxj_is_not_written_through(
+    tmp_path: Path, mixed_crawl
+) -> None:
+    """Issue 9, item 10: the temporary CDXJ file is created anew, never opened through a link."""
+    warc = mixed_crawl(tmp_path / "warcs")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    index = cdxj_path(warc)
+    from_writer = index.read_text(encoding="utf-8")
+    index.unlink()
+    index.with_name(index.name + ".tmp").symlink_to(outside)
+    write_cdxj(warc)
+    assert outside.read_text() == "not yours\n"
+    assert index.read_text(encoding="utf-8") == from_writer
+    assert not index.with_name(index.name + ".tmp").exists()
