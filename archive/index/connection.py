@@ -53,8 +53,9 @@ class OutdatedIndex(UnusableIndex):
     """An older regarkiv's index that a read-only command cannot use before it is upgraded."""
 
 
-# SQLite's code for "unable to open database file".
-_CANTOPEN = 14
+# SQLite's primary codes for "unable to open database file" (read-only media) and "attempt
+# to write a readonly database" (a directory only others may write): no ``-shm`` could be made.
+_NO_SHM = frozenset({14, 8})
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -69,7 +70,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     try:
         return _open(path, readonly=True)
     except sqlite3.OperationalError as error:
-        if getattr(error, "sqlite_errorcode", None) != _CANTOPEN or not _unwritable(path):
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if code not in _NO_SHM or not _unwritable(path):
             raise
     return _open(path, readonly=True, immutable=True)
 

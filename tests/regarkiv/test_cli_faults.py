@@ -123,3 +123,42 @@ def test_a_crawl_that_fills_the_disk(tmp_path: Path, regarkiv) -> None:
         jobs = regarkiv("jobs", "--data-dir", str(data), "--json")
         statuses = [job["status"] for job in json.loads(jobs.stdout)]
         assert statuses == ["interrupted", "finished"]
+
+
+def test_a_reader_who_may_not_write(tmp_path: Path, make_article, record) -> None:
+    """Issue 9, item 13 (EACCES): a user who may read the archive but not write its directory
+    reads and verifies it; `reindex` and `schedule add` refuse in one line."""
+    import os
+    import shutil
+    import subprocess  # to run the command as another user
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run a command as another user")
+    with tempfile.TemporaryDirectory() as shared:  # outside pytest's 0700 directories
+        data = Path(shared) / "data"
+        (data / "warcs").mkdir(parents=True)
+        with Index(data / "index.db") as index:
+            record(index, make_article(), 0)
+        for path in (Path(shared), data, data / "warcs", data / "index.db"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            command = [*nobody, sys.executable, "-m", "regarkiv", *args, "--data-dir", str(data)]
+            return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+        found = run("search", "ulv")
+        assert found.returncode == 0 and "id3169214" in found.stdout, found.stderr
+        checked = run("verify")
+        assert "NOTE the manifest was not updated" not in checked.stdout  # nothing to record
+        assert "PROBLEM index" not in checked.stdout, checked.stdout
+        refused = run("reindex")
+        assert refused.returncode == 1
+        assert (
+            refused.stderr == f"Error: cannot write to data directory {data}: Permission denied\n"
+        )
+        refused = run("schedule", "add", "daily", "--cron", "0 6 * * *")
+        assert refused.stderr == f"Error: cannot write {data}/schedules.json: Permission denied\n"
+        assert sorted(p.name for p in data.iterdir()) == ["index.db", "warcs"]
