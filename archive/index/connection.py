@@ -63,7 +63,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
     A read-only connection to an index in WAL mode needs its ``-shm`` file, which SQLite
     creates beside it; where the directory cannot be written (read-only media) and no
-    writer has left changes in ``-wal``, the file is opened as immutable instead.
+    writer has left changes in ``-wal``, the file is opened as immutable instead (a crawl
+    that starts while such a reader runs is not seen by it: a reader's queries are short).
     """
     if not readonly:
         return _open(path, readonly=False)
