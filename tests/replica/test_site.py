@@ -21,19 +21,25 @@ BASE = "http://127.0.0.1:8123"
 _WS = re.compile(r"\s+")
 
 
-# A reference extractor written from the contract in crawler/article.py. It proves that
+# A reference extractor written from the contract in archive/model.py. It proves that
 # the replica's HTML and Site.expected() agree; it is not the production extractor.
+
+BR = "\x00"  # marks a <br> in text_of(); no parsed text holds a NUL
 
 
 def norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def lines(text: str) -> str:
+    return "\n".join(line for line in map(norm, text.split(BR)) if line)
+
+
 def text_of(element: etree._Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if child.tag == "br":
-            parts.append(" ")
+            parts.append(BR)
         elif child.tag != "script":
             parts.append(text_of(child))
         parts.append(child.tail or "")
@@ -47,28 +53,65 @@ def only_attachment(element: etree._Element) -> bool:
     return norm(text_of(element).replace(text_of(links[0]), "", 1)) in ("", "(pdf)")
 
 
-def blocks(container: etree._Element) -> list[str]:
+def blocks(container: etree._Element, url: str) -> tuple[list[str], list[Attachment]]:
+    """Body blocks and attachments; a heading over attachments only leaves the body."""
     out: list[str] = []
+    found: list[Attachment] = []
+    open_headings: list[tuple[int, int, int]] = []  # level, index in out, attachments before
+
+    def head(before: int, heading: str, dropped: bool) -> None:
+        for i, a in enumerate(found[before:], before):
+            if a.heading is None or dropped:
+                under = heading if a.heading is None else f"{heading}\n{a.heading}"
+                found[i] = Attachment(a.title, a.url, under)
+
+    def close(level: int) -> None:
+        while open_headings and open_headings[-1][0] >= level:
+            _, at, before = open_headings.pop()
+            if len(found) > before:
+                heading, dropped = out[at], at == len(out) - 1
+                if dropped:
+                    del out[at]
+                head(before, heading, dropped)
+
+    def attach(element: etree._Element) -> None:
+        a = element.find("a")
+        found.append(Attachment(norm(text_of(a)), urljoin(url, a.get("href"))))
+
     for child in container:
         classes = (child.get("class") or "").split()
-        if child.tag == "p" and not only_attachment(child) or child.tag in ("h2", "h3", "h4"):
-            out.append(norm(text_of(child)))
+        if child.tag in ("h2", "h3", "h4"):
+            close(int(child.tag[1]))
+            open_headings.append((int(child.tag[1]), len(out), len(found)))
+            out.append(lines(text_of(child)))
+        elif child.tag == "p" and only_attachment(child):
+            attach(child)
+        elif child.tag == "p" and (text := lines(text_of(child))):
+            out.append(text)
         elif child.tag in ("ul", "ol"):
             items = [li for li in child.findall("li") if not only_attachment(li)]
             for n, li in enumerate(items, 1):
-                out.append((f"{n}. " if child.tag == "ol" else "- ") + norm(text_of(li)))
+                out.append((f"{n}. " if child.tag == "ol" else "- ") + lines(text_of(li)))
+            for li in child.findall("li"):
+                if only_attachment(li):
+                    attach(li)
         elif child.tag == "blockquote":
-            out.extend(norm(text_of(p)) for p in child.iter("p"))
+            out.extend(lines(text_of(p)) for p in child.iter("p"))
         elif child.tag == "table":
             caption = child.find("caption")
             if caption is not None:
-                out.append(norm(text_of(caption)))
+                out.append(lines(text_of(caption)))
             for row in child.iter("tr"):
-                out.append(" | ".join(norm(text_of(c)) for c in row if c.tag in ("td", "th")))
+                out.append(" | ".join(lines(text_of(c)) for c in row if c.tag in ("td", "th")))
         elif child.tag == "div" and "factbox" in classes:
-            out.append(norm(text_of(child.xpath(".//span[@class='factbox-title-text']")[0])))
-            out.extend(blocks(child.xpath(".//div[@class='factbox-content']")[0]))
-    return out
+            title = norm(text_of(child.xpath(".//span[@class='factbox-title-text']")[0]))
+            inner, attachments = blocks(child.xpath(".//div[@class='factbox-content']")[0], url)
+            out += [title, *inner] if inner or not attachments else []
+            before = len(found)
+            found += attachments
+            head(before, title, dropped=not inner)
+    close(0)
+    return out, found
 
 
 def extract(html: str) -> Article:
@@ -84,18 +127,14 @@ def extract(html: str) -> Article:
         caption = norm(text_of(figure.xpath(".//span[@class='caption']")[0]))
         credit_text = norm(text_of(credit[0]).split(":", 1)[1]) if credit else None
         images.append(Image(caption, credit_text, urljoin(url, img.get("src")), img.get("alt")))
-    attachments = [
-        Attachment(norm(text_of(a)), urljoin(url, a.get("href")))
-        for a in body.iter("a")
-        if "/contentassets/" in a.get("href", "") and only_attachment(a.getparent())
-    ]
+    body_blocks, attachments = blocks(body, url)
     return Article(
         id=int(re.search(r"id(\d+)/$", url)[1]),
         url=url,
         lang=sel.xpath("/html/@lang").get(),
         title=norm(" ".join(sel.css(".article-header h1 ::text").getall())),
         lead="\n\n".join(lead),
-        body="\n\n".join(blocks(body)),
+        body="\n\n".join(body_blocks),
         published=day.strftime("%Y-%m-%d"),
         type=norm(sel.css(".article-info span.type::text").get()).rstrip("|").strip(),
         ministries=[norm(t) for t in sel.css(".article-info span.owner a::text").getall()],
