@@ -100,7 +100,7 @@ class BlockCollector:
         return el_id is not None and el_id in s.PRUNE_IDS
 
     def text(self, el: Element) -> str:
-        """``el``'s text as one line: a ``<br>`` in it is a space (titles, cells' ...)."""
+        """``el``'s text as one line, a ``<br>`` a space (a title, a caption, a link)."""
         parts: list[str] = []
         self._inline(el, parts, None)
         return normalize("".join(parts).replace(LINE_BREAK, " "))
@@ -157,9 +157,9 @@ class BlockCollector:
         """End the open sections of ``level`` and below, innermost first.
 
         A section's attachments take its heading, unless an inner section's heading is
-        theirs. A heading followed by nothing but attachments leaves the body: it heads
-        each of them then, above the headings that left the body before it (inner ones:
-        any inner heading left, or it would follow this one).
+        theirs already. A heading with nothing after it but attachments leaves the body
+        and goes on top of their headings: those of inner sections, which left the body
+        too (one that stayed would come after it).
         """
         while sections and sections[-1][0] >= level:
             _, block, first = sections.pop()
