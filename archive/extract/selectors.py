@@ -147,6 +147,7 @@ FALLBACK_PRUNE_TAGS = PRUNE_TAGS | {"header", "footer", "aside"}
 
 # --- blocks inside a body (text.py) -----------------------------------------------------
 
+FACTBOX_CLASS = "factbox"
 FACTBOX_TITLE_CLASS = "factbox-title"
 FACTBOX_PRE_TITLE_CLASS = "factbox-pre-title"
 IMAGE_CONTAINER_CLASSES = frozenset({"image", "article-image", "imagewrapper", "image-wrapper"})

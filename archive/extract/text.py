@@ -120,13 +120,16 @@ class BlockCollector:
         parts: list[str] = [el.text or ""]
         run: list[Element] = []
         sections: list[tuple[int, int, int]] = []  # (level, block, first attachment)
+        factbox = s.FACTBOX_CLASS in classes(el)
         for child in el:
             tag = child.tag
             if isinstance(tag, str) and not self.pruned(child):
                 if tag in BLOCK_TAGS or self._is_image(child):
                     self._flush(parts, run)
                     parts, run = [], []
-                    level = self._heading_level(child)
+                    level = HEADING_LEVELS.get(tag, 0)
+                    if factbox and not level and s.FACTBOX_PRE_TITLE_CLASS in classes(child):
+                        level = PRE_TITLE_LEVEL
                     if level:
                         self._close(sections, level)
                         before = len(self.blocks)
@@ -143,15 +146,6 @@ class BlockCollector:
         self._flush(parts, run)
         if sections:
             self._close(sections, 0)
-
-    def _heading_level(self, el: Element) -> int:
-        """1-6 for a heading (a factbox's pre-title ranks 1), 0 for any other block."""
-        tag = el.tag
-        if tag in HEADING_LEVELS:
-            return HEADING_LEVELS[tag]
-        if tag == "p" and (cls := el.get("class")) and s.FACTBOX_PRE_TITLE_CLASS in cls.split():
-            return PRE_TITLE_LEVEL
-        return 0
 
     def _close(self, sections: list[tuple[int, int, int]], level: int) -> None:
         """End the open sections of ``level`` and below, innermost first.
