@@ -91,6 +91,11 @@ class Image:
 class Attachment:
     title: str
     url: str
+    # The heading the page lists it under (a factbox's title, an h2-h4), if any. When that
+    # heading left the body (its section held nothing but attachments), so did any heading
+    # above it with nothing else under it (a factbox's pre-title, an h2 over an h3):
+    # then all of them, outermost first, one a line.
+    heading: str | None = None
 
 
 @dataclass
@@ -98,9 +103,10 @@ class Article:
     """Clean, chrome-free content of one regjeringen.no article page.
 
     Text normalisation (the contract between the replica's ground truth and
-    extraction): inside a block, runs of whitespace (including ``<br>``) become
-    one space and the block is stripped. ``body`` is the blocks of
-    ``.article-body`` in document order joined by ``"\n\n"``:
+    extraction): inside a block, runs of whitespace become one space and a line break
+    in the page (``<br>``) becomes ``"\n"``; each line is stripped and empty lines are
+    dropped, so a block never holds ``"\n\n"`` nor starts or ends with ``"\n"``.
+    ``body`` is the blocks of ``.article-body`` in document order joined by ``"\n\n"``:
 
     - ``p``, ``h2``-``h4``, ``blockquote p``: the text as is;
     - ``ul > li``: ``"- " + text``; ``ol > li``: ``"1. "``, ``"2. "`` ... + text;
@@ -109,9 +115,17 @@ class Article:
     - a factbox: its title as one block, then its content blocks by the rules above.
 
     Not in ``body``: images and their captions/credits (in ``images``), a list
-    item or paragraph that is only an attachment link (in ``attachments``),
-    scripts, and every piece of page chrome. ``lead`` is the ingress, its
-    paragraphs joined by ``"\n\n"``.
+    item or paragraph that is only an attachment link (in ``attachments``), a
+    heading whose section holds nothing but such links (its text is their
+    ``heading``), scripts, and every piece of page chrome. A heading's section runs
+    to the next heading of its level or above, or to the end of the element that
+    holds the heading: a factbox's title heads the factbox. ``lead`` is the ingress,
+    its paragraphs joined by ``"\n\n"``. ``title`` and the other one-line fields
+    (type, ministries, topics, captions, attachment titles) turn a ``<br>`` into a space.
+
+    Revisions stored under the previous contract (``<br>`` a space, an attachment
+    section's heading kept in the body) are not changed by it: the content hash ignores
+    line breaks, and ``archive.index.normalise.same_but_for_headings`` the headings.
     """
 
     id: int

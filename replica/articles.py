@@ -98,8 +98,11 @@ def _body(meta: ArticleMeta, seed: int) -> tuple[Block, ...]:
     if meta.has("tricky-escaped"):
         blocks.append(Para.of(words["tricky"]["escaped"]))
     if meta.has("factbox"):
-        inner = (Para.of(w.paragraph(1, 2)), ListBlock(False, _items(w, 3)))
-        blocks.append(Factbox(meta.id + 17, w.pick("facts_titles"), inner))
+        paragraph, items = Para.of(w.paragraph(1, 2)), _items(w, 3)
+        # Half list their items as the real hearings list their consulted bodies: one
+        # paragraph, a <br /> between the lines (the parity decides: no draw from rng).
+        listed = ListBlock(False, items) if meta.id % 2 else _lines(items)
+        blocks.append(Factbox(meta.id + 17, w.pick("facts_titles"), (paragraph, listed)))
     if meta.has("link"):
         text = w.fill(words["links"])
         head, _, tail = text.rpartition(" ")
@@ -109,14 +112,24 @@ def _body(meta: ArticleMeta, seed: int) -> tuple[Block, ...]:
         )
     if meta.has("attachments"):
         links = tuple(_attachment(w) for _ in range(rng.randint(1, 3)))
+        title = lexicon.strings(lang)["attachments_title"]
         if rng.random() < 0.5:
-            blocks.append(Factbox(meta.id + 29, lexicon.strings(lang)["attachments_title"], links))
+            # A hearing's factbox may end in an empty paragraph (hearing-id3168525).
+            empty = (Para.of("\u00a0"),) if meta.id % 3 == 0 else ()
+            blocks.append(Factbox(meta.id + 29, title, links + empty))
         else:
-            blocks.append(ListBlock(False, links))
+            blocks += [Heading(3, title), ListBlock(False, links)]
     if meta.kind == "Pressemelding" and meta.has("contact"):
         contact, phone = w.fill(words["contact"]), w.fill(words["phone"])
         blocks.append(Para((Run(contact), Run("", "br"), Run(phone))))
     return tuple(blocks)
+
+
+def _lines(items: tuple[str, ...]) -> Para:
+    runs = [Run(items[0])]
+    for item in items[1:]:
+        runs += [Run("", "br"), Run(item)]
+    return Para(tuple(runs))
 
 
 def _items(w: Writer, count: int) -> tuple[str, ...]:

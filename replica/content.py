@@ -1,8 +1,8 @@
 """An article's content as blocks, and the ground truth an extractor must produce from it.
 
 The same block tree is rendered to HTML (``replica.body_html``) and reduced to text here,
-so the page and ``Site.expected()`` cannot drift apart. ``body_text`` follows the
-normalisation contract in ``crawler/article.py`` to the letter.
+so the page and ``Site.expected()`` cannot drift apart. ``read`` follows the text
+contract in ``archive.model.Article`` to the letter.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ _WS = re.compile(r"\s+")
 
 def norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+def lines(text: str) -> str:
+    """Text whose line breaks are ``"\n"``: each line normalised, empty lines dropped."""
+    return "\n".join(line for line in map(norm, text.split("\n")) if line)
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class Para:
         return cls((Run(text),))
 
     def text(self) -> str:
-        return norm("".join(" " if r.tag == "br" else r.text for r in self.runs))
+        """One line per ``<br>``-separated line (a newline in a run is only whitespace)."""
+        runs = ("\n" if r.tag == "br" else r.text.replace("\n", " ") for r in self.runs)
+        return lines("".join(runs))
 
 
 @dataclass(frozen=True)
@@ -107,33 +114,66 @@ class ArticleContent:
     edits: tuple[int, ...] = field(default=())  # versions that edited this article
 
 
-def body_blocks(blocks: tuple[Block, ...]) -> list[str]:
-    out: list[str] = []
+Listed = tuple[AttachmentLink, str | None]  # an attachment link and the heading it is under
+
+
+def read(blocks: tuple[Block, ...]) -> tuple[list[str], list[Listed]]:
+    """The body blocks of ``blocks`` and their attachment links, in document order.
+
+    A heading opens a section that runs to the next heading of its level or above, or to
+    the end of ``blocks``; a factbox's title heads the factbox. A section's links are
+    listed under its heading (or an inner one's); a heading whose section holds links and
+    no text is dropped, and then heads its links above the inner headings dropped before.
+    """
+    texts: list[str] = []
+    links: list[Listed] = []
+    sections: list[tuple[int, int, int]] = []  # (level, its text's index, links before it)
+
+    def head(before: int, heading: str, dropped: bool) -> None:
+        for i, (link, under) in enumerate(links[before:], before):
+            if under is None or dropped:
+                links[i] = (link, heading if under is None else f"{heading}\n{under}")
+
+    def close(level: int) -> None:
+        while sections and sections[-1][0] >= level:
+            _, at, before = sections.pop()
+            if len(links) > before:
+                heading, dropped = texts[at], at == len(texts) - 1
+                if dropped:
+                    del texts[at]
+                head(before, heading, dropped)
+
     for block in blocks:
         match block:
             case Para():
-                out.append(block.text())
+                if text := block.text():
+                    texts.append(text)
             case Heading():
-                out.append(norm(block.text))
+                close(block.level)
+                sections.append((block.level, len(texts), len(links)))
+                texts.append(norm(block.text))
             case ListBlock():
-                texts = [i for i in block.items if isinstance(i, str)]
-                for n, item in enumerate(texts, 1):
-                    out.append(f"{n}. {norm(item)}" if block.ordered else f"- {norm(item)}")
+                items = [i for i in block.items if isinstance(i, str)]
+                for n, item in enumerate(items, 1):
+                    texts.append(f"{n}. {norm(item)}" if block.ordered else f"- {norm(item)}")
+                links += [(i, None) for i in block.items if isinstance(i, AttachmentLink)]
+            case AttachmentLink():
+                links.append((block, None))
             case Quote():
-                out.extend(norm(p) for p in block.paras)
+                texts.extend(norm(p) for p in block.paras)
             case Table():
                 if block.caption:
-                    out.append(norm(block.caption))
+                    texts.append(norm(block.caption))
                 rows = ([block.head] if block.head else []) + list(block.rows)
-                out.extend(" | ".join(norm(c) for c in row) for row in rows)
+                texts.extend(" | ".join(lines(c) for c in row) for row in rows)
             case Factbox():
-                out.append(norm(block.title))
-                out.extend(body_blocks(block.blocks))
-    return out
-
-
-def body_text(blocks: tuple[Block, ...]) -> str:
-    return "\n\n".join(body_blocks(blocks))
+                inner, inner_links = read(block.blocks)
+                title, before = norm(block.title), len(links)
+                texts += [title, *inner] if inner or not inner_links else []
+                links += inner_links
+                head(before, title, dropped=not inner)
+    close(0)
+    return texts, links
 
 
 def walk(blocks: tuple[Block, ...]) -> list[Block]:

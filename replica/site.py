@@ -20,7 +20,7 @@ from replica.article_page import page_info as article_info
 from replica.articles import base_title, build, modified, rng_for, slugify
 from replica.catalog import FEATURES, ArticleMeta, Catalog
 from replica.chrome import LISTING_PATHS
-from replica.content import ArticleContent, AttachmentLink, Figure, body_text, norm, walk
+from replica.content import ArticleContent, Figure, norm, read, walk
 from replica.frame import render_page
 from replica.routes import Response, route
 from replica.templating import Frozen
@@ -168,7 +168,8 @@ class Site:
             raise KeyError(f"article {article_id} is not live at version {self.version}")
         base = (base_url or self.base_url).rstrip("/")
         meta, content = self.meta(article_id), self.content(article_id)
-        lang, blocks = meta.lang, walk(self.content(article_id).blocks)
+        lang, blocks = meta.lang, walk(content.blocks)
+        body, links = read(content.blocks)
         stamp = self.modified(article_id)
         return Article(
             id=meta.id,
@@ -176,7 +177,7 @@ class Site:
             lang=lang,
             title=norm(content.title),
             lead="\n\n".join(norm(p) for p in content.lead),
-            body=body_text(content.blocks),
+            body="\n\n".join(body),
             published=meta.published.strftime("%Y-%m-%d"),
             type=lexicon.TYPE_LABELS[lang][meta.kind],
             ministries=[m.name(lang) for m in owners(meta)],
@@ -187,9 +188,7 @@ class Site:
                 if isinstance(b, Figure)
             ],
             attachments=[
-                Attachment(norm(b.label), base + b.href)
-                for b in blocks
-                if isinstance(b, AttachmentLink)
+                Attachment(norm(link.label), base + link.href, heading) for link, heading in links
             ],
             last_modified=stamp,
             revised=stamp,

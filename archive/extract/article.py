@@ -1,9 +1,9 @@
 """Extract an Article from one regjeringen.no article page (plain Python over parsel/lxml).
 
 An article page is parsed once, and only in part: its head and ``main`` element, cut out
-of the bytes (crawler/trim.py); any other page is parsed whole. Lookups are precompiled
-XPath expressions (crawler/selectors.py), scoped to ``main`` or the article column so that
-nothing rescans the page, and the body is read in one walk (crawler/text.py).
+of the bytes (trim.py); any other page is parsed whole. Lookups are precompiled XPath
+expressions (selectors.py), scoped to ``main`` or the article column so that nothing
+rescans the page, and the body is read in one walk (text.py).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _checked_body(html: str | bytes) -> bytes:
 
 
 def _parse_cut(body: bytes) -> Element | None:
-    """The parsed cut of a page (crawler/trim.py), or None if it has none or needed repairs.
+    """The parsed cut of a page (trim.py), or None if it has none or needed repairs.
 
     When libxml2 repaired nothing, every end tag in ``main`` closed an element opened in
     ``main``, so whatever the dropped bytes leave open around ``main`` cannot reach into it

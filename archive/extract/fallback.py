@@ -78,7 +78,7 @@ def lift_lead(blocks: list[str], described: str) -> str | None:
     for start in range(min(3, len(blocks))):
         joined = ""
         for end in range(start, min(start + 4, len(blocks))):
-            joined = f"{joined} {blocks[end]}".lstrip()
+            joined = f"{joined} {normalize(blocks[end])}".lstrip()  # a <br> is a space there
             if joined == described:
                 lead = "\n\n".join(blocks[start : end + 1])
                 del blocks[start : end + 1]

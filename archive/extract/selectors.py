@@ -147,7 +147,9 @@ FALLBACK_PRUNE_TAGS = PRUNE_TAGS | {"header", "footer", "aside"}
 
 # --- blocks inside a body (text.py) -----------------------------------------------------
 
+FACTBOX_CLASS = "factbox"
 FACTBOX_TITLE_CLASS = "factbox-title"
+FACTBOX_PRE_TITLE_CLASS = "factbox-pre-title"
 IMAGE_CONTAINER_CLASSES = frozenset({"image", "article-image", "imagewrapper", "image-wrapper"})
 CAPTION_CLASSES = frozenset({"caption", "image-caption", "imagetext", "image-text"})
 CREDIT_CLASSES = frozenset({"credit", "photo-credit", "image-credit", "byline", "copyright"})

@@ -2,13 +2,15 @@
 
 One walk over the container's subtree does everything: prunes chrome subtrees, splits
 text into blocks (``p``, headings, list items, table rows, anonymous text runs), and sets
-figures and attachment-only items aside. See ``archive.model.Article`` for the contract.
+figures and attachment-only items aside, with the headings of sections that held nothing
+else. See ``archive.model.Article`` for the contract.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from archive.extract import selectors as s
@@ -31,6 +33,13 @@ LIST_TAGS = frozenset({"ul", "ol", "menu"})
 # Inside a list item these become blocks of their own, after the item's text.
 DEFERRED_TAGS = LIST_TAGS | {"table"}
 ROW_GROUP_TAGS = frozenset({"thead", "tbody", "tfoot"})
+HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# A factbox's pre-title sits above its title (an h2), so it ranks above it.
+PRE_TITLE_LEVEL = 1
+
+# What a <br> leaves in the collected text until its block is normalised: libxml2 keeps
+# text in NUL-terminated strings, so no parsed text holds one.
+LINE_BREAK = "\x00"
 
 _CREDIT = re.compile(s.CREDIT_PATTERN)
 _CREDIT_PREFIX = re.compile(r"^\(?\s*" + s.CREDIT_PATTERN.removeprefix(r"\(?\s*"))
@@ -40,6 +49,14 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 def normalize(text: str) -> str:
     """Collapse every whitespace run (nbsp included) to one space and strip."""
     return " ".join(text.split())
+
+
+def normalize_lines(text: str) -> str:
+    """``normalize`` each line (lines end at a ``LINE_BREAK``); join the non-empty ones."""
+    if LINE_BREAK not in text:  # most blocks
+        return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.split(LINE_BREAK))
+    return "\n".join(line for line in lines if line)
 
 
 def text_of(el: Element) -> str:
@@ -83,27 +100,74 @@ class BlockCollector:
         return el_id is not None and el_id in s.PRUNE_IDS
 
     def text(self, el: Element) -> str:
+        """``el``'s text as one line, a ``<br>`` a space (a title, a caption, a link)."""
         parts: list[str] = []
         self._inline(el, parts, None)
-        return normalize("".join(parts))
+        return normalize("".join(parts).replace(LINE_BREAK, " "))
+
+    def lines(self, el: Element) -> str:
+        """``el``'s text, a line per ``<br>``-separated line (a table cell)."""
+        parts: list[str] = []
+        self._inline(el, parts, None)
+        return normalize_lines("".join(parts))
 
     def container(self, el: Element) -> None:
-        """Blocks of a div-like element; loose text between its blocks forms blocks too."""
+        """Blocks of a div-like element; loose text between its blocks forms blocks too.
+
+        The headings among its children open sections, closed by the next heading of
+        their level or above, or by the end of ``el`` (``_close``).
+        """
         parts: list[str] = [el.text or ""]
         run: list[Element] = []
+        sections: list[tuple[int, int, int]] = []  # (level, block, first attachment)
+        factbox = s.FACTBOX_CLASS in classes(el)
         for child in el:
             tag = child.tag
             if isinstance(tag, str) and not self.pruned(child):
                 if tag in BLOCK_TAGS or self._is_image(child):
                     self._flush(parts, run)
                     parts, run = [], []
-                    self.block(child)
+                    level = HEADING_LEVELS.get(tag, 0)
+                    if factbox and not level and s.FACTBOX_PRE_TITLE_CLASS in classes(child):
+                        level = PRE_TITLE_LEVEL
+                    if level:
+                        self._close(sections, level)
+                        before = len(self.blocks)
+                        self.block(child)
+                        if len(self.blocks) > before:
+                            sections.append((level, before, len(self.attachments)))
+                    else:
+                        self.block(child)
                 else:
                     self._inline(child, parts, None)
                     run.append(child)
             if tail := child.tail:  # each access decodes a new string
                 parts.append(tail)
         self._flush(parts, run)
+        if sections:
+            self._close(sections, 0)
+
+    def _close(self, sections: list[tuple[int, int, int]], level: int) -> None:
+        """End the open sections of ``level`` and below, innermost first.
+
+        A section's attachments take its heading, unless an inner section's heading is
+        theirs already. A heading with nothing after it but attachments leaves the body
+        and goes on top of their headings: those of inner sections, which left the body
+        too (one that stayed would come after it).
+        """
+        while sections and sections[-1][0] >= level:
+            _, block, first = sections.pop()
+            if first == len(self.attachments):
+                continue
+            heading = normalize(self.blocks[block])  # one line, as titles are
+            dropped = block == len(self.blocks) - 1
+            if dropped:
+                del self.blocks[block]
+            for i in range(first, len(self.attachments)):
+                under = self.attachments[i].heading
+                if under is None or dropped:
+                    under = heading if under is None else f"{heading}\n{under}"
+                    self.attachments[i] = replace(self.attachments[i], heading=under)
 
     def block(self, el: Element) -> None:
         tag = el.tag
@@ -124,8 +188,8 @@ class BlockCollector:
         joined = "".join(parts)
         if not joined or joined.isspace():  # the indentation between blocks
             return
-        text = normalize(joined)
-        if not self._attachment(run, text):
+        text = normalize_lines(joined)
+        if text and not self._attachment(run, text):
             self.blocks.append(text)
 
     def _text_block(self, el: Element, prefix: str) -> bool:
@@ -139,7 +203,7 @@ class BlockCollector:
         deferred: list[Element] = []
         for child in el:
             self._inline_child(child, parts, deferred)
-        text = normalize("".join(parts))
+        text = normalize_lines("".join(parts))
         emitted = bool(text) and not self._attachment(list(el), text)
         if emitted:
             self.blocks.append(prefix + text)
@@ -150,7 +214,7 @@ class BlockCollector:
     def _inline(self, el: Element, parts: list[str], deferred: list[Element] | None) -> None:
         tag = el.tag
         if tag == "br":
-            parts.append(" ")
+            parts.append(LINE_BREAK)
             return
         # Block children of an inline context still separate words, as when rendered.
         boundary = tag in BLOCK_TAGS
@@ -206,7 +270,7 @@ class BlockCollector:
 
     def _row(self, tr: Element) -> None:
         cells = [
-            self.text(cell) for cell in tr if cell.tag in ("td", "th") and not self.pruned(cell)
+            self.lines(cell) for cell in tr if cell.tag in ("td", "th") and not self.pruned(cell)
         ]
         if any(cells):
             self.blocks.append(" | ".join(cells))
@@ -263,6 +327,8 @@ class BlockCollector:
         if not href or not is_attachment_href(href):
             return False
         title = self.text(link)
+        if "\n" in text:
+            text = normalize(text)  # one line, as the title is
         rest = text.replace(title, "", 1).strip() if title else text
         if rest and not _PARENTHETICAL.fullmatch(rest):
             return False

@@ -12,7 +12,7 @@ outside comments, raw text (scripts, styles, ...) and other tags. Finding them t
 for those few constructs, not a tokenizer (a regex tokenizer took a third of the time the
 cut saves): anything unusual in the dropped bytes makes the caller parse the whole page.
 Attribute quotes are counted, not tracked, so two values left open before ``<main>`` can
-hide each other. The caller also checks the parsed cut (crawler/extract.py).
+hide each other. The caller also checks the parsed cut (article.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from archive.index.connection import json_text, named
-from archive.index.normalise import content_hash
+from archive.index.normalise import content_hash, same_but_for_headings
 from archive.index.schema import ArticleState, Revision, iso
 from archive.index.search_queue import INDEXED_COLUMNS, SearchQueue, indexed_values
 from archive.model import Article
@@ -61,8 +61,9 @@ class Articles(SearchQueue):
         """Record an extracted article; a revision is stored only when its text changed.
 
         "Changed" means the normalised title, lead or body differs from the latest
-        revision's (``archive.index.normalise.content_hash``). Seeing the article again makes
-        it live, even if it had been marked removed.
+        revision's (``archive.index.normalise.content_hash``), even once the headings that
+        an older text contract kept in the body are left out (``same_but_for_headings``).
+        Seeing the article again makes it live, even if it had been marked removed.
         """
         when = iso(captured_at)
         digest = content_hash(article.title, article.lead, article.body)
@@ -89,7 +90,9 @@ class Articles(SearchQueue):
                 (article.id, article.url, article.lang, when, when),
             )
             outcome = Outcome.NEW_ARTICLE
-        elif latest["content_hash"] == digest:
+        elif latest["content_hash"] == digest or same_but_for_headings(
+            latest["title"], latest["lead"], latest["body"], article, digest
+        ):
             outcome = Outcome.UNCHANGED
         else:
             number = latest["latest_revision"] + 1

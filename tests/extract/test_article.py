@@ -118,6 +118,7 @@ REAL = {
                 "Høringsnotat",
                 f"{SITE}/contentassets/b04cfc23c69343ef800ce6a45f8cc456/"
                 "horingsnotat-avskogingsforordningen-eksport-til-tredjeland-03.07.2026.pdf",
+                heading="Høringsnotat",
             )
         ],
         last_modified="Fri, 03 Jul 2026 14:00:55 GMT",
@@ -127,12 +128,20 @@ REAL = {
         must_appear=[
             "Fristen for å gi innspill er 7. august 2026.",
             "\n\nMed hilsen\n\n",
-            "\n\nErnst Inge Espeland (e.f.) fung. avdelingsdirektør | "
-            "Solveig Paulsen seniorrådgiver\n\n",
-            "\n\nHøringsnotat\n\nHøringsinstanser\n\nAnimalia\n\n",
+            # a <br /> in a table cell
+            "\n\nErnst Inge Espeland (e.f.)\nfung. avdelingsdirektør | "
+            "Solveig Paulsen\nseniorrådgiver\n\n",
+            # the "Høringsnotat" factbox held only its attachment: no heading left behind
+            "\nseniorrådgiver\n\nHøringsinstanser\n\nAnimalia\n\n",
             "\n\nSolberg & Hansen AS\n\n",
         ],
-        must_not_appear=["(pdf)", "Høring om avskogingsforordningen", "Skogseksjonen", "8013"],
+        must_not_appear=[
+            "(pdf)",
+            "Høringsnotat",
+            "Høring om avskogingsforordningen",
+            "Skogseksjonen",
+            "8013",
+        ],
     ),
     "hearing-id3168423.html": dict(
         url=f"{SITE}/no/dokumenter/horing-av-forslag-til-endringer-i-forskrift-om-kost-nytteanalyse-av-mulighetene-for-a-utnytte-overskuddsvarme/id3168423/",
@@ -154,6 +163,7 @@ REAL = {
                 f"{SITE}/contentassets/08e07195f28943d19a48d70011ee233d/horingsnotat_forslag-"
                 "til-endringer-i-forskrift-om-kost-nytteanalyse-av-mulighetene-for-a-utnytte-"
                 "overskuddsvarme.pdf",
+                heading="Høringsnotat",
             )
         ],
         last_modified="Fri, 03 Jul 2026 14:56:58 GMT",
@@ -162,11 +172,12 @@ REAL = {
         body_ends="Østfold Energi AS\n\nÅ Energi",
         must_appear=[
             "Departementet ber om eventuelle høringsinnspill innen 1. oktober 2026.",
-            "\n\navdelingsdirektør Elise Johannessen\n\nførstekonsulent\n\n",
+            "\n\navdelingsdirektør Elise Johannessen\n\nførstekonsulent\n\n"
+            "Høringsinstanser\n\nDepartementene\n\n",
             "\n\nSametinget / Sámediggi\n\n",
             "\n\nEL & IT Forbundet\n\n",
         ],
-        must_not_appear=["overskuddsvarme.pdf"],
+        must_not_appear=["overskuddsvarme.pdf", "Høringsnotat"],
     ),
     "hearing-id3168525.html": dict(
         url=f"{SITE}/no/dokumenter/hoyring-framlegg-om-presiseringar-i-reglane-om-nav-si-opplysingsplikt-overfor-skattestyresmaktene/id3168525/",
@@ -184,19 +195,22 @@ REAL = {
             Attachment(
                 "Høyringsnotat.pdf",
                 f"{SITE}/contentassets/cbf35bbc33a247cba9862b4548673d7e/hoyringsnotat.pdf",
+                heading="Høyringsnotat",
             )
         ],
         last_modified="Fri, 03 Jul 2026 14:35:59 GMT",
         body_starts="Status: På høyring\n\nHøyringsfrist: 14.08.2026\n\nHøyringsbrev\n\n"
         "Vår ref.: 26/3567\n\n",
-        body_ends="Yrkesorganisasjonenes Sentralforbund YS Økonomiforbundet",
+        # the consulted bodies: one paragraph, a <br /> between them, one line each
+        body_ends="\nYrkesorganisasjonenes Sentralforbund YS\nØkonomiforbundet",
         must_appear=[
             "ved å klikke på «Send inn høyringssvar».",
-            "\n\nHenriette Strandskogen Hjort (e.f.) avdelingsdirektør\n\n"
-            "Andreas Moen Bugge fyrstekonsulent\n\nHøyringsnotat\n\nHøyringsinstansar\n\n"
-            "Arbeids- og inkluderingsdepartementet Barne- og familiedepartementet ",
+            "\n\nHenriette Strandskogen Hjort (e.f.)\navdelingsdirektør\n\n"
+            "Andreas Moen Bugge\nfyrstekonsulent\n\nHøyringsinstansar\n\n"
+            "Arbeids- og inkluderingsdepartementet\nBarne- og familiedepartementet\n",
+            "\nKommunal- og distriktsdepartementet\nKultur- og likestillingsdepartementet\n",
         ],
-        must_not_appear=["Skattelovavdelingen", "Akersgata 59", "Høyringsnotat.pdf"],
+        must_not_appear=["Skattelovavdelingen", "Akersgata 59", "Høyringsnotat"],
     ),
 }
 
@@ -218,8 +232,26 @@ def test_real_hearing_page(name: str, read_real) -> None:
         assert text in article.body
     for text in case["must_not_appear"]:
         assert text not in article.body
-    assert "\n\n\n" not in article.body and "  " not in article.body
+    assert_normalised(article.body)
     assert_no_chrome(article)
+
+
+def assert_normalised(text: str) -> None:
+    """Blocks split by one blank line; each line of a block stripped and not empty."""
+    for block in text.split("\n\n"):
+        assert block, "an empty block"
+        for line in block.split("\n"):
+            assert line and line == line.strip() and "  " not in line, repr(line)
+
+
+def test_real_page_line_breaks_are_lines(read_real) -> None:
+    """hearing-id3168525 lists its 28 consulted bodies in one <p>, a <br /> between them."""
+    name = "hearing-id3168525.html"
+    article = extract_article(read_real(name), REAL[name]["url"])
+    consulted = article.body.split("\n\n")[-1].split("\n")
+    assert len(consulted) == 28
+    assert consulted[0] == "Arbeids- og inkluderingsdepartementet"
+    assert consulted[5] == "Kommunal- og distriktsdepartementet"  # "…departementet <br />"
 
 
 def test_real_page_as_text_and_bytes_agree(read_real) -> None:
@@ -254,7 +286,7 @@ NB_EXPECTED = Article(
     body="\n\n".join(
         [
             "– Dette er en viktig dag for norsk energi\u2011politikk, sier næringsministeren.",
-            "Avtalen omfatter tre felt: forskning, utbygging og eksport.",
+            "Avtalen omfatter tre felt:\nforskning,\nutbygging og eksport.",  # <br>, <br/>
             "Hva avtalen betyr",
             "- Felles konsesjonsrunder",
             "- Samarbeid om nettilknytning",
@@ -287,6 +319,7 @@ NB_EXPECTED = Article(
         Attachment(
             "Avtale om havvind",
             f"{SITE}/contentassets/9f8e7d6c5b4a39281706f5e4d3c2b1a0/avtale-havvind.pdf",
+            heading="Dokumenter",  # kept in the body: the factbox holds a paragraph too
         )
     ],
     last_modified="Thu, 02 Jul 2026 10:15:00 GMT",
@@ -309,6 +342,9 @@ NN_EXPECTED = Article(
             "- Høyringsfristen er 1. oktober.",
             "- Fråsegner kan sendast digitalt.",
             "Loose text in a wrapper counts as its own block.",
+            # <br /> first, twice in a row and last: one line break between two lines
+            "Kontakt: Ola Nordmann,\nrådgivar",
+            # a factbox (pre-title, title) over an attachment and an empty paragraph: gone
         ]
     ),
     published="2026-06-30",
@@ -324,7 +360,15 @@ NN_EXPECTED = Article(
         )
     ],
     attachments=[
-        Attachment("Høyringsnotat (Word)", f"{SITE}/contentassets/bb22/hoyringsnotat.docx")
+        Attachment(
+            "Høyringsnotat (Word)",
+            f"{SITE}/contentassets/bb22/hoyringsnotat.docx",
+            heading="Kva skjer vidare?",
+        ),
+        # the factbox's pre-title and title both left the body: both head it
+        Attachment(
+            "Framlegg", f"{SITE}/contentassets/ee55/framlegg.pdf", "Vedlegg\nDokument i saka"
+        ),
     ],
     last_modified="Tue, 30 Jun 2026 12:00:00 GMT",
     revised="Tue, 30 Jun 2026 12:00:00 GMT",
@@ -360,7 +404,10 @@ EN_EXPECTED = Article(
         )
     ],
     attachments=[
-        Attachment("Allocation letter", f"{SITE}/contentassets/dd44/allocation-letter.pdf")
+        # an h3 over the attachment alone: it leaves the body ("Breakdown" stays)
+        Attachment(
+            "Allocation letter", f"{SITE}/contentassets/dd44/allocation-letter.pdf", "Documents"
+        )
     ],
     last_modified="Fri, 03 Jul 2026 09:30:00 GMT",
     revised=None,

@@ -2,7 +2,7 @@
 
 The replica (``replica/``) renders generated articles with the real site's chrome and
 knows the Article each page must yield (``Site.expected``), following the text contract
-in ``crawler/article.py``. Any generated article must extract to exactly that.
+in ``archive/model.py``. Any generated article must extract to exactly that.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Extraction from a page's cut (crawler/trim.py) gives exactly what the whole page gives."""
+"""Extraction from a page's cut (archive/extract/trim.py) gives what the whole page gives."""
 
 from __future__ import annotations
 
