@@ -52,9 +52,9 @@ class _Count(click.ParamType):  # type: ignore[type-arg]
             return value
         # isdigit() alone would take "²", which int() refuses; the length stays within
         # what int() converts (a count that large is "no such revision" or "all").
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4000:
-            if int(value) > 0:
-                return int(value)
+        digits = isinstance(value, str) and value.isascii() and value.isdigit()
+        if digits and len(value) < 4000 and int(value) > 0:
+            return int(value)
         name = param.opts[0] if param else "number"
         raise click.ClickException(f"{name}: expected a whole number above 0, got {value!r}")
 
