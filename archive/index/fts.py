@@ -226,32 +226,13 @@ def _lex(query: str) -> list[str | _Term]:
     return tokens
 
 
-def _check_size(tokens: list[str | _Term]) -> None:
-    """``SearchQueryError`` for a query past ``MAX_TERMS`` or ``MAX_DEPTH``."""
-    terms = sum(isinstance(token, _Term) for token in tokens)
-    if terms > MAX_TERMS:
-        raise SearchQueryError(
-            f"search query has {terms:,} words or phrases; at most {MAX_TERMS} are searched"
-        )
-    depth = deepest = 0
-    for token in tokens:
-        if token == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token == ")":
-            depth -= 1
-    if deepest > MAX_DEPTH:
-        raise SearchQueryError(
-            f"search query nests parentheses {deepest:,} deep; at most {MAX_DEPTH} are allowed"
-        )
-
-
 class _Parser:
     """Recursive descent with FTS5's precedence: NOT binds tighter than AND than OR."""
 
     def __init__(self, tokens: list[str | _Term]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0  # of parentheses, bounded: each level recurses
 
     def peek(self) -> str | _Term | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -297,11 +278,13 @@ class _Parser:
             self.pos += 1
             return token
         if token == "(":
-            self.pos += 1
+            self.pos, self.depth = self.pos + 1, self.depth + 1
+            if self.depth > MAX_DEPTH:
+                raise SearchQueryError(f"search query nests parentheses over {MAX_DEPTH} deep")
             node = self.or_expr()
             if self.peek() != ")":
                 raise SearchQueryError("unbalanced parenthesis in search query")
-            self.pos += 1
+            self.pos, self.depth = self.pos + 1, self.depth - 1
             return node
         if token == "NOT":
             raise SearchQueryError("NOT needs a word before it, e.g. 'skatt NOT moms'")
@@ -397,7 +380,8 @@ def compile_query(query: str, lang: str | None = None) -> CompiledQuery:
     langs = (stemmer_lang(lang),) if lang else STEMMER_LANGS
     hl: dict[str, set[str]] = {"stems": set(), "prefixes": set(), "surface": set()}
     tokens = _lex(query)
-    _check_size(tokens)
+    if (terms := sum(isinstance(token, _Term) for token in tokens)) > MAX_TERMS:
+        raise SearchQueryError(f"search query has {terms:,} words or phrases; at most {MAX_TERMS}")
     tree = _Parser(tokens).parse()
     ranked: list[RankedPhrase] = []
     fts = _compile(tree, langs, hl, ranked)

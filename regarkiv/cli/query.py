@@ -67,8 +67,9 @@ def search(
     """Search the latest revision of every article.
 
     A word finds its inflected forms (regjering finds regjeringen); use "quotes" for a
-    phrase, AND/OR/NOT, a trailing * for a prefix, title:word for one field. Matches
-    are marked **like this** in the snippet.
+    phrase, AND/OR/NOT, a trailing * for a prefix, title:word for one field; at most 32
+    words or phrases, 8 levels of parentheses, 1,000 characters. Matches are marked
+    **like this** in the snippet (bold on a terminal; see --color and NO_COLOR).
 
     Example: regarkiv search '"statsministeren sier" skatt' --ministry finans --from 2026-01-01
     """

@@ -471,7 +471,7 @@ def test_compile_query_lists_the_ranked_phrases() -> None:
     ("query", "message"),
     [
         ("(" * 500 + "skatt" + ")" * 500, "is 1,005 characters long; at most 1,000"),
-        ("(" * 9 + "skatt" + ")" * 9, "nests parentheses 9 deep; at most 8"),
+        ("(" * 9 + "skatt" + ")" * 9, "nests parentheses over 8 deep"),
         (" NOT ".join(["a"] * 150), "has 150 words or phrases; at most 32"),
         ("skatt " * 33, "has 33 words or phrases; at most 32"),
     ],
