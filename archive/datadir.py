@@ -18,7 +18,9 @@ from Python as from the command line (each read-only command is one of its metho
     history, diff = archive.history(hits[0].article_id), archive.diff(hits[0].article_id)
 
 The reading methods share one read-only connection to the index, opened on first use;
-``close()`` (or a ``with`` block) closes it. They never write to the index.
+``close()`` (or a ``with`` block) closes it. They never write to the index. Ctrl-C stops
+a reading method at once, even in the middle of a long SQLite statement
+(``archive.index.interrupt``).
 
 Files the tool writes beside the index (the manifest, schedules) are written through
 ``write_atomically`` and ``append_line``: never through a link planted in the directory.
@@ -41,6 +43,7 @@ from typing import Self
 from archive.index.changes import Change, default_since
 from archive.index.changes import changes as find_changes
 from archive.index.diff import Diff, diff_article
+from archive.index.interrupt import on_ctrl_c
 from archive.index.jobs import get_job, list_jobs
 from archive.index.schema import Job
 from archive.index.search import SearchResult
@@ -234,10 +237,19 @@ class DataDir:
             self._reader.close()
             self._reader = None
 
+    def interrupt(self) -> None:
+        """Stop the statement running on the shared index connection (safe from any
+        thread; a reading method stopped so raises ``KeyboardInterrupt`` on Ctrl-C)."""
+        reader = self._reader
+        if reader is not None:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
+                reader.conn.interrupt()
+
     @contextmanager
     def _reading(self) -> Iterator[None]:
         try:
-            yield
+            with on_ctrl_c(self.interrupt):
+                yield
         except DamagedIndex as error:
             raise UnreadableArchive(str(error)) from None
         except sqlite3.DatabaseError as error:

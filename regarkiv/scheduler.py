@@ -1,7 +1,9 @@
 """The scheduler: runs due schedules as `regarkiv crawl` processes, one at a time.
 
 Schedules and their runs are stored by ``archive.schedules``; a crawl runs in a process
-of its own because Scrapy's reactor cannot restart in one process.
+of its own because Scrapy's reactor cannot restart in one process. A schedule that cannot
+run (a hand-edited file) is logged, once, and skipped: the others run; a schedules file
+that cannot be read at all is logged and read again at the next poll.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from archive.datadir import DataDir
-from archive.schedules import Schedule, ScheduleStore, due_slot
+from archive.schedules import Schedule, ScheduleError, ScheduleStore, due_slot
 
 RunCrawl = Callable[[Schedule], int]
 
@@ -39,6 +41,7 @@ class Scheduler:
         # Event.set() there can deadlock on the lock the interrupted wait() holds.
         self._stopping = False
         self._child: subprocess.Popen[bytes] | None = None
+        self._warned: set[str] = set()  # problems logged: once each, not at every poll
 
     def stop(self, *_: object) -> None:
         self._stopping = True
@@ -53,7 +56,7 @@ class Scheduler:
     def run_due(self) -> int:
         """Run every due schedule once; returns how many ran."""
         ran = 0
-        for schedule in sorted(self.store.load().values(), key=lambda s: s.name):
+        for schedule in self.runnable():
             if self._stopping:
                 break
             slot = due_slot(schedule, self.clock())
@@ -73,9 +76,29 @@ class Scheduler:
             ran += 1
         return ran
 
+    def runnable(self) -> list[Schedule]:
+        """The schedules that can run, by name; the others' problems are logged once."""
+        try:
+            schedules, broken = self.store.read()
+        except ScheduleError as error:
+            self._warn(f"{error}; no schedule runs until it is fixed")
+            return []
+        problems = {name: entry.problem for name, entry in broken.items()}
+        for name, schedule in schedules.items():
+            if (problem := schedule.problem()) is not None:
+                problems[name] = problem
+        for name, problem in sorted(problems.items()):
+            self._warn(f"schedule {name} is invalid and skipped: {problem}")
+        return [schedules[name] for name in sorted(schedules) if name not in problems]
+
+    def _warn(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            self.log(message)
+
     def seconds_to_next(self) -> float:
         now = self.clock()
-        upcoming = [s.next_after(now) for s in self.store.load().values()]
+        upcoming = [s.next_after(now) for s in self.runnable()]
         if not upcoming:
             return 60.0
         return max(0.0, (min(upcoming) - now).total_seconds())

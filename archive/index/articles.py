@@ -216,8 +216,11 @@ class Articles(SearchQueue):
         """An article id from ``3169214``, ``id3169214`` or the article's URL."""
         text = ref.strip()
         candidate = text.removeprefix("id")
-        if not candidate.isdigit():
-            found_id = id_in(text)
+        if not (candidate.isascii() and candidate.isdigit()):
+            try:
+                found_id = id_in(text)
+            except ValueError:  # more digits than int() takes: no article has that id
+                found_id = None
             if found_id is None:
                 row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (text,))
                 found = row.fetchone()
@@ -225,6 +228,8 @@ class Articles(SearchQueue):
                     raise ArticleNotFound(f"no article {ref!r} in the index")
                 return int(found[0])
             candidate = str(found_id)
+        if len(candidate.lstrip("0")) > 18:  # past SQLite's integers: no article has it
+            raise ArticleNotFound(f"no article {ref!r} in the index")
         article_id = int(candidate)
         self.get_article(article_id)
         return article_id
@@ -232,10 +237,12 @@ class Articles(SearchQueue):
     def get_revision(self, article_id: int, revision: int | None = None) -> Revision:
         """One revision of an article; its latest when ``revision`` is None."""
         number = revision if revision is not None else self.get_article(article_id).latest_revision
-        row = self.conn.execute(
-            _REVISION_SELECT + " WHERE r.article_id = ? AND r.revision = ?",
-            (article_id, number),
-        ).fetchone()
+        row = None
+        if abs(number) < 2**63:  # past SQLite's integers: no such revision
+            row = self.conn.execute(
+                _REVISION_SELECT + " WHERE r.article_id = ? AND r.revision = ?",
+                (article_id, number),
+            ).fetchone()
         if row is None:
             self.get_article(article_id)
             raise RevisionNotFound(f"article id{article_id} has no revision {number}")

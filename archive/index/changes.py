@@ -4,6 +4,10 @@ A *change* is an article that got a new revision (its second or later: a first s
 is not a change) or was removed since the date. One change per article: an article
 revised three times in the window is summarised from the revision before the window to
 its latest.
+
+The Atom feed is well-formed XML whatever the articles hold: characters XML 1.0 forbids
+(NUL, ESC, form feed, U+FFFE, lone surrogates, ...) and other control characters are
+written as visible escapes (``archive.index.printable``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from archive.index.diff import diff
+from archive.index.printable import printable
 from archive.index.schema import iso
 from archive.index.store import Index
 
@@ -112,8 +117,9 @@ def to_atom(
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = text
+        safe = {name: printable(value) for name, value in attrs.items()}
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", safe)
+        element.text = printable(text) if text is not None else None
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed")

@@ -2,7 +2,8 @@
 
 Words are compared without their surrounding whitespace (so re-flowed text is not a
 change, as for the content hash), but each word keeps the whitespace before it, so the
-rendered diff keeps the paragraphs of the newer text.
+rendered diff keeps the paragraphs of the newer text. The text and HTML renderings show
+control characters of the article text as visible escapes (``archive.index.printable``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from archive.index.printable import printable
 from archive.index.schema import Revision
 from archive.index.store import Index
 
@@ -77,11 +79,12 @@ class Diff:
         return ", ".join(parts) or "no text changes"
 
     def to_text(self, color: bool = False) -> str:
-        """``[-deleted-]{+inserted+}`` markers, or red/green ANSI colours when ``color``."""
+        """``[-deleted-]{+inserted+}`` markers, or red/green ANSI colours when ``color``;
+        control characters of the article text are shown escaped (``printable``)."""
         lines = [
             f"id{self.new.article_id}: revision {self.old.revision} ({self.old.captured_at})"
             f" -> revision {self.new.revision} ({self.new.captured_at})",
-            self.new.url,
+            printable(self.new.url),
             self.summary,
         ]
         for field in self.fields:
@@ -91,12 +94,12 @@ class Diff:
             out = []
             previous = "equal"
             for span in field.spans:
-                space, words = _split_space(span.text)
+                space, words = _split_space(printable(span.text))
                 if span.op == "insert" and previous == "delete":
                     space = ""  # a replacement reads as one unit, as in git's word diff
                 previous = span.op
                 if span.op == "equal":
-                    out.append(span.text)
+                    out.append(space + words)
                 elif color:
                     out.append(space + (_RED if span.op == "delete" else _GREEN) + words + _RESET)
                 elif span.op == "delete":
@@ -131,7 +134,7 @@ class Diff:
 
     def to_html(self) -> str:
         """One self-contained side-by-side page; every piece of article text is escaped."""
-        e = html.escape
+        e = _html_escape
         rows = []
         for field in self.fields:
             old = "".join(_html_span(span, "delete", "del") for span in field.spans)
@@ -206,13 +209,19 @@ def _split_space(text: str) -> tuple[str, str]:
     return text[: len(text) - len(words)], words
 
 
+def _html_escape(text: str, quote: bool = True) -> str:
+    """HTML-escaped, with control characters shown as escapes (``printable``): a page
+    printed to a terminal must not drive it either."""
+    return html.escape(printable(text), quote=quote)
+
+
 def _html_span(span: Span, shown_op: str, tag: str) -> str:
     if span.op == "equal":
-        return html.escape(span.text)
+        return _html_escape(span.text)
     if span.op != shown_op:
         return ""
     space, words = _split_space(span.text)
-    return f"{html.escape(space)}<{tag}>{html.escape(words)}</{tag}>"
+    return f"{_html_escape(space)}<{tag}>{_html_escape(words)}</{tag}>"
 
 
 def _revision_info(revision: Revision) -> dict[str, Any]:

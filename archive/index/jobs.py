@@ -47,9 +47,10 @@ def list_jobs(index: Index) -> list[Job]:
 
 
 def get_job(index: Index, job_id: str) -> Job:
+    """A job by its id, or by a prefix of it that names one job (an empty one names none)."""
     job = index.get_job(job_id)
     if job is None:
-        matches = [j for j in index.list_jobs() if j.id.startswith(job_id)]
+        matches = [j for j in index.list_jobs() if job_id and j.id.startswith(job_id)]
         if len(matches) != 1:
             raise JobNotFound(f"no job {job_id!r} (see `regarkiv jobs`)")
         job = matches[0]

@@ -36,8 +36,10 @@ from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
-__all__ = ["SearchQueryError", "SearchResult", "search"]
+__all__ = ["LANGS", "SearchQueryError", "SearchResult", "search"]
 
+LANGS = ("nb", "nn", "en", "se")  # the languages extraction gives an article
+MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: a larger limit means "all"
 MARK = "**"
 MAX_RANKED = 5_000  # matches ranked by bm25 at most; see _rank
 MAX_RANKED_PHRASES = 200  # the same for a query with a phrase; see _rank_phrases
@@ -111,10 +113,15 @@ def search(
     ministries (``finans`` finds Finansdepartementet, ``klima og miljø`` and ``omsorg``
     work too); ``type`` is the whole type label in any case; ``lang`` is exact; the
     dates bound ``published``, inclusive. Raises ``SearchQueryError`` for a malformed
-    query or a filter without letters.
+    or too large query (see ``archive.index.fts.compile_query``), an unknown language or
+    a filter without letters.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    limit = min(limit, MAX_INTEGER)
+    if lang is not None and lang.lower() not in LANGS:
+        raise SearchQueryError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
+    lang = lang.lower() if lang is not None else None
     compiled = compile_query(query, lang)
     index.flush_search()  # a writer's revisions not yet in the FTS tables
     match = compiled.fts
@@ -128,7 +135,7 @@ def search(
     if date_from:
         where.append("rowid >= ?")
         params.append(first_stems_rowid(date_from))
-    if date_to:
+    if date_to and date_to < date.max:  # date.max: no day after it, and no bound
         where.append("rowid < ?")
         params.append(first_stems_rowid(date_to + timedelta(days=1)))
     try:

@@ -29,7 +29,7 @@ from archive.index.search import SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
 from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
-from regarkiv.cli import crawl, demo, jobs, maintain, query, schedule
+from regarkiv.cli import crawl, demo, jobs, maintain, output, query, schedule
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import DemoError
 
@@ -60,13 +60,17 @@ ENVIRONMENT_ERRORS = frozenset(
 
 
 class Group(click.Group):
-    """The command group: a library exception ends a command as ``Error: <message>``."""
+    """The command group: a library exception ends a command as ``Error: <message>``, and
+    Ctrl-C as ``Interrupted.`` with exit 130 (as for the crawl)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except LIBRARY_ERRORS as error:
             raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:
+            output.note("\nInterrupted.")  # after the ^C the terminal shows
+            ctx.exit(130)
         except sqlite3.DatabaseError as error:  # e.g. "database or disk is full"
             raise click.ClickException(f"the index cannot be used: {error}") from None
         except OSError as error:

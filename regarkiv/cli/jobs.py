@@ -26,7 +26,7 @@ def jobs(ctx: click.Context, data_dir: Path, as_json: bool) -> None:
         return
     with DataDir(data_dir) as archive:
         rows = [job.as_dict() for job in archive.jobs()]
-    output.emit(rows, as_json=as_json, text=lambda: _jobs_text(rows))
+    output.emit(rows, as_json=as_json, text=lambda: _jobs_text(output.safe(rows)))
 
 
 def _jobs_text(rows: list[dict[str, Any]]) -> str:
@@ -59,7 +59,7 @@ def jobs_show(group_data_dir: Path, job_id: str, data_dir: Path | None, as_json:
     """
     with DataDir(data_dir or group_data_dir) as archive:
         job = archive.job(job_id).as_dict()
-    output.emit(job, as_json=as_json, text=lambda: _job_text(job))
+    output.emit(job, as_json=as_json, text=lambda: _job_text(output.safe(job)))
 
 
 def _job_text(job: dict[str, Any]) -> str:

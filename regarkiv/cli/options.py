@@ -50,10 +50,21 @@ class _Count(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> int:
         if isinstance(value, int) and value > 0:
             return value
-        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        # isdigit() alone would take "²", which int() refuses; the length stays within
+        # what int() converts (a count that large is "no such revision" or "all").
+        digits = isinstance(value, str) and value.isascii() and value.isdigit()
+        if digits and len(value) < 4000 and int(value) > 0:
             return int(value)
         name = param.opts[0] if param else "number"
         raise click.ClickException(f"{name}: expected a whole number above 0, got {value!r}")
 
 
 DATE, COUNT = _Date(), _Count()
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colours and bold: auto (on a terminal, unless NO_COLOR is set), always or never.",
+)

@@ -3,6 +3,11 @@ else as text for people.
 
 The view is what the library built (``as_dict()``, ``as_list()``): the CLI only picks the
 format. The text is rendered by the command, and only when it is the one printed.
+
+Article text can hold terminal escapes and other control characters (see
+``archive.index.printable``): text renderers pass article fields through ``printable``
+(``safe`` does a whole view), and ``emit`` escapes whatever is left but the program's
+own colours; JSON escapes them too, and no CSV cell carries them raw.
 """
 
 from __future__ import annotations
@@ -10,11 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import click
+
+from archive.index.printable import json_printable, printable, printable_keeping_colours
 
 Text = str | Callable[[], str]
 
@@ -26,20 +34,34 @@ def emit(
     as_csv: bool = False,
     columns: Sequence[str] = (),
     text: Text = "",
+    color: bool = False,
 ) -> None:
     """Print ``view`` as JSON or CSV (``columns`` of its rows) when asked, else ``text``:
-    a string or a function giving one, printed as is (it ends with its own newline)."""
+    a string or a function giving one, printed as is (it ends with its own newline).
+    ``color``: the text carries colours (``styled``), kept even when stdout is a pipe."""
     if as_json:
-        click.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(view, ensure_ascii=False, indent=2)))
     elif as_csv:
         click.echo(csv_table(view, columns), nl=False)
     else:
-        click.echo(text() if callable(text) else text, nl=False)
+        shown = text() if callable(text) else text
+        click.echo(printable_keeping_colours(shown), nl=False, color=color)
 
 
 def note(text: str) -> None:
     """A line for the person at the terminal that is no part of the output: on stderr."""
-    click.echo(text, err=True)
+    click.echo(printable(text), err=True)
+
+
+def safe(view: Any) -> Any:
+    """A view (dicts, lists, strings) with every string made ``printable``: for text."""
+    if isinstance(view, str):
+        return printable(view)
+    if isinstance(view, Mapping):
+        return {key: safe(value) for key, value in view.items()}
+    if isinstance(view, list | tuple):
+        return [safe(value) for value in view]
+    return view
 
 
 def csv_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -53,12 +75,17 @@ def csv_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _cell(value: Any) -> Any:
-    return "; ".join(map(str, value)) if isinstance(value, list) else value
+    value = "; ".join(map(str, value)) if isinstance(value, list) else value
+    return printable(value) if isinstance(value, str) else value
 
 
-def styled() -> bool:
-    """Colours and bold only for a person at a terminal; piped output keeps plain markers."""
-    return sys.stdout.isatty()
+def styled(color: str = "auto") -> bool:
+    """Whether to print colours and bold: ``always``, ``never``, or (``auto``) only for a
+    person at a terminal who has not set ``NO_COLOR`` (https://no-color.org: any value
+    but the empty one); piped output keeps plain markers."""
+    if color != "auto":
+        return color == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def bold(text: str) -> str:

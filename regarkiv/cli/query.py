@@ -13,10 +13,18 @@ import click
 
 from archive.datadir import DataDir
 from archive.index.changes import Change, default_since, to_atom
-from archive.index.search import SearchResult
+from archive.index.printable import printable
+from archive.index.search import LANGS, SearchResult
 from archive.index.views import History
 from regarkiv.cli import output
-from regarkiv.cli.options import CONTEXT, COUNT, DATE, data_dir_option, json_option
+from regarkiv.cli.options import (
+    CONTEXT,
+    COUNT,
+    DATE,
+    color_option,
+    data_dir_option,
+    json_option,
+)
 
 SEARCH_COLUMNS = (
     "id",
@@ -35,12 +43,13 @@ SEARCH_COLUMNS = (
 @click.argument("query")
 @click.option("--ministry", help="Any of the article's ministries contains this text.")
 @click.option("--type", "type_", help="Type label, e.g. Pressemelding (any case).")
-@click.option("--lang", help="Language: nb, nn or en.")
+@click.option("--lang", help=f"Language: {', '.join(LANGS)}.")
 @click.option("--from", "date_from", type=DATE, help="Published on or after this date.")
 @click.option("--to", "date_to", type=DATE, help="Published on or before this date.")
 @click.option("--limit", type=COUNT, default=20, show_default=True)
 @json_option("Print a JSON list.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@color_option
 @data_dir_option
 def search(
     query: str,
@@ -52,16 +61,21 @@ def search(
     limit: int,
     as_json: bool,
     as_csv: bool,
+    color: str,
     data_dir: Path,
 ) -> None:
     """Search the latest revision of every article.
 
     A word finds its inflected forms (regjering finds regjeringen); use "quotes" for a
-    phrase, AND/OR/NOT, a trailing * for a prefix, title:word for one field. Matches
-    are marked **like this** in the snippet.
+    phrase, AND/OR/NOT, a trailing * for a prefix, title:word for one field; at most 32
+    words or phrases, 8 levels of parentheses, 1,000 characters. Matches are marked
+    **like this** in the snippet (bold on a terminal; see --color and NO_COLOR).
 
     Example: regarkiv search '"statsministeren sier" skatt' --ministry finans --from 2026-01-01
     """
+    if as_json and as_csv:
+        raise click.ClickException("--json and --csv cannot be used together: choose one")
+    styled = output.styled(color)
     with DataDir(data_dir) as archive:
         results = archive.search(
             query,
@@ -77,26 +91,28 @@ def search(
         as_json=as_json,
         as_csv=as_csv,
         columns=SEARCH_COLUMNS,
-        text=lambda: _search_text(query, results),
+        text=lambda: _search_text(query, results, styled),
+        color=styled,
     )
 
 
-def _search_text(query: str, results: list[SearchResult]) -> str:
+def _search_text(query: str, results: list[SearchResult], styled: bool) -> str:
     if not results:
         return output.lines(f"No articles match {query!r}.")
-    styled = output.styled()
     text = ""
     for number, result in enumerate(results, 1):
         facts = [f"id{result.id}", result.published or "undated", result.type, result.lang]
         if result.status != "live":
             facts.append(result.status)
-        snippet = result.snippet
+        snippet = printable(result.snippet)
         if styled:
-            snippet = "".join(output.bold(t) if hit else t for t, hit in result.parts)
+            snippet = "".join(
+                output.bold(printable(t)) if hit else printable(t) for t, hit in result.parts
+            )
         text += output.lines(
-            f"{number}. {result.title}",
-            "   " + " · ".join(str(fact) for fact in facts if fact),
-            f"   {result.url}",
+            printable(f"{number}. {result.title}"),
+            printable("   " + " · ".join(str(fact) for fact in facts if fact)),
+            printable(f"   {result.url}"),
             f"   {snippet}",
             "",
         )
@@ -115,7 +131,7 @@ def show(article: str, revision: int | None, as_json: bool, data_dir: Path) -> N
     """
     with DataDir(data_dir) as archive:
         shown = archive.article(article, revision).as_dict()
-    output.emit(shown, as_json=as_json, text=lambda: _show_text(shown))
+    output.emit(shown, as_json=as_json, text=lambda: _show_text(output.safe(shown)))
 
 
 def _show_text(shown: dict[str, Any]) -> str:
@@ -161,8 +177,11 @@ def history(article: str, as_json: bool, data_dir: Path) -> None:
 def _history_text(revisions: History) -> str:
     state = revisions.article
     return output.lines(
-        f"id{state.id} · {state.status} · {state.url}",
-        *(f"{r.revision:>4}  {r.captured_at}  {r.content_hash[:12]}  {r.title}" for r in revisions),
+        printable(f"id{state.id} · {state.status} · {state.url}"),
+        *(
+            printable(f"{r.revision:>4}  {r.captured_at}  {r.content_hash[:12]}  {r.title}")
+            for r in revisions
+        ),
     )
 
 
@@ -177,8 +196,11 @@ def _history_text(revisions: History) -> str:
     default="text",
     show_default=True,
 )
+@color_option
 @data_dir_option
-def diff(article: str, from_: int | None, to: int | None, format_: str, data_dir: Path) -> None:
+def diff(
+    article: str, from_: int | None, to: int | None, format_: str, color: str, data_dir: Path
+) -> None:
     """Word diff of an article's title, lead and body between two revisions.
 
     Text marks [-deleted-] and {+inserted+} words (colours on a terminal); html is one
@@ -191,10 +213,12 @@ def diff(article: str, from_: int | None, to: int | None, format_: str, data_dir
     if format_ == "html":
         output.emit(text=result.to_html())
     else:
+        styled = output.styled(color)
         output.emit(
             result.as_dict(),
             as_json=format_ == "json",
-            text=lambda: result.to_text(color=output.styled()),
+            text=lambda: result.to_text(color=styled),
+            color=styled,
         )
 
 
@@ -224,9 +248,9 @@ def _changes_text(since: date, found: list[Change]) -> str:
         return output.lines(f"No articles revised or removed since {since.isoformat()}.")
     return "".join(
         output.lines(
-            f"{change.when}  {change.kind:<7}  id{change.article_id}  {change.title}",
-            f"    {change.summary}",
-            f"    {change.url}",
+            printable(f"{change.when}  {change.kind:<7}  id{change.article_id}  {change.title}"),
+            printable(f"    {change.summary}"),
+            printable(f"    {change.url}"),
         )
         for change in found
     )

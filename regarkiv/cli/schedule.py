@@ -61,10 +61,8 @@ def schedule_list(data_dir: Path, as_json: bool) -> None:
 
     Example: regarkiv schedule list --json
     """
-    now = datetime.now(UTC)
-    schedules = _store(data_dir).load()
-    rows = [entry.as_dict(now) for entry in schedules.values()]
-    output.emit(rows, as_json=as_json, text=lambda: _schedules_text(rows))
+    rows = _store(data_dir).listing(datetime.now(UTC))
+    output.emit(rows, as_json=as_json, text=lambda: _schedules_text(output.safe(rows)))
 
 
 def _schedules_text(rows: list[dict[str, Any]]) -> str:
@@ -72,7 +70,9 @@ def _schedules_text(rows: list[dict[str, Any]]) -> str:
         return output.lines("no schedules")
     return output.lines(
         *(
-            f"{row['name']}  {row['cron']!r}  next {row['next_run']}  "
+            f"{row['name']}  {row['cron']!r}  INVALID: {row['problem']}"
+            if row["problem"]
+            else f"{row['name']}  {row['cron']!r}  next {row['next_run']}  "
             f"last {row['last_run'] or '-'} {row['last_status'] or ''}  "
             f"crawl {' '.join(row['args'])}".rstrip()
             for row in rows

@@ -126,3 +126,16 @@ def test_atom_escapes_text() -> None:
     assert entry.find(f"{A}link").get("href") == "https://x/?a=1&b=2"
     empty = ET.fromstring(to_atom([], updated=datetime(2026, 7, 1, tzinfo=UTC)).encode())
     assert empty.findtext(f"{A}updated") == "2026-07-01T00:00:00Z"
+
+
+def test_atom_is_well_formed_whatever_the_text_holds() -> None:
+    hostile = "\x1b]0;pwned\x07\x00\x0c\ufffe\ud800\x9b"
+    change = Change(
+        1, f"https://x/{hostile}", hostile, "revised", "2026-07-01T00:00:00Z", 1, 2, hostile
+    )
+    feed = to_atom([change])
+    entry = ET.fromstring(feed.encode()).find(f"{A}entry")
+    shown = "\\x1b]0;pwned\\x07\\x00\\x0c\\ufffe\\ud800\\x9b"
+    assert entry.findtext(f"{A}title") == f"Revised: {shown}"
+    assert entry.findtext(f"{A}summary") == shown
+    assert entry.find(f"{A}link").get("href") == f"https://x/{shown}"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.index.fts import compile_query
-from archive.index.search import SearchQueryError, search
+from archive.index.search import LANGS, SearchQueryError, search
 from archive.index.store import Index
 from archive.model import Article, Capture
 
@@ -465,3 +465,38 @@ def test_compile_query_lists_the_ranked_phrases() -> None:
     assert not compile_query("skatt").has_phrase
     assert compile_query("(skatt OR moms) AND statsbudsjett").ranked is None
     assert compile_query('"skatt og" NOT (moms OR avgift)').ranked is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("(" * 500 + "skatt" + ")" * 500, "is 1,005 characters long; at most 1,000"),
+        ("(" * 9 + "skatt" + ")" * 9, "nests parentheses over 8 deep"),
+        (" NOT ".join(["a"] * 150), "has 150 words or phrases; at most 32"),
+        ("skatt " * 33, "has 33 words or phrases; at most 32"),
+    ],
+)
+def test_deep_or_long_queries_are_one_line_errors(index: Index, query: str, message: str) -> None:
+    with pytest.raises(SearchQueryError, match=message):
+        search(index, query)
+
+
+def test_the_bounds_are_enough_for_any_real_query(index: Index) -> None:
+    phrase = '"' + " ".join(["skatt"] * 100) + '"'  # a pasted paragraph is one phrase
+    assert search(index, phrase) == []
+    assert ids(search(index, "(" * 8 + "skatter" + ")" * 8)) == [1, 2]
+    assert ids(search(index, " OR ".join(["skatter"] * 32))) == [1, 2]
+
+
+def test_language_is_checked_and_extremes_are_answers(index: Index) -> None:
+    with pytest.raises(SearchQueryError, match="unknown language 'xx'; choose from nb, nn, en, se"):
+        search(index, "skatt", lang="xx")
+    assert ids(search(index, "taxes", lang="EN")) == [4]
+    widest = search(index, "skatter", date_from=date.min, date_to=date.max, limit=2**70)
+    assert ids(widest) == [1, 2]
+
+
+def test_langs_are_the_ones_extraction_gives() -> None:
+    from archive.extract.article import _LANGUAGES  # the extractor's own table
+
+    assert set(LANGS) == set(_LANGUAGES.values())

@@ -70,6 +70,105 @@ def test_invalid_cron_is_one_line_error(tmp_path: Path) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_impossible_cron_is_refused_at_add(tmp_path: Path) -> None:
+    store = ScheduleStore(DataDir(tmp_path))
+    for cron in ("0 0 30 2 *", "0 0 31 4,6,9,11 *"):
+        with pytest.raises(ScheduleError, match="never matches a date"):
+            store.add("never", cron, [])
+    result = CliRunner().invoke(
+        cli, ["schedule", "add", "feb", "--cron", "0 0 30 2 *", "--data-dir", str(tmp_path)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: cron expression '0 0 30 2 *' never matches a date (e.g. 30 February)\n",
+    )
+    assert not (tmp_path / "schedules.json").exists()
+    store.add("leap", "0 0 29 2 *", [])  # rare, but real
+
+
+BROKEN = {
+    "feb": {"name": "feb", "cron": "0 0 30 2 *", "args": [], "created_at": ""},
+    "junk": [1, 2],
+    "naive": {"cron": "0 6 * * *", "args": [], "last_run": "2026-11-01T06:00:00"},
+    "extra": {"cron": "0 6 * * *", "args": [], "colour": "blue"},
+    "wrong": {"cron": "0 6 * * *", "args": "--recrawl new"},
+}
+
+
+def hand_edited(tmp_path: Path) -> ScheduleStore:
+    """A valid schedule "good", then a hand edit that adds the BROKEN entries."""
+    store = ScheduleStore(DataDir(tmp_path))
+    store.add("good", "0 6 * * *", ["--recrawl", "new"], now=at("2026-11-01T00:00:00"))
+    entries = json.loads(store.path.read_text()) | BROKEN
+    store.path.write_text(json.dumps(entries))
+    return store
+
+
+def test_a_bad_stored_schedule_never_stops_the_others(tmp_path: Path) -> None:
+    store = hand_edited(tmp_path)
+    calls: list[str] = []
+    lines: list[str] = []
+
+    def run(schedule: Schedule) -> int:
+        calls.append(schedule.name)
+        return 0
+
+    scheduler = Scheduler(
+        DataDir(tmp_path), run=run, clock=lambda: at("2026-11-03T07:00:00"), log=lines.append
+    )
+    assert scheduler.run_due() == 1 and calls == ["good"]
+    assert scheduler.seconds_to_next() == 23 * 3600  # the good one's next slot
+    assert scheduler.run_due() == 0
+    invalid = [line for line in lines if "is invalid and skipped" in line]
+    assert [line.split()[1] for line in invalid] == sorted(BROKEN)  # each logged once
+    assert "never matches a date" in invalid[1] and "UTC offset" in invalid[3]
+    # Recording the good one's run wrote the others back: what is not a schedule as it
+    # was, a schedule that cannot run with its fields filled in.
+    saved = json.loads(store.path.read_text())
+    assert {name: saved[name] for name in ("junk", "extra", "wrong")} == {
+        name: BROKEN[name] for name in ("junk", "extra", "wrong")
+    }
+    for name in ("feb", "naive"):
+        assert saved[name].items() >= BROKEN[name].items()
+    assert saved["good"]["last_status"] == "finished"
+
+
+def test_schedule_list_shows_bad_schedules_as_invalid(tmp_path: Path) -> None:
+    hand_edited(tmp_path)
+    runner, data = CliRunner(), ["--data-dir", str(tmp_path)]
+    listed = runner.invoke(cli, ["schedule", "list", *data])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split()[0] for line in lines] == sorted([*BROKEN, "good"])
+    assert [name for name, line in zip(sorted([*BROKEN, "good"]), lines, strict=True)
+            if "INVALID: " in line] == sorted(BROKEN)  # fmt: skip
+    rows = {
+        row["name"]: row
+        for row in json.loads(runner.invoke(cli, ["schedule", "list", *data, "--json"]).output)
+    }
+    assert rows["good"]["problem"] is None and rows["good"]["next_run"]
+    assert all(rows[name]["problem"] and rows[name]["next_run"] is None for name in BROKEN)
+    assert rows["feb"]["cron"] == "0 0 30 2 *" and rows["junk"]["args"] == []
+    # A bad entry can be removed, and its name taken again.
+    assert runner.invoke(cli, ["schedule", "remove", *data, "junk"]).exit_code == 0
+    added = runner.invoke(cli, ["schedule", "add", *data, "junk", "--cron", "0 7 * * *"])
+    assert added.exit_code == 0, added.output
+    refused = runner.invoke(cli, ["schedule", "add", *data, "feb", "--cron", "0 7 * * *"])
+    assert "a schedule named 'feb' exists" in refused.output
+
+
+def test_an_unreadable_schedules_file_stops_nothing_for_good(tmp_path: Path) -> None:
+    (tmp_path / "schedules.json").write_text("{not json")
+    lines: list[str] = []
+    scheduler = Scheduler(DataDir(tmp_path), run=lambda _: 0, log=lines.append)
+    assert scheduler.run_due() == 0 and scheduler.seconds_to_next() == 60.0
+    assert scheduler.run_due() == 0
+    assert len(lines) == 1 and "no schedule runs until it is fixed" in lines[0]
+    listed = CliRunner().invoke(cli, ["schedule", "list", "--data-dir", str(tmp_path)])
+    assert listed.exit_code == 1 and listed.output.startswith("Error: ")
+    assert listed.output.count("\n") == 1
+
+
 def test_schedule_cli_round_trip(tmp_path: Path) -> None:
     runner = CliRunner()
     data = ["--data-dir", str(tmp_path)]
