@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
@@ -69,14 +70,16 @@ class CrawlSummary:
     removed: int = 0
     fallback_extractions: int = 0
     fatal: str | None = None  # why the crawl stopped early, if it did
+    signal: str | None = None  # the signal that interrupted it (SIGINT, SIGTERM)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
     def render(self) -> str:
         failures = ", ".join(f"{k} {v}" for k, v in sorted(self.failures.items())) or "none"
+        status = f"{self.status} by {self.signal}" if self.signal else self.status
         lines = [
-            f"job {self.job_id}: {self.status} in {self.duration_seconds:.1f} s",
+            f"job {self.job_id}: {status} in {self.duration_seconds:.1f} s",
             f"  listing pages    {self.listing_pages}",
             f"  articles fetched {self.articles_fetched}",
             f"  new articles     {self.new_articles}",
@@ -111,6 +114,7 @@ class CrawlSession:
         self._lock = threading.Lock()
         self._closed = False
         self.fatal: str | None = None  # why the crawl could not go on (disk full ...)
+        self.signal: str | None = None  # what interrupted it
 
     @classmethod
     def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
@@ -227,6 +231,11 @@ class CrawlSession:
         with self._lock:
             self.failures[reason] += n
 
+    def stopped_by(self, signum: int) -> None:
+        """A signal asked the crawl to stop (called in a signal handler: only a note)."""
+        if self.signal is None:
+            self.signal = _signal_name(signum)
+
     def progress_line(self) -> str:
         return (
             f"listing pages {self.counts['listing_pages']}"
@@ -265,6 +274,7 @@ class CrawlSession:
             duration_seconds=round(time.monotonic() - self.started, 2),
             **IngestStats(counts).as_dict(),
             fatal=self.fatal,
+            signal=self.signal,
         )
         if self.previous_figures:
             summary = merge_figures(self.previous_figures, summary)
@@ -279,6 +289,13 @@ class CrawlSession:
         self.lock.release()
         self.summary = summary
         return summary
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _field(value: Any) -> str:

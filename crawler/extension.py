@@ -19,10 +19,8 @@ from archive.session import CrawlSession
 from archive.warc.exchange import software
 
 # Requests Scrapy drops before download never reach an errback: counted from its stats.
-# The spider only schedules same-site URLs, so anything filtered as offsite was a
-# redirect to another host.
+# (Requests out of scope are counted where they are refused: crawler/middlewares/scope.py.)
 FILTERED_STATS = {
-    "offsite/filtered": "offsite-redirect",
     "robotstxt/forbidden": "robots-disallowed",
 }
 

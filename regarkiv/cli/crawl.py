@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,10 @@ def parse_size(value: str) -> int:
     "--delay", type=float, default=CrawlConfig.delay, show_default=True, help="Seconds between."
 )
 @click.option("--concurrency", type=int, default=CrawlConfig.concurrency, show_default=True)
-@click.option("--max-listing-pages", type=int, help="Stop paging each listing after N pages.")
-@click.option("--max-articles", type=int, help="Fetch at most N articles.")
+@click.option(
+    "--max-listing-pages", type=int, help="Stop paging each listing after N pages (N >= 1)."
+)
+@click.option("--max-articles", type=int, help="Fetch at most N articles (N >= 1).")
 @click.option("--since", type=DATE, help="Only articles published on or after YYYY-MM-DD.")
 @click.option(
     "--recrawl",
@@ -57,7 +60,13 @@ def parse_size(value: str) -> int:
     default=str(CrawlConfig.recrawl),
     show_default=True,
 )
-@click.option("--recent-days", type=int, default=CrawlConfig.recent_days, show_default=True)
+@click.option(
+    "--recent-days",
+    type=int,
+    default=CrawlConfig.recent_days,
+    show_default=True,
+    help="With --recrawl recent: re-fetch articles published this many days back (>= 0).",
+)
 @click.option(
     "--contact", envvar="REGARKIV_CONTACT", default="", help="E-mail/URL for the User-Agent."
 )
@@ -107,7 +116,16 @@ def crawl(
     global finished
     finished = True
     if summary.status == "interrupted":
-        sys.exit(130)
+        # The shell's convention, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM.
+        sys.exit(128 + signal_number(summary.signal))
+
+
+def signal_number(name: str | None) -> int:
+    """SIGTERM -> 15; an interruption with no known signal counts as Ctrl-C (SIGINT)."""
+    try:
+        return int(signal.Signals[name or "SIGINT"])
+    except KeyError:
+        return int(signal.SIGINT)
 
 
 COMMANDS = (crawl,)

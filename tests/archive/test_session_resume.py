@@ -150,7 +150,12 @@ def test_resume_with_nothing_to_resume(tmp_path: Path, regarkiv) -> None:
     assert "to resume" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> None:
+@pytest.mark.parametrize(
+    "signum, exit_code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"]
+)
+def test_a_signal_stops_cleanly_and_marks_interrupted(
+    tmp_path: Path, crawl, signum: signal.Signals, exit_code: int
+) -> None:
     site = replica_site.Site(articles=ARTICLES, seed=5)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         server.faults.add("*", "slow", count=None, delay=0.05)
@@ -164,11 +169,12 @@ def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> N
         deadline = time.monotonic() + 60
         while len(article_fetches(server)) < 20 and time.monotonic() < deadline:
             time.sleep(0.01)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         out, err = process.communicate(timeout=60)
-        assert process.returncode == 130, err
+        assert process.returncode == exit_code, err  # 128 + the signal, as shells say
         summary = json.loads(out)
         assert summary["status"] == "interrupted"
+        assert summary["signal"] == signum.name
         assert summary["articles_fetched"] > 0
         for warc in (tmp_path / "warcs").iterdir():
             assert not warc.name.endswith(".open")
