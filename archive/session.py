@@ -35,6 +35,7 @@ from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
 from archive.reindex import catch_up
+from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
 from archive.warc.reader import read_record_at
@@ -192,11 +193,15 @@ class CrawlSession:
         return self.policy.stop_paging(already_archived, items)
 
     def unlisted_to_refetch(self, listed: set[int]) -> list[tuple[int, str]]:
-        """In "all" mode: live archived articles the listings no longer show."""
+        """In "all" mode: live archived articles the listings no longer show.
+
+        Each at the site being crawled: an article's URL in the index is the one its
+        page names as canonical, which on a mirror is the real site's.
+        """
         if not self.policy.refetches_unlisted():
             return []
         return [
-            (article, url)
+            (article, on_site(url, self.config.base_url))
             for article, url in self.index.live_articles()
             if article not in listed and article not in self.policy.done_in_job
         ]
