@@ -15,7 +15,8 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from archive.config import CrawlConfig
-from archive.session import CrawlSession, CrawlSummary
+from archive.figures import CrawlSummary
+from archive.session import CrawlSession
 from crawler.spiders.news import NewsSpider
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,

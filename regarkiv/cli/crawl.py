@@ -77,7 +77,7 @@ def parse_size(value: str) -> int:
     help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
-@click.option("--resume", is_flag=True, help="Finish the last interrupted crawl job.")
+@click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
@@ -93,7 +93,7 @@ def crawl(
     """
     # Scrapy and Twisted take ~0.3 s to import, and the crawl session (extraction, the
     # writer and indexer processes) ~65 ms more: only `crawl` pays for them.
-    from archive.session import NothingToResume
+    from archive.recovery import NothingToResume
     from crawler.run import run_crawl
 
     config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
