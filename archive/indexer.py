@@ -23,6 +23,7 @@ import signal
 import sqlite3
 import time
 from collections import Counter, deque
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -50,6 +51,31 @@ EXIT_WAIT_S = 60.0
 MAX_RESTARTS = 3
 
 
+@dataclass
+class _Progress:
+    """Where the indexer process stands: what it has received, committed and said."""
+
+    inbox: Connection
+    stats: IngestStats = field(default_factory=IngestStats)
+    errors: list[str] = field(default_factory=list)
+    received: int = 0
+    committed: int = 0
+    told_errors: int = 0
+    last_commit: float = field(default_factory=time.monotonic)
+
+    def commit_due(self) -> bool:
+        waiting = self.received - self.committed
+        late = time.monotonic() - self.last_commit >= BATCH_SECONDS
+        return waiting > 0 and (waiting >= BATCH_SIZE or late)
+
+    def committed_now(self) -> None:
+        """Tell the feed: the first ``received`` captures are in the index, counted so."""
+        self.committed, self.last_commit = self.received, time.monotonic()
+        new_errors = self.errors[self.told_errors :]
+        _tell(self.inbox, ("committed", self.committed, dict(self.stats.counts), new_errors))
+        self.told_errors = len(self.errors)
+
+
 def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, replays: int) -> None:
     """The indexer process: ingest what arrives until a None (or the feed is gone).
 
@@ -66,9 +92,7 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
-    stats = IngestStats()
-    errors: list[str] = []
-    received = committed = told_errors = 0
+    progress = _Progress(inbox)
     index: Index | None = None
     fatal: str | None = None
     try:
@@ -76,7 +100,6 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
     except (sqlite3.Error, OSError) as error:
         fatal = str(error)
         _tell(inbox, ("fatal", fatal))
-    last_commit = time.monotonic()
     while True:
         try:
             item = inbox.recv() if inbox.poll(BATCH_SECONDS) else ()
@@ -88,17 +111,12 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
             continue  # keep draining so the feed never blocks on a full pipe
         try:
             if item:
-                received += 1
-                _ingest(index, item, job_id, stats, errors, replay=received <= replays)
-            due = (
-                received - committed >= BATCH_SIZE
-                or time.monotonic() - last_commit >= BATCH_SECONDS
-            )
-            if received > committed and due:
+                progress.received += 1
+                replay = progress.received <= replays
+                _ingest(index, item, job_id, progress.stats, progress.errors, replay)
+            if progress.commit_due():
                 index.commit()
-                committed, last_commit = received, time.monotonic()
-                _tell(inbox, ("committed", committed, dict(stats.counts), errors[told_errors:]))
-                told_errors = len(errors)
+                progress.committed_now()
         except sqlite3.Error as error:  # disk full, I/O error: the WARCs still have it all
             fatal = str(error)
             log.error("index write failed: %s", error)
@@ -108,8 +126,8 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
             index.close()
         except sqlite3.Error as error:
             fatal = fatal or str(error)
-    result = IngestResult(counts=dict(stats.counts), errors=errors[told_errors:], fatal=fatal)
-    _tell(inbox, ("done", result))
+    errors = progress.errors[progress.told_errors :]
+    _tell(inbox, ("done", IngestResult(dict(progress.stats.counts), errors, fatal)))
 
 
 def _ingest(

@@ -264,7 +264,7 @@ class CrawlSession:
         unindexed = report.ingest.fatal
         if unindexed and not self.fatal:
             self.fatal = (
-                f"the index lacks some captures ({unindexed}); the WARC files hold them "
+                f"the index lacks some captures: {unindexed}; the WARC files hold them "
                 "all, and the next crawl indexes them"
             )
         if self.fatal:

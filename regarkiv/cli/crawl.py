@@ -50,9 +50,17 @@ def parse_size(value: str) -> int:
 )
 @click.option("--concurrency", type=int, default=CrawlConfig.concurrency, show_default=True)
 @click.option(
-    "--max-listing-pages", type=int, help="Stop paging each listing after N pages (N >= 1)."
+    "--max-listing-pages",
+    type=int,
+    metavar="N",
+    help="Stop paging each listing after N pages (N >= 1; no limit when left out).",
 )
-@click.option("--max-articles", type=int, help="Fetch at most N articles (N >= 1).")
+@click.option(
+    "--max-articles",
+    type=int,
+    metavar="N",
+    help="Fetch at most N articles (N >= 1; no limit when left out).",
+)
 @click.option("--since", type=DATE, help="Only articles published on or after YYYY-MM-DD.")
 @click.option(
     "--recrawl",

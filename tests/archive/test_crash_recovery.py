@@ -110,7 +110,7 @@ def test_an_indexer_that_keeps_dying_fails_the_job_and_the_next_crawl_indexes_th
     out, err = process.communicate(timeout=180)
     assert kills >= 4
     assert process.returncode == 1
-    assert "Error: the index lacks some captures (the indexer process died 4 times" in err
+    assert "Error: the index lacks some captures: the indexer process died 4 times" in err
     assert "Traceback" not in err
     summary = json.loads(out)
     assert summary["status"] == "failed"

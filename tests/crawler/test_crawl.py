@@ -322,3 +322,9 @@ def test_scrapy_crawl_news_archives_without_the_regarkiv_cli(
         assert [row["status"] for row in conn.execute("SELECT status FROM jobs")] == ["finished"]
     finally:
         conn.close()
+
+
+def test_help_says_what_the_bounds_accept(regarkiv) -> None:
+    text = " ".join(regarkiv("crawl", "--help").stdout.split())
+    assert "--max-listing-pages N Stop paging each listing after N pages (N >= 1; no limit" in text
+    assert "--max-articles N Fetch at most N articles (N >= 1; no limit when left out)" in text
