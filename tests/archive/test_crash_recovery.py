@@ -76,16 +76,34 @@ def warc_records(data_dir: Path) -> int:
     return sum(1 for path in warcs.glob("*.warc.gz") for _ in iter_records(path))
 
 
+def kill_mid_crawl(
+    data_dir: Path, server, start_crawl, find: Callable[[int], int | None]
+) -> tuple[int, dict, str]:
+    """Crawl, kill -9 the process ``find`` names once 60 articles are fetched; the exit
+    code, summary and stderr."""
+    process = start_crawl(data_dir, server.base_url)
+    wait_for(lambda: article_fetches(server) >= 60 and bool(find(process.pid)), process)
+    assert kill(find(process.pid))
+    out, err = process.communicate(timeout=180)
+    return process.returncode, json.loads(out), err
+
+
+def resume_completes(data_dir: Path, server, crawl, regarkiv, job_id: str) -> None:
+    """``--resume`` finishes the job: every article indexed, the figures true, verify OK."""
+    server.faults.clear()
+    resumed = crawl(data_dir, server.base_url, "--resume")
+    assert resumed["job_id"] == job_id and resumed["status"] == "finished"
+    assert resumed["new_articles"] == resumed["articles_fetched"] == ARTICLES
+    assert index_counts(data_dir) == (ARTICLES, warc_records(data_dir))
+    assert regarkiv("verify", "--data-dir", str(data_dir)).returncode == 0
+
+
 def test_a_killed_indexer_is_replaced_and_nothing_is_lost(
     tmp_path: Path, server, start_crawl, indexer_pid, regarkiv, crawl
 ) -> None:
-    process = start_crawl(tmp_path, server.base_url)
-    wait_for(lambda: article_fetches(server) >= 60 and indexer_pid(process.pid), process)
-    assert kill(indexer_pid(process.pid))
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err[-2000:]
+    code, summary, err = kill_mid_crawl(tmp_path, server, start_crawl, indexer_pid)
+    assert code == 0, err[-2000:]
     assert "the indexer process died" in err
-    summary = json.loads(out)
     assert summary["status"] == "finished"
     assert summary["indexer_restarts"] == 1
     # True figures, the index complete.
@@ -120,28 +138,19 @@ def test_an_indexer_that_keeps_dying_fails_the_job_and_the_next_crawl_indexes_th
     assert captures < warc_records(tmp_path)
 
     # The failed job is resumable; resuming first indexes what the WARC files hold.
-    server.faults.clear()
-    resumed = crawl(tmp_path, server.base_url, "--resume")
-    assert resumed["job_id"] == summary["job_id"] and resumed["status"] == "finished"
-    assert resumed["new_articles"] == resumed["articles_fetched"] == ARTICLES
-    assert index_counts(tmp_path) == (ARTICLES, warc_records(tmp_path))
+    resume_completes(tmp_path, server, crawl, regarkiv, summary["job_id"])
     job = json.loads(regarkiv("jobs", "show", summary["job_id"], "--data-dir", str(tmp_path),
                               "--json").stdout)  # fmt: skip
     assert "index_incomplete" not in job["figures"]
-    assert regarkiv("verify", "--data-dir", str(tmp_path)).returncode == 0
 
 
 def test_a_killed_writer_fails_the_job_with_true_figures_and_it_resumes(
     tmp_path: Path, server, start_crawl, writer_pid, regarkiv, crawl
 ) -> None:
-    process = start_crawl(tmp_path, server.base_url)
-    wait_for(lambda: article_fetches(server) >= 60 and writer_pid(process.pid), process)
-    assert kill(writer_pid(process.pid))
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 1
+    code, summary, err = kill_mid_crawl(tmp_path, server, start_crawl, writer_pid)
+    assert code == 1
     assert "Error: cannot write WARC files: the WARC writer process stopped" in err
     assert "Traceback" not in err
-    summary = json.loads(out)
     assert summary["status"] == "failed"
     # What the dead writer wrote is in a closed file and in the index, and the figures
     # say so: nothing indexed is left uncounted.
@@ -152,10 +161,4 @@ def test_a_killed_writer_fails_the_job_with_true_figures_and_it_resumes(
     assert summary["failures"]["warc-write-error"] == 1
     assert summary["warc_files"] == [p.name for p in sorted((tmp_path / "warcs").glob("*.gz"))]
     assert regarkiv("verify", "--data-dir", str(tmp_path)).returncode == 0
-
-    server.faults.clear()
-    resumed = crawl(tmp_path, server.base_url, "--resume")
-    assert resumed["job_id"] == summary["job_id"] and resumed["status"] == "finished"
-    assert resumed["new_articles"] == resumed["articles_fetched"] == ARTICLES
-    assert index_counts(tmp_path) == (ARTICLES, warc_records(tmp_path))
-    assert regarkiv("verify", "--data-dir", str(tmp_path)).returncode == 0
+    resume_completes(tmp_path, server, crawl, regarkiv, summary["job_id"])
