@@ -154,11 +154,14 @@ class CrawlSession:
         ]
         if self.unfinished:
             names = ", ".join(f"{job.id} ({job.status})" for job in self.unfinished)
+            crawls = "crawl" if len(self.unfinished) == 1 else "crawls"
+            advice = "" if self.config.resume else " (`crawl --resume` finishes the latest)"
             log.warning(
-                "earlier crawl %s did not finish: this crawl walks every listing to its end, "
-                "so that nothing it had not reached is missed (`regarkiv crawl --resume` "
-                "finishes it instead)",
+                "earlier %s %s did not finish: this crawl walks every listing to its end, so "
+                "that nothing not yet reached is missed%s",
+                crawls,
                 names,
+                advice,
             )
 
     def _warcinfo(self) -> WarcInfo:
