@@ -12,6 +12,7 @@ options. Every ``REGARKIV_*`` setting is declared, with these defaults, in
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -78,12 +79,20 @@ class CrawlConfig:
             raise CrawlConfigError("gzip level must be 0-9")
         if self.concurrency < 1:
             raise CrawlConfigError("concurrency must be at least 1")
-        if self.delay < 0:
-            raise CrawlConfigError("delay must not be negative")
+        if not math.isfinite(self.delay) or self.delay < 0:
+            raise CrawlConfigError(f"delay must be 0 or more seconds, not {self.delay}")
         if self.warc_max_size < 1:
             raise CrawlConfigError("WARC max size must be positive")
         if self.recent_days < 0:
             raise CrawlConfigError("recent days must not be negative")
+        for name in ("max_listing_pages", "max_articles"):
+            bound = getattr(self, name)
+            if bound is not None and bound < 1:
+                # 0 has read as "no limit" to some and "nothing" to others: neither, say so.
+                words = name.replace("_", " ")
+                raise CrawlConfigError(
+                    f"{words} must be at least 1, not {bound} (leave it out for no limit)"
+                )
 
     @property
     def host(self) -> str:

@@ -2,45 +2,28 @@
 
 Ingesting is two steps: ``prepare`` (decode the body, extract the article: pure
 CPU, no index) and ``apply`` (write capture, revision or removal to the index).
-The live crawl runs both in an indexer *process* fed by the WARC writer thread,
-so extraction and SQLite work use the second core instead of competing with
-Scrapy's reactor for the GIL. Reindex runs ``prepare`` in a process pool and
-``apply`` in order. Both go through the same two functions, so the rebuilt
-index equals the live one.
+The live crawl runs both in an indexer *process* fed by the WARC writer thread
+(archive/indexer.py), so extraction and SQLite work use the second core instead of
+competing with Scrapy's reactor for the GIL. Reindex runs ``prepare`` in a process
+pool and ``apply`` in order. Both go through the same two functions, so the rebuilt
+index equals the live one. ``recount`` says what ``apply`` counted for a capture the
+index already holds, for an indexer that must not apply a capture twice.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
-import signal
-import sqlite3
-import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from pathlib import Path
 
 from archive.extract.article import NotAnArticle, extract_article
 from archive.index.store import Index
-from archive.model import Article, Capture, Exchange
+from archive.model import Article, Capture
 from archive.urls import article_id, is_article_url
 from archive.warc.reader import UnsupportedEncoding, decode_body
 
 log = logging.getLogger(__name__)
-
-# Commit in batches: one transaction per response would cap the crawl at disk sync speed.
-BATCH_SIZE = 200
-BATCH_SECONDS = 1.0
-# Measured on 2 cores: nice 5 made a 3,000-article local crawl ~5% faster, nice 10 slower
-# (the indexer fell behind, and a crawl ends only when its index has caught up).
-INDEXER_NICENESS = 5
-# How long closing waits for the indexer to finish its backlog, then to exit.
-CLOSE_WAIT_S = 600.0
-EXIT_WAIT_S = 60.0
 
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
@@ -141,115 +124,50 @@ def ingest_response(
 
 @dataclass
 class IngestResult:
-    """What the indexer process reports when it ends."""
+    """What the indexer reports when it ends."""
 
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    fatal: str | None = None
+    fatal: str | None = None  # why some captures may be missing from the index
+    restarts: int = 0  # how often its process died and another took over
 
 
-def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection) -> None:
-    """The indexer process: ingest what arrives until a None (or the parent dies)."""
-    # Fetching goes first: the index is derived data and catches up at the end, while
-    # a fetch delayed by an indexer holding the CPU delays everything after it.
-    with contextlib.suppress(OSError):
-        os.nice(INDEXER_NICENESS)
-    # Ctrl-C reaches the whole process group; the parent decides when we stop,
-    # and we must commit what we have first.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
-    )
-    stats = IngestStats()
-    result = IngestResult()
-    index: Index | None = None
-    try:
-        index = Index(index_path)
-    except (sqlite3.Error, OSError) as error:
-        result.fatal = str(error)
-    pending, last_commit = 0, time.monotonic()
-    while True:
-        try:
-            item = inbox.recv() if inbox.poll(BATCH_SECONDS) else ()
-        except (EOFError, OSError):
-            break  # the crawl process died (kill -9): keep what we have
-        if item is None:
-            break
-        if result.fatal or index is None:
-            continue  # keep draining so the crawl never blocks on a full pipe
-        try:
-            if item:
-                capture, body, encoding = item
-                try:
-                    ingest_response(index, capture, body, encoding, job_id, stats)
-                except sqlite3.Error:
-                    raise
-                except Exception as error:  # one bad page must not stop indexing the crawl
-                    result.errors.append(f"{capture.url}: {error}")
-                    log.exception("indexing %s failed", capture.url)
-                pending += 1
-            if pending and (
-                pending >= BATCH_SIZE or time.monotonic() - last_commit >= BATCH_SECONDS
-            ):
-                index.commit()
-                pending, last_commit = 0, time.monotonic()
-        except sqlite3.Error as error:  # disk full, I/O error: the WARCs still have it all
-            result.fatal = str(error)
-            log.error("index write failed: %s", error)
-    if index is not None:
-        try:
-            index.close()
-        except sqlite3.Error as error:
-            result.fatal = result.fatal or str(error)
-    result.counts = dict(stats.counts)
-    with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
-        inbox.send(result)
+def recount(index: Index, prepared: Prepared) -> Counter[str] | None:
+    """What ``apply`` counted for this capture, if the index already holds it; else None.
 
-
-class Ingester:
-    """Feeds written captures to the indexer process; the handover runs on the writer thread,
-    so the crawl's reactor thread does no indexing work at all."""
-
-    def __init__(self, index_path: Path, job_id: str | None) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a threaded process
-        self._conn, child = context.Pipe(duplex=True)
-        self._process = context.Process(
-            target=_indexer_main,
-            args=(Path(index_path), job_id, child),
-            name="regarkiv-indexer",
-            daemon=True,
-        )
-        self._process.start()
-        child.close()
-        self.stats = IngestStats()
-        self.errors: list[str] = []
-        self.fatal: str | None = None
-        self._broken = False
-
-    def written(self, capture: Capture, exchange: Exchange) -> None:
-        """The WARC writer's ``on_written`` callback: runs on the writer thread, in file order."""
-        if self._broken:
-            return
-        body = exchange.body if capture.record_type == "response" else None
-        try:
-            self._conn.send((capture, body, exchange.header("Content-Encoding")))
-        except OSError as error:
-            self._broken = True
-            self.fatal = f"the indexer process stopped: {error}"
-
-    def close(self) -> None:
-        try:
-            self._conn.send(None)
-            if self._conn.poll(CLOSE_WAIT_S):
-                result: IngestResult = self._conn.recv()
-                self.stats.counts.update(result.counts)
-                self.errors.extend(result.errors)
-                self.fatal = self.fatal or result.fatal
-        except (OSError, EOFError, BrokenPipeError) as error:
-            self.fatal = self.fatal or f"the indexer process stopped: {error}"
-        finally:
-            self._process.join(timeout=EXIT_WAIT_S)
-            if self._process.is_alive():
-                self._process.kill()
-            self._conn.close()
+    Read back from what it wrote: the revision the capture made (1: a new article, more:
+    a new revision, none: unchanged), the removal it recorded; skipped pages and
+    fallback extractions from ``prepared`` itself.
+    """
+    capture = prepared.capture
+    row = index.conn.execute(
+        "SELECT id FROM captures WHERE record_id = ?", (capture.record_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    counts: Counter[str] = Counter()
+    if prepared.skipped:
+        counts[prepared.skipped] += 1
+        return counts
+    if prepared.article_id is None or capture.record_type not in ("response", "revisit"):
+        return counts
+    capture_id, article = row[0], prepared.article_id
+    if capture.record_type == "revisit" or prepared.article is None:
+        if capture.record_type == "revisit" and 200 <= capture.status < 300:
+            known = index.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article,))
+            counts["unchanged"] += known.fetchone() is not None
+        elif capture.status in (404, 410):
+            removal = index.conn.execute(
+                "SELECT 1 FROM articles WHERE id = ? AND removed_capture_id = ?",
+                (article, capture_id),
+            )
+            counts["removed"] += removal.fetchone() is not None
+        return counts
+    if prepared.article.extracted_by == "fallback":
+        counts["fallback_extractions"] += 1
+    revision = index.conn.execute(
+        "SELECT revision FROM revisions WHERE capture_id = ?", (capture_id,)
+    ).fetchone()
+    number = revision[0] if revision else 0
+    counts["new_articles" if number == 1 else "new_revisions" if number else "unchanged"] += 1
+    return counts

@@ -5,7 +5,7 @@ same process still takes the GIL for every record it builds (headers, digests'
 bookkeeping, CDXJ line, hand-off to the indexer), and measured that way the
 reactor waited for it about as long as the writer worked. So the crawl process
 only pickles each exchange into a pipe; this child process runs the WarcWriter
-(with its thread) and feeds the indexer process (archive/ingest.py) from it.
+(with its thread) and feeds the indexer process (archive/indexer.py) from it.
 
 Failure model, the same as with the thread: the child dies with the crawl
 (``kill -9`` of the crawl leaves at most a partial last record, which the next
@@ -28,7 +28,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from archive.index.store import Index, IndexNotFound, UnusableIndex
-from archive.ingest import CLOSE_WAIT_S, EXIT_WAIT_S, Ingester, IngestResult
+from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer
+from archive.ingest import IngestResult
 from archive.model import Exchange
 from archive.warc.exchange import WarcInfo
 from archive.warc.writer import WarcWriteError, WarcWriter
@@ -59,6 +60,9 @@ class ArchiverReport:
     closed_files: list[Path] = field(default_factory=list)
     error: str | None = None  # the WARC files could not be written (completely)
     ingest: IngestResult = field(default_factory=IngestResult)
+    # The child died before it could report: its last WARC file is still open, and the
+    # counts of what it indexed died with it.
+    died: bool = False
 
 
 class Archiver:
@@ -114,7 +118,7 @@ class Archiver:
         atexit.unregister(self._abandon)
         if self.report is None:
             self.error = self.error or f"the WARC writer process died ({self._process.exitcode})"
-            self.report = ArchiverReport(error=self.error)
+            self.report = ArchiverReport(error=self.error, died=True)
         return self.report
 
     def _abandon(self) -> None:
@@ -151,7 +155,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
     report = ArchiverReport()
-    ingester = _start_indexer(config.index_path, config.job_id)
+    indexer = _start_indexer(config.index_path, config.job_id)
     lookup_index = _open_lookup(config.index_path)
     writer: WarcWriter | None = None
     try:
@@ -162,7 +166,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
             max_size=config.max_size,
             gzip_level=config.gzip_level,
             lookup=lookup_index.lookup_capture if lookup_index is not None else None,
-            on_written=ingester.written if ingester is not None else None,
+            on_written=indexer.written if indexer is not None else None,
         )
     except WarcWriteError as error:
         report.error = str(error)
@@ -187,10 +191,13 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
         except WarcWriteError as error:
             report.error = report.error or str(error)
         report.closed_files = list(writer.closed_files)
-    if ingester is not None:
-        ingester.close()
+    if indexer is not None:
+        indexer.close()
         report.ingest = IngestResult(
-            counts=dict(ingester.stats.counts), errors=ingester.errors, fatal=ingester.fatal
+            counts=dict(indexer.stats.counts),
+            errors=indexer.errors,
+            fatal=indexer.fatal,
+            restarts=indexer.restarts,
         )
     else:
         report.ingest = IngestResult(fatal="the indexer process could not be started")
@@ -200,9 +207,9 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
     _tell(conn, ("closed", report))
 
 
-def _start_indexer(index_path: Path, job_id: str | None) -> Ingester | None:
+def _start_indexer(index_path: Path, job_id: str | None) -> Indexer | None:
     try:
-        return Ingester(index_path, job_id)
+        return Indexer(index_path, job_id)
     except OSError as error:
         log.error("cannot start the indexer process: %s", error)
         return None

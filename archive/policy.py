@@ -24,6 +24,9 @@ class RecrawlPolicy:
     recent_days: int
     archived: Mapping[int, date | None]  # archived article id -> published date
     done_in_job: Collection[int]  # articles this job already has a final answer for
+    # False while another job of the site is unfinished: what it had not reached may lie
+    # beyond pages that are all archived, so "caught up" would skip it.
+    may_stop_early: bool = True
 
     def should_fetch(self, article: int, published: date | None, today: date | None = None) -> bool:
         """Whether a listed article needs fetching."""
@@ -39,9 +42,20 @@ class RecrawlPolicy:
         today = today or datetime.now(UTC).date()
         return published >= today - timedelta(days=self.recent_days)
 
-    def stop_paging(self, already_archived: int, items: int) -> bool:
-        """In "new" mode a full page of archived articles means we are caught up."""
-        return self.mode is Recrawl.NEW and items > 0 and already_archived == items
+    def archived_before(self, article: int) -> bool:
+        """Archived before this job: its own articles (a resumed job's) do not count
+        towards being caught up, or a resumed job would stop at its first page."""
+        return article in self.archived and article not in self.done_in_job
+
+    def stop_paging(self, archived_before: int, items: int) -> bool:
+        """In "new" mode a full page of articles archived before this job means we are
+        caught up, unless another job is unfinished."""
+        return (
+            self.may_stop_early
+            and self.mode is Recrawl.NEW
+            and items > 0
+            and archived_before == items
+        )
 
     def refetches_unlisted(self) -> bool:
         """In "all" mode live archived articles the listings no longer show are re-fetched."""

@@ -1,9 +1,13 @@
 """A crawl session: the job, the WARC writer and the indexer around one crawl.
 
 The spider only decides what to fetch; everything it fetches flows through
-``CrawlSession.capture`` to the archiver process (WARC writer, archive/archiver.py)
+``CrawlSession.capture`` to the archiver process (WARC writer, archive/pipeline.py)
 and from there to the indexer process, so the reactor thread never compresses,
 writes to disk or parses article HTML.
+
+Opening puts right what earlier crawls left (archive/recovery.py) and learns of
+unfinished jobs; closing records the job with true figures (archive/figures.py), also
+when the writer or the indexer process died on the way.
 """
 
 from __future__ import annotations
@@ -11,31 +15,45 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sqlite3
 import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from archive.config import CrawlConfig
 from archive.datadir import DataDir
+from archive.figures import (
+    CrawlSummary,
+    failures_with_unindexed,
+    merge_figures,
+    rebuilt_from_index,
+)
 from archive.index.jobs import (
     articles_done_in_job,
-    figures_from_index,
     listings_in_job,
+    mark_superseded,
     reopen_job,
 )
-from archive.index.schema import Job
-from archive.index.store import Index
+from archive.index.schema import iso
 from archive.ingest import IngestStats
 from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
+from archive.recovery import (
+    INDEX_INCOMPLETE,
+    covered,
+    first_warc_name,
+    recover_jobs,
+    resumable_job,
+    unfinished_jobs,
+)
 from archive.reindex import catch_up
+from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
 from archive.warc.reader import read_record_at
@@ -43,55 +61,11 @@ from archive.warc.repair import repair_open_files
 from archive.warc.writer import WarcWriteError
 
 log = logging.getLogger(__name__)
-UNINDEXED = {
-    "not_article": "not-an-article",
-    "not_html": "not-html",
-    "undecodable": "undecodable",
-}
 
 
 def new_job_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class CrawlSummary:
-    job_id: str
-    status: str
-    listing_pages: int
-    articles_fetched: int
-    failures: dict[str, int]
-    bytes: int
-    warc_files: list[str]
-    duration_seconds: float
-    new_articles: int = 0
-    new_revisions: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    fallback_extractions: int = 0
-    fatal: str | None = None  # why the crawl stopped early, if it did
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    def render(self) -> str:
-        failures = ", ".join(f"{k} {v}" for k, v in sorted(self.failures.items())) or "none"
-        lines = [
-            f"job {self.job_id}: {self.status} in {self.duration_seconds:.1f} s",
-            f"  listing pages    {self.listing_pages}",
-            f"  articles fetched {self.articles_fetched}",
-            f"  new articles     {self.new_articles}",
-            f"  new revisions    {self.new_revisions}",
-            f"  unchanged        {self.unchanged}",
-            f"  removed          {self.removed}",
-            f"  fallback extractions {self.fallback_extractions}",
-            f"  failures         {failures}",
-            f"  bytes            {self.bytes:,}",
-            f"  WARC files       {len(self.warc_files)}",
-        ]
-        lines += [f"    {name}" for name in self.warc_files]
-        return "\n".join(lines)
 
 
 class CrawlSession:
@@ -113,6 +87,9 @@ class CrawlSession:
         self._lock = threading.Lock()
         self._closed = False
         self.fatal: str | None = None  # why the crawl could not go on (disk full ...)
+        self.signal: str | None = None  # what interrupted it
+        self.walked: set[str] = set()  # languages whose listing was walked to its end
+        self.submitted = 0  # exchanges handed to the WARC writer in this run
 
     @classmethod
     def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
@@ -129,22 +106,14 @@ class CrawlSession:
             self.repairs = repair_open_files(data.warcs)
             self.index = data.open_index()
             repaired = [r.warc_path.name for r in self.repairs if r.warc_path is not None]
-            self.caught_up = recover_crashed_jobs(self.index, data.warcs, repaired)
-            self.previous_figures: dict[str, Any] = {}
-            if self.config.resume:
-                job = resumable_job(self.index)
-                self.config = self.config.resumed(job.settings or {})
-                self.job_id = job.id
-                self.previous_figures = job.figures or {}
-                reopen_job(self.index, job.id, os.getpid())
-            else:
-                self.job_id = new_job_id()
-                self.index.start_job(self.job_id, self.config.job_settings(), pid=os.getpid())
+            self.caught_up = recover_jobs(self.index, data.warcs, repaired)
+            self._open_job()
             self.policy = RecrawlPolicy(
                 mode=self.config.recrawl,
                 recent_days=self.config.recent_days,
                 archived=self.index.article_published(),
                 done_in_job=articles_done_in_job(self.index, self.job_id),
+                may_stop_early=not self.unfinished,
             )
             self._listings_in_job = listings_in_job(self.index, self.job_id)
             self.archiver = Archiver(
@@ -163,6 +132,38 @@ class CrawlSession:
                 self.index.close()
             self.lock.release()
             raise
+
+    def _open_job(self) -> None:
+        """Start a job, or reopen the one to resume; learn of other unfinished jobs."""
+        self.previous_figures: dict[str, Any] = {}
+        now = datetime.now(UTC)
+        self.run_started = iso(now)  # this run's WARC files are named after it
+        if self.config.resume:
+            job = resumable_job(self.index)
+            self.config = self.config.resumed(job.settings)
+            self.job_id, self.started_at = job.id, job.started_at
+            self.previous_figures = job.figures
+            reopen_job(self.index, job.id, os.getpid())
+        else:
+            self.job_id, self.started_at = new_job_id(now), self.run_started
+            settings = self.config.job_settings()
+            self.index.start_job(self.job_id, settings, pid=os.getpid(), started_at=now)
+        self.unfinished = [
+            job
+            for job in unfinished_jobs(self.index, self.config.base_url)
+            if job.id != self.job_id
+        ]
+        if self.unfinished:
+            names = ", ".join(f"{job.id} ({job.status})" for job in self.unfinished)
+            crawls = "crawl" if len(self.unfinished) == 1 else "crawls"
+            advice = "" if self.config.resume else " (`crawl --resume` finishes the latest)"
+            log.warning(
+                "earlier %s %s did not finish: this crawl walks every listing to its end, so "
+                "that nothing not yet reached is missed%s",
+                crawls,
+                names,
+                advice,
+            )
 
     def _warcinfo(self) -> WarcInfo:
         config = self.config
@@ -185,16 +186,30 @@ class CrawlSession:
         """Whether a listed article needs fetching under the recrawl policy."""
         return self.policy.should_fetch(article, published)
 
-    def stop_paging(self, already_archived: int, items: int) -> bool:
-        """In "new" mode a full page of archived articles means we are caught up."""
-        return self.policy.stop_paging(already_archived, items)
+    def archived_before(self, article: int) -> bool:
+        """Archived before this job began (what counts towards being caught up)."""
+        return self.policy.archived_before(article)
+
+    def stop_paging(self, archived_before: int, items: int) -> bool:
+        """In "new" mode a full page of articles archived before this job means we are
+        caught up, unless another job is unfinished."""
+        return self.policy.stop_paging(archived_before, items)
+
+    def walked_to_end(self, lang: str) -> None:
+        """The listing of ``lang`` was walked to its last page."""
+        with self._lock:
+            self.walked.add(lang)
 
     def unlisted_to_refetch(self, listed: set[int]) -> list[tuple[int, str]]:
-        """In "all" mode: live archived articles the listings no longer show."""
+        """In "all" mode: live archived articles the listings no longer show.
+
+        Each at the site being crawled: an article's URL in the index is the one its
+        page names as canonical, which on a mirror is the real site's.
+        """
         if not self.policy.refetches_unlisted():
             return []
         return [
-            (article, url)
+            (article, on_site(url, self.config.base_url))
             for article, url in self.index.live_articles()
             if article not in listed and article not in self.policy.done_in_job
         ]
@@ -220,6 +235,7 @@ class CrawlSession:
             raise
         with self._lock:
             self.bytes += len(exchange.body)
+            self.submitted += 1
 
     def count(self, name: str, n: int = 1) -> None:
         with self._lock:
@@ -229,6 +245,11 @@ class CrawlSession:
         with self._lock:
             self.failures[reason] += n
 
+    def stopped_by(self, signum: int) -> None:
+        """A signal asked the crawl to stop (called in a signal handler: only a note)."""
+        if self.signal is None:
+            self.signal = _signal_name(signum)
+
     def progress_line(self) -> str:
         return (
             f"listing pages {self.counts['listing_pages']}"
@@ -237,48 +258,36 @@ class CrawlSession:
         )
 
     def close(self, status: str = "finished") -> CrawlSummary:
+        """End the job: let the writer and indexer finish, record true figures, unlock."""
         if self._closed:
             return self.summary
         self._closed = True
         report: ArchiverReport = self.archiver.close()
         if report.error:
             self.fatal = self.fatal or f"cannot write WARC files: {report.error}"
-        ingest = report.ingest
+        unindexed = report.ingest.fatal
+        if unindexed and not self.fatal:
+            self.fatal = (
+                f"the index lacks some captures: {unindexed}; the WARC files hold them "
+                "all, and the next crawl indexes them"
+            )
         if self.fatal:
             status = "failed"
-        failures = Counter(self.failures)
-        counts = Counter(ingest.counts)
-        # Fetched fine but not indexable: the summary must say so, not hide it.
-        for count, reason in UNINDEXED.items():
-            if counts[count]:
-                failures[reason] += counts[count]
-        if ingest.errors:
-            failures["index-error"] += len(ingest.errors)
-        if self.fatal:
-            failures["warc-write-error"] += 1
-        summary = CrawlSummary(
-            job_id=self.job_id,
-            status=status,
-            listing_pages=self.counts["listing_pages"],
-            articles_fetched=self.counts["articles_fetched"],
-            failures=dict(failures),
-            bytes=self.bytes,
-            warc_files=sorted(Path(p).name for p in report.closed_files),
-            duration_seconds=round(time.monotonic() - self.started, 2),
-            **IngestStats(counts).as_dict(),
-            fatal=self.fatal,
-        )
+        summary = self._summary(status, report)
         if self.previous_figures:
             summary = merge_figures(self.previous_figures, summary)
-        if ingest.fatal and not self.fatal:
-            log.error(
-                "the index could not be updated (%s); the WARC files are complete: "
-                "run `regarkiv reindex` once the cause is fixed",
-                ingest.fatal,
-            )
+        figures: dict[str, Any] = {}
+        if report.died:  # its counts died with it: what it wrote is in the WARC files
+            summary, figures = self._index_what_the_writer_left(summary)
+        figures = {**summary.as_dict(), **figures}
+        if unindexed:
+            figures[INDEX_INCOMPLETE] = True
         self.summary = summary
         try:
-            self.index.finish_job(self.job_id, status, summary.as_dict())
+            self.index.finish_job(self.job_id, status, figures)
+            if status == "finished":
+                done = [job.id for job in self.unfinished if covered(job, self.walked)]
+                mark_superseded(self.index, done, self.job_id)
             self.index.close()
         except sqlite3.Error as error:  # disk full: the job stays "running" in the index
             with contextlib.suppress(sqlite3.Error):
@@ -292,65 +301,57 @@ class CrawlSession:
             self.lock.release()
         return summary
 
+    def _summary(self, status: str, report: ArchiverReport) -> CrawlSummary:
+        """This run's figures: the crawl's counts and the indexer's."""
+        ingest = report.ingest
+        counts = Counter(ingest.counts)
+        failures = failures_with_unindexed(self.failures, counts, len(ingest.errors))
+        if report.error:
+            failures["warc-write-error"] = failures.get("warc-write-error", 0) + 1
+        return CrawlSummary(
+            job_id=self.job_id,
+            status=status,
+            listing_pages=self.counts["listing_pages"],
+            articles_fetched=self.counts["articles_fetched"],
+            failures=failures,
+            bytes=self.bytes,
+            warc_files=sorted(Path(p).name for p in report.closed_files),
+            duration_seconds=round(time.monotonic() - self.started, 2),
+            **IngestStats(counts).as_dict(),
+            fatal=self.fatal,
+            signal=self.signal,
+            indexer_restarts=ingest.restarts,
+            unfinished_jobs=[job.id for job in self.unfinished],
+        )
+
+    def _index_what_the_writer_left(
+        self, summary: CrawlSummary
+    ) -> tuple[CrawlSummary, dict[str, Any]]:
+        """The WARC writer process died: close its open file, index what it wrote, and
+        read the job's figures from the index. Returns them, and what the job record adds."""
+        repair_open_files(self.data.warcs)
+        try:
+            catch_up(self.index, self.data.warcs, since_name=first_warc_name(self.started_at))
+            self.index.commit()
+        except sqlite3.Error as error:
+            log.error("cannot index what the WARC writer wrote: %s", error)
+            return summary, {INDEX_INCOMPLETE: True}
+        written = self.index.conn.execute(
+            "SELECT count(*) FROM captures WHERE job_id = ? AND warc_file >= ?",
+            (self.job_id, first_warc_name(self.run_started)),
+        ).fetchone()[0]
+        summary = rebuilt_from_index(summary, self.index, self.submitted - written)
+        return summary, {"note": "the WARC writer process died; figures from the index"}
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
 
 def _field(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ",".join(str(item) for item in value)
     return "" if value is None else str(value)
-
-
-class NothingToResume(LookupError):
-    pass
-
-
-def recover_crashed_jobs(index: Index, warc_dir: Path, repaired: list[str] | None = None) -> int:
-    """Jobs still "running" while we hold the lock died (kill -9, power cut).
-
-    Mark them interrupted and index what they wrote to WARC but not to the
-    index; the same for WARC files left open (``repaired``: their names) by a
-    crawl that ended without closing them, e.g. when its writer process died.
-    Returns how many captures were caught up.
-    """
-    crashed = [job for job in index.list_jobs() if job.status == "running"]
-    since = [_first_warc_name(job.started_at) for job in crashed] + list(repaired or [])
-    if not since:
-        return 0
-    report = catch_up(index, warc_dir, since_name=min(since))
-    index.commit()
-    for job in crashed:
-        figures = {**(job.figures or {}), **figures_from_index(index, job.id)}
-        figures["note"] = "the crawl process died; figures were rebuilt from the index"
-        index.finish_job(job.id, "interrupted", figures)
-    return report.captures
-
-
-def _first_warc_name(started_at: str) -> str:
-    """Every WARC file of a job started at ``started_at`` sorts at or after this name."""
-    return "regarkiv-" + "".join(ch for ch in started_at if ch.isdigit())[:14]
-
-
-def resumable_job(index: Index) -> Job:
-    """The latest interrupted job; ``NothingToResume`` when there is none."""
-    jobs = [job for job in index.list_jobs() if job.status == "interrupted"]
-    if not jobs:
-        raise NothingToResume("no interrupted crawl to resume (see `regarkiv jobs`)")
-    return jobs[-1]
-
-
-def merge_figures(previous: dict[str, Any], summary: CrawlSummary) -> CrawlSummary:
-    """A resumed job's figures cover all of its runs."""
-    merged = summary.as_dict()
-    for key, value in previous.items():
-        if key in ("job_id", "status", "note") or key not in merged:
-            continue
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float) and isinstance(merged[key], int | float):
-            merged[key] = merged[key] + value
-        elif isinstance(value, dict):
-            failures = Counter(value)
-            failures.update(merged[key])
-            merged[key] = dict(failures)
-        elif isinstance(value, list):
-            merged[key] = sorted(set(value) | set(merged[key]))
-    return CrawlSummary(**merged)

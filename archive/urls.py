@@ -52,9 +52,29 @@ def id_in(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def same_site(url: str, base_url: str) -> bool:
-    a, b = urlsplit(url), urlsplit(base_url)
-    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    """The crawl's scope: the same scheme, host and port as the base URL."""
+    return _origin(url) == _origin(base_url)
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:  # a port that is no number, or out of range: matches nothing
+        return (parts.scheme, None, -1)
+    return (parts.scheme, parts.hostname, port)
+
+
+def on_site(url: str, base_url: str) -> str:
+    """``url`` at the base URL's scheme, host and port: an archived article's URL as
+    served by the site being crawled (a mirror names the real site as canonical)."""
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
 
 def canonical_article_url(url: str, base_url: str) -> str:

@@ -18,14 +18,6 @@ from archive.config import CrawlConfig
 from archive.session import CrawlSession
 from archive.warc.exchange import software
 
-# Requests Scrapy drops before download never reach an errback: counted from its stats.
-# The spider only schedules same-site URLs, so anything filtered as offsite was a
-# redirect to another host.
-FILTERED_STATS = {
-    "offsite/filtered": "offsite-redirect",
-    "robotstxt/forbidden": "robots-disallowed",
-}
-
 
 class CrawlSessionExtension:
     def __init__(self, crawler: Crawler, session: CrawlSession) -> None:
@@ -44,11 +36,8 @@ class CrawlSessionExtension:
         return extension
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        stats = self.crawler.stats
-        for stat, failure in FILTERED_STATS.items():
-            count = stats.get_value(stat, 0) if stats else 0
-            if count:
-                self.session.failed(failure, "", count)
+        # Every failure was counted where it happened: in the spider's errback (a request
+        # robots.txt forbids reaches it too) or, out of scope, in crawler/middlewares/scope.py.
         status = "finished" if reason == "finished" else "interrupted"
         fetched_nothing = not self.session.counts["listing_pages"] and self.session.failures
         if status == "finished" and fetched_nothing:

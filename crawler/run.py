@@ -6,15 +6,17 @@ import gc
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from archive.config import CrawlConfig
-from archive.session import CrawlSession, CrawlSummary
+from archive.figures import CrawlSummary
+from archive.session import CrawlSession
 from crawler.spiders.news import NewsSpider
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,
@@ -53,6 +55,23 @@ def _throughput_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Scrapy's CrawlerProcess, telling ``on_signal`` which signal stopped the crawl.
+
+    The exit code says it (130 for SIGINT, 143 for SIGTERM) and the job records it.
+    """
+
+    on_signal: Callable[[int], None] = staticmethod(lambda signum: None)
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.on_signal(signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        self.on_signal(signum)
+        super()._signal_kill(signum, frame)
+
+
 def scrapy_settings(config: CrawlConfig, log_level: str = "WARNING") -> Settings:
     """The project's settings with ``config`` on top, as `scrapy crawl news -s …` gives them."""
     settings = Settings()
@@ -70,9 +89,9 @@ def run_crawl(
     what stops it from opening (a locked data directory, nothing to resume) is raised
     here. Scrapy's CrawlerProcess handles SIGINT/SIGTERM: the first one closes the
     spider gracefully (in-flight responses are still written), and the job is then
-    recorded as interrupted.
+    recorded as interrupted, with the signal (``CrawlSummary.signal``).
     """
-    process = CrawlerProcess(scrapy_settings(config, log_level))
+    process = _CrawlerProcess(scrapy_settings(config, log_level))
     if log_level != "INFO":
         # Failures are counted by reason in the summary; Scrapy's own error lines (with
         # tracebacks) are for --verbose. Our warnings (fallback extraction, skipped
@@ -87,6 +106,7 @@ def run_crawl(
         if failures:
             failures[0].raiseException()  # the session could not open: say why
         raise RuntimeError("the crawl session did not open")
+    process.on_signal = session.stopped_by
     stop = threading.Event()
     try:
         if progress:

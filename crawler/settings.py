@@ -57,6 +57,10 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.wire.WireHTTPDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite filter compares host names only: ours also compares scheme and
+    # port, so a redirect to another port of the same host is refused.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.scope.SameSiteMiddleware": 50,
     # Closest to the downloader, so it sees every response before redirects,
     # retries and decompression act on it: every fetch is captured as it came.
     "crawler.middlewares.capture.WarcCaptureMiddleware": 950,

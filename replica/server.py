@@ -67,8 +67,12 @@ class ReplicaServer:
         *,
         gzip_level: int = 3,
         idle_timeout: float = 30.0,
+        names: str | None = None,
     ) -> None:
         self.site = site
+        # The base URL its pages name as theirs (canonical links, og:url): a mirror of
+        # www.regjeringen.no names the real site. Default: the URL it is served at.
+        self.names = names.rstrip("/") if names else None
         self.host = host
         self.port = port
         self.gzip_level = gzip_level
@@ -88,6 +92,11 @@ class ReplicaServer:
 
     def url(self, target: str) -> str:
         return self.base_url + target
+
+    @property
+    def page_base(self) -> str:
+        """The base URL the pages name (``names``, else where it is served)."""
+        return self.names or self.base_url
 
     def set_version(self, version: int) -> None:
         self.site.set_version(version)
@@ -126,7 +135,7 @@ class ReplicaServer:
             return
         self.port = self._server.sockets[0].getsockname()[1]
         # Ground truth and absolute links now name the URL clients reach the site at.
-        self.site.base_url = self.base_url
+        self.site.base_url = self.page_base
         self._ready.set()
         try:
             loop.run_forever()
@@ -192,7 +201,9 @@ class ReplicaServer:
             await write_response(writer, 405, headers, b"Method Not Allowed", request.keep_alive)
             return request.keep_alive
         try:
-            response = self.site.render(request.target, self.base_url)
+            response = self.site.render(request.target, self.page_base)
+            if self.names:
+                response.headers = self._served_here(response.headers)
         except Exception:  # a replica bug must not hang the client: answer 500 and say why
             traceback.print_exc()
             headers = [("content-type", "text/plain")]
@@ -221,6 +232,16 @@ class ReplicaServer:
             head_only=request.method == "HEAD",
         )
         return request.keep_alive
+
+    def _served_here(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """A mirror's redirects point at the mirror, as a reverse proxy rewrites them."""
+        assert self.names is not None
+        return [
+            (name, self.base_url + value[len(self.names) :])
+            if name == "location" and value.startswith(self.names)
+            else (name, value)
+            for name, value in headers
+        ]
 
     def _article_id(self, target: str) -> int | None:
         article_id = article_id_of(target)

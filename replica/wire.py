@@ -175,7 +175,7 @@ async def apply_fault(
         headers = [("content-type", "text/html; charset=utf-8"), ("location", location)]
         await write_response(writer, 302, headers, b"", request.keep_alive)
         return request.keep_alive
-    response = server.site.render(request.target, server.base_url)
+    response = server.site.render(request.target, server.page_base)
     body = response.body
     if kind == "malformed":
         cut = body[: len(body) * 55 // 100]

@@ -90,6 +90,9 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
     """What a job did, as far as the index can tell (for a job whose process died).
 
     Failures by reason and bytes on the wire are not in the index; they stay unknown.
+    ``unchanged`` counts the job's article captures that made no revision, and
+    ``fallback_extractions`` the revisions the fallback extractor made (one it used on
+    an unchanged page left no trace).
     """
 
     def one(sql: str) -> int:
@@ -116,6 +119,16 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
             "SELECT count(*) FROM articles a JOIN captures c ON c.id = a.removed_capture_id"
             " WHERE c.job_id = ?"
         ),
+        "unchanged": one(
+            "SELECT count(*) FROM captures c JOIN articles a ON a.id = c.article_id"
+            " WHERE c.job_id = ? AND c.status BETWEEN 200 AND 299"
+            " AND c.record_type IN ('response', 'revisit')"
+            " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.capture_id = c.id)"
+        ),
+        "fallback_extractions": one(
+            "SELECT count(*) FROM revisions r JOIN captures c ON c.id = r.capture_id"
+            " WHERE c.job_id = ? AND r.extracted_by = 'fallback'"
+        ),
         "warc_files": [
             row[0]
             for row in index.conn.execute(
@@ -123,3 +136,14 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
             )
         ],
     }
+
+
+def mark_superseded(index: Index, job_ids: list[str], by: str) -> None:
+    """A later job (``by``) walked every listing these unfinished jobs had not finished."""
+    with index.transaction():
+        for job_id in job_ids:
+            index.conn.execute(
+                "UPDATE jobs SET figures = json_set(coalesce(figures, '{}'), '$.superseded_by', ?)"
+                " WHERE id = ?",
+                (by, job_id),
+            )

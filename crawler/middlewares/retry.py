@@ -3,12 +3,18 @@
 A 403 Cloudflare challenge and a 429 are failures to retry later, never
 content: the capture middleware has already written them to the WARC as what
 the server said, and the index never treats them as the article.
+
+Until the site has answered once, a request that cannot connect (refused, no such
+host, no route, no answer in time) is not retried: a wrong or unreachable base URL
+then fails in a second instead of after a minute of backoff. Once anything has been
+reached, the same errors are an outage and get the backoff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 from typing import Any
 
@@ -18,7 +24,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.failures import failure_reason, is_challenge
+from crawler.failures import CANNOT_CONNECT, failure_reason, is_challenge
+
+log = logging.getLogger(__name__)
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -50,6 +58,7 @@ class BackoffRetryMiddleware:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.crawler = crawler
+        self.reached = False  # has the site answered anything yet?
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
@@ -94,6 +103,7 @@ class BackoffRetryMiddleware:
     def process_response(self, request: Request, response: Response) -> Any:
         # Synchronous on the common path: a coroutine per response is measurable
         # overhead on the reactor thread, which is the crawl's bottleneck.
+        self.reached = True
         if response.status not in self.retry_http_codes and not is_challenge(
             response.status, response.headers
         ):
@@ -108,7 +118,14 @@ class BackoffRetryMiddleware:
         reason = failure_reason(None, None, exception)
         if reason in NOT_RETRIED:
             return None
+        if not self.reached and reason in NEVER_REACHED:
+            log.info("%s: %s before the site ever answered: not retried", request.url, reason)
+            return None
         return deferred_from_coro(self._retry(request, reason, None))
 
 
-NOT_RETRIED = {"offsite-redirect", "robots-disallowed", "not-archived", "ignored"}
+NOT_RETRIED = {
+    "offsite-redirect", "out-of-scope", "robots-disallowed", "not-archived", "ignored",
+}  # fmt: skip
+# Before the site has answered once, these mean it cannot be reached at all.
+NEVER_REACHED = CANNOT_CONNECT | {"timeout"}

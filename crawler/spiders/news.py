@@ -239,11 +239,13 @@ class NewsSpider(scrapy.Spider):
             if article is None:
                 continue
             if not self.session.should_fetch(article, published):
-                already_archived += 1
+                already_archived += self.session.archived_before(article)
                 continue
             if self._claim(article):
                 yield self._article_request(url)
         if not items:
+            if page > 1:
+                self.session.walked_to_end(lang)  # past the last page
             return
         if self.since and oldest and oldest < self.since:
             return  # the listing is newest first: the rest is older still
@@ -254,7 +256,9 @@ class NewsSpider(scrapy.Spider):
         if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
             return
         next_page = self._next_page(response, page)
-        if next_page is not None:
+        if next_page is None:
+            self.session.walked_to_end(lang)
+        else:
             yield self._listing_request(lang, next_page)
 
     def _next_page(self, response: TextResponse, page: int) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,18 @@ def parse_size(value: str) -> int:
     "--delay", type=float, default=CrawlConfig.delay, show_default=True, help="Seconds between."
 )
 @click.option("--concurrency", type=int, default=CrawlConfig.concurrency, show_default=True)
-@click.option("--max-listing-pages", type=int, help="Stop paging each listing after N pages.")
-@click.option("--max-articles", type=int, help="Fetch at most N articles.")
+@click.option(
+    "--max-listing-pages",
+    type=int,
+    metavar="N",
+    help="Stop paging each listing after N pages (N >= 1; no limit when left out).",
+)
+@click.option(
+    "--max-articles",
+    type=int,
+    metavar="N",
+    help="Fetch at most N articles (N >= 1; no limit when left out).",
+)
 @click.option("--since", type=DATE, help="Only articles published on or after YYYY-MM-DD.")
 @click.option(
     "--recrawl",
@@ -57,7 +68,13 @@ def parse_size(value: str) -> int:
     default=str(CrawlConfig.recrawl),
     show_default=True,
 )
-@click.option("--recent-days", type=int, default=CrawlConfig.recent_days, show_default=True)
+@click.option(
+    "--recent-days",
+    type=int,
+    default=CrawlConfig.recent_days,
+    show_default=True,
+    help="With --recrawl recent: re-fetch articles published this many days back (>= 0).",
+)
 @click.option(
     "--contact", envvar="REGARKIV_CONTACT", default="", help="E-mail/URL for the User-Agent."
 )
@@ -68,7 +85,7 @@ def parse_size(value: str) -> int:
     help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
-@click.option("--resume", is_flag=True, help="Finish the last interrupted crawl job.")
+@click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
@@ -84,7 +101,7 @@ def crawl(
     """
     # Scrapy and Twisted take ~0.3 s to import, and the crawl session (extraction, the
     # writer and indexer processes) ~65 ms more: only `crawl` pays for them.
-    from archive.session import NothingToResume
+    from archive.recovery import NothingToResume
     from crawler.run import run_crawl
 
     config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
@@ -107,7 +124,16 @@ def crawl(
     global finished
     finished = True
     if summary.status == "interrupted":
-        sys.exit(130)
+        # The shell's convention, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM.
+        sys.exit(128 + signal_number(summary.signal))
+
+
+def signal_number(name: str | None) -> int:
+    """SIGTERM -> 15; an interruption with no known signal counts as Ctrl-C (SIGINT)."""
+    try:
+        return int(signal.Signals[name or "SIGINT"])
+    except KeyError:
+        return int(signal.SIGINT)
 
 
 COMMANDS = (crawl,)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from archive.index.store import Index
-from archive.ingest import INDEXER_NICENESS, Ingester
+from archive.indexer import INDEXER_NICENESS, Indexer
 
 
 def niceness(pid: int) -> int:
@@ -16,7 +16,7 @@ def niceness(pid: int) -> int:
 
 def test_the_indexer_yields_the_cpu_to_fetching(tmp_path: Path) -> None:
     Index(tmp_path / "index.db").close()
-    ingester = Ingester(tmp_path / "index.db", "job-1")
+    ingester = Indexer(tmp_path / "index.db", "job-1")
     try:
         ingester._conn.send(())  # an empty batch: answered only once the process runs
         for _ in range(200):

@@ -117,7 +117,7 @@ def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(
     tmp_path: Path, exchange, make_writer
 ) -> None:
     """The file is repaired at the next start; its records reach the index too."""
-    from archive.session import recover_crashed_jobs
+    from archive.recovery import recover_jobs
     from archive.warc.repair import repair_open_files
 
     warcs = tmp_path / "warcs"
@@ -130,9 +130,9 @@ def test_the_next_crawl_indexes_what_a_dead_writer_left_in_an_open_file(
     assert repaired == [open_file.name.removesuffix(".open")]
     index = Index(tmp_path / "index.db")
     try:
-        assert recover_crashed_jobs(index, warcs, repaired) == 3
+        assert recover_jobs(index, warcs, repaired) == 3
         assert index.conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 3
-        assert recover_crashed_jobs(index, warcs, []) == 0  # nothing crashed, nothing repaired
+        assert recover_jobs(index, warcs, []) == 0  # nothing crashed, nothing repaired
     finally:
         index.close()
 

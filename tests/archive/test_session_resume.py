@@ -150,7 +150,12 @@ def test_resume_with_nothing_to_resume(tmp_path: Path, regarkiv) -> None:
     assert "to resume" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> None:
+@pytest.mark.parametrize(
+    "signum, exit_code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"]
+)
+def test_a_signal_stops_cleanly_and_marks_interrupted(
+    tmp_path: Path, crawl, signum: signal.Signals, exit_code: int
+) -> None:
     site = replica_site.Site(articles=ARTICLES, seed=5)
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         server.faults.add("*", "slow", count=None, delay=0.05)
@@ -164,11 +169,12 @@ def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> N
         deadline = time.monotonic() + 60
         while len(article_fetches(server)) < 20 and time.monotonic() < deadline:
             time.sleep(0.01)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         out, err = process.communicate(timeout=60)
-        assert process.returncode == 130, err
+        assert process.returncode == exit_code, err  # 128 + the signal, as shells say
         summary = json.loads(out)
         assert summary["status"] == "interrupted"
+        assert summary["signal"] == signum.name
         assert summary["articles_fetched"] > 0
         for warc in (tmp_path / "warcs").iterdir():
             assert not warc.name.endswith(".open")
@@ -179,3 +185,87 @@ def test_sigterm_stops_cleanly_and_marks_interrupted(tmp_path: Path, crawl) -> N
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(
             site.article_ids()
         )
+
+
+def interrupt(command: list[str], until, timeout: float = 60) -> dict:
+    """Run a crawl, SIGTERM it once ``until()`` holds; its summary."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert process.poll() is None, "the crawl ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err[-2000:]
+    return json.loads(out)
+
+
+def test_a_crawl_after_an_unfinished_one_walks_every_listing(
+    tmp_path: Path, crawl, regarkiv
+) -> None:
+    """The archive has every article of the first listing pages, and a crawl that was
+    interrupted a few of the rest: "new" must not take a first page of archived
+    articles for being caught up."""
+    site = replica_site.Site(articles=ARTICLES, seed=5)
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        crawl(tmp_path, server.base_url, "--max-listing-pages", "1")
+        server.faults.add("*", "slow", count=None, delay=0.05)
+        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
+                   "--base-url", server.base_url, *FAST, "--json"]  # fmt: skip
+        before = len(article_fetches(server))
+        first = interrupt(command, lambda: len(article_fetches(server)) - before >= 30)
+        assert first["status"] == "interrupted"
+        server.faults.clear()
+        archived = sqlite3.connect(tmp_path / "index.db").execute("SELECT count(*) FROM articles")
+        assert archived.fetchone()[0] < ARTICLES
+
+        result = regarkiv("crawl", "--data-dir", str(tmp_path), "--base-url", server.base_url,
+                          *FAST, "--json", "--recrawl", "new")  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert f"earlier crawl {first['job_id']} (interrupted) did not finish" in result.stderr
+        second = json.loads(result.stdout)
+        assert second["unfinished_jobs"] == [first["job_id"]]
+        conn = sqlite3.connect(tmp_path / "index.db")
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == ARTICLES
+        conn.close()
+
+        # Done for: no job is unfinished now, and "new" may stop at a page it has.
+        before = len(server.requests)
+        third = crawl(tmp_path, server.base_url, "--recrawl", "new")
+        base_url = server.base_url
+        assert third["unfinished_jobs"] == [] and third["articles_fetched"] == 0
+        assert len(server.requests) - before == 3  # robots.txt, page 1 of each listing
+    jobs = json.loads(regarkiv("jobs", "--data-dir", str(tmp_path), "--json").stdout)
+    assert [job["id"] for job in jobs][1:] == [first["job_id"], second["job_id"], third["job_id"]]
+    assert jobs[1]["status"] == "interrupted"
+    assert jobs[1]["figures"]["superseded_by"] == second["job_id"]
+    nothing = regarkiv("crawl", "--data-dir", str(tmp_path), "--resume", "--base-url", base_url)
+    assert nothing.returncode == 1 and "no interrupted or failed crawl to resume" in nothing.stderr
+
+
+def test_a_resumed_new_crawl_goes_past_the_pages_it_had(tmp_path: Path, crawl) -> None:
+    """Its first run archived every article of the first listing pages and none of the rest:
+    its own articles do not count towards being caught up."""
+    site = replica_site.Site(articles=ARTICLES, seed=5)
+    first_pages = {a for lang in ("no", "en") for a in site.article_ids(lang=lang)[:20]}
+    last = site.article_ids(lang="no")[-1]
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        # The rest fails at once (a redirect out of scope is not retried); one of them is
+        # slow, so that the crawl is still running when it is interrupted.
+        for article in set(site.article_ids()) - first_pages - {last}:
+            server.faults.add(article, "offsite-redirect", count=None)
+        server.faults.add(last, "slow", count=None, delay=8.0)
+        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
+                   "--base-url", server.base_url, *FAST, "--json", "--recrawl", "new"]  # fmt: skip
+
+        def first_pages_fetched() -> bool:
+            fetched = {int(t.rstrip("/").rsplit("/id", 1)[1]) for t in article_fetches(server)}
+            return first_pages <= fetched
+
+        first = interrupt(command, first_pages_fetched)
+        assert len(first_pages) <= first["new_articles"] <= len(first_pages) + 1
+        server.faults.clear()
+        resumed = crawl(tmp_path, server.base_url, "--resume")
+    assert resumed["job_id"] == first["job_id"] and resumed["status"] == "finished"
+    assert resumed["new_articles"] == ARTICLES

@@ -21,6 +21,7 @@ class FakeSession:
         self.config = CrawlConfig(data_dir=Path("unused"), base_url=BASE, contact="tests")
         self.counts: dict[str, int] = {}
         self.failures: list[str] = []
+        self.walked: set[str] = set()
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -31,8 +32,14 @@ class FakeSession:
     def should_fetch(self, article: int, published: date | None) -> bool:
         return article not in self.archived
 
+    def archived_before(self, article: int) -> bool:
+        return article in self.archived
+
     def stop_paging(self, already: int, items: int) -> bool:
         return self.recrawl == "new" and already == items > 0
+
+    def walked_to_end(self, lang: str) -> None:
+        self.walked.add(lang)
 
 
 @pytest.fixture

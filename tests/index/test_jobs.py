@@ -165,6 +165,8 @@ def test_figures_from_index_rebuild_what_a_dead_crawl_did(index: Index) -> None:
         "new_articles": 2,
         "new_revisions": 0,
         "removed": 0,
+        "unchanged": 0,
+        "fallback_extractions": 0,
         "warc_files": ["regarkiv-20260704120000-00000.warc.gz"],
     }
     assert figures_from_index(index, "job2") == {
@@ -173,6 +175,8 @@ def test_figures_from_index_rebuild_what_a_dead_crawl_did(index: Index) -> None:
         "new_articles": 0,
         "new_revisions": 1,
         "removed": 1,
+        "unchanged": 0,
+        "fallback_extractions": 0,
         "warc_files": [
             "regarkiv-20260704120000-00000.warc.gz",
             "regarkiv-20260705120000-00000.warc.gz",
