@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ import pytest
 from archive.index.store import Index, Outcome
 from archive.model import Article, Attachment, Capture, Exchange, Image
 from archive.warc.writer import WarcWriter
+from tests.support import browser as browser_support
 from tests.support import warc
 from tests.support.crawl import FAST
 from tests.support.index import T0, URL
@@ -58,6 +59,18 @@ def read_real(real_pages_dir: Path) -> Callable[[str], bytes]:
         return path.read_bytes()
 
     return read
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Chromium (Playwright's ``Browser``) shared by the session's browser tests."""
+    reason = browser_support.unavailable_reason()
+    if reason is not None:
+        if browser_support.required():
+            pytest.fail(f"REGARKIV_TEST_BROWSER=required but {reason}")
+        pytest.skip(reason)
+    with browser_support.launched() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session")
