@@ -44,6 +44,7 @@ from archive.ingest import IngestStats
 from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
+from archive.progress import Progress, RateMeter
 from archive.recovery import (
     INDEX_INCOMPLETE,
     covered,
@@ -90,6 +91,8 @@ class CrawlSession:
         self.signal: str | None = None  # what interrupted it
         self.walked: set[str] = set()  # languages whose listing was walked to its end
         self.submitted = 0  # exchanges handed to the WARC writer in this run
+        self.listed_totals: dict[str, int] = {}  # per language, from the count lines
+        self._rate = RateMeter(self.started)
 
     @classmethod
     def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
@@ -250,12 +253,34 @@ class CrawlSession:
         if self.signal is None:
             self.signal = _signal_name(signum)
 
-    def progress_line(self) -> str:
-        return (
-            f"listing pages {self.counts['listing_pages']}"
-            f"  articles {self.counts['articles_fetched']}"
-            f"  failures {sum(self.failures.values())}  {self.bytes / 1e6:.1f} MB"
-        )
+    def listed(self, lang: str, total: int) -> None:
+        """The count line of ``lang``'s listing says it holds ``total`` articles."""
+        with self._lock:
+            self.listed_totals[lang] = total
+
+    def _listed(self) -> int | None:
+        """The listings' total, once every language's count line is known."""
+        known = self.listed_totals
+        return sum(known.values()) if len(known) == len(self.config.langs) else None
+
+    def progress(self) -> Progress:
+        """How far the crawl has come, for the progress line and the periodic log."""
+        now = time.monotonic()
+        with self._lock:
+            counts = self.counts
+            done = counts["articles_fetched"] + counts["articles_gone"]
+            return Progress(
+                elapsed=now - self.started,
+                listing_pages=counts["listing_pages"],
+                articles=done,
+                scheduled=counts["articles_scheduled"],
+                examined=counts["listing_items"],
+                listed=self._listed(),
+                failures=sum(self.failures.values()),
+                bytes=self.bytes,
+                limit=self.config.max_articles,
+                rate=self._rate.add(now, done),
+            )
 
     def close(self, status: str = "finished") -> CrawlSummary:
         """End the job: let the writer and indexer finish, record true figures, unlock."""

@@ -8,6 +8,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -27,11 +30,31 @@ from crawler.wire import WireHTTPDownloadHandler  # noqa: F401
 GC_THRESHOLD = 10_000  # gen-0 collections while crawling; see _throughput_gc
 
 
-def _progress(session: CrawlSession, stop: threading.Event) -> None:
-    while not stop.wait(1.0):
-        sys.stderr.write("\r" + session.progress_line() + "\x1b[K")
+@dataclass(frozen=True)
+class ProgressDisplay:
+    """Where the crawl's progress goes: a status line rewritten every second on a
+    terminal, or, for cron and systemd, a timestamped line every ``interval`` seconds."""
+
+    terminal: bool = False
+    interval: float = 60.0  # seconds between lines when not on a terminal; 0: none
+    color: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.terminal or self.interval > 0
+
+
+def _progress(session: CrawlSession, display: ProgressDisplay, stop: threading.Event) -> None:
+    every = 1.0 if display.terminal else display.interval
+    while not stop.wait(every):
+        line = session.progress().render(color=display.color and display.terminal)
+        if display.terminal:
+            sys.stderr.write("\r" + line + "\x1b[K")
+        else:
+            sys.stderr.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} progress: {line}\n")
         sys.stderr.flush()
-    sys.stderr.write("\r\x1b[K")
+    if display.terminal:
+        sys.stderr.write("\r\x1b[K")
 
 
 @contextmanager
@@ -72,16 +95,25 @@ class _CrawlerProcess(CrawlerProcess):
         super()._signal_kill(signum, frame)
 
 
-def scrapy_settings(config: CrawlConfig, log_level: str = "WARNING") -> Settings:
+def scrapy_settings(
+    config: CrawlConfig, log_level: str = "WARNING", log_file: Path | None = None
+) -> Settings:
     """The project's settings with ``config`` on top, as `scrapy crawl news -s …` gives them."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.setdict({**config.to_settings(), "LOG_LEVEL": log_level}, priority="cmdline")
+    logs: dict[str, Any] = {"LOG_LEVEL": log_level}
+    if log_file is not None:
+        logs.update(LOG_FILE=str(log_file), LOG_FILE_APPEND=True)
+    settings.setdict({**config.to_settings(), **logs}, priority="cmdline")
     return settings
 
 
 def run_crawl(
-    config: CrawlConfig, *, progress: bool = False, log_level: str = "WARNING"
+    config: CrawlConfig,
+    *,
+    progress: ProgressDisplay | None = None,
+    log_level: str = "WARNING",
+    log_file: Path | None = None,
 ) -> CrawlSummary:
     """Crawl once and return the summary. Blocks until the crawl ends.
 
@@ -90,12 +122,13 @@ def run_crawl(
     here. Scrapy's CrawlerProcess handles SIGINT/SIGTERM: the first one closes the
     spider gracefully (in-flight responses are still written), and the job is then
     recorded as interrupted, with the signal (``CrawlSummary.signal``).
+    ``log_file``: Scrapy's log and ours go there (appended) instead of stderr.
     """
-    process = _CrawlerProcess(scrapy_settings(config, log_level))
-    if log_level != "INFO":
+    process = _CrawlerProcess(scrapy_settings(config, log_level, log_file))
+    if logging.getLevelName(log_level) >= logging.WARNING:
         # Failures are counted by reason in the summary; Scrapy's own error lines (with
-        # tracebacks) are for --verbose. Our warnings (fallback extraction, skipped
-        # records) still show.
+        # tracebacks) are for --log-level INFO or DEBUG. Our warnings (fallback
+        # extraction, skipped records) still show.
         for name in ("scrapy", "twisted", "py.warnings"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
     crawler = process.create_crawler(NewsSpider)
@@ -108,13 +141,18 @@ def run_crawl(
         raise RuntimeError("the crawl session did not open")
     process.on_signal = session.stopped_by
     stop = threading.Event()
+    thread: threading.Thread | None = None
     try:
-        if progress:
-            threading.Thread(target=_progress, args=(session, stop), daemon=True).start()
+        if progress is not None and progress.enabled:
+            thread = threading.Thread(target=_progress, args=(session, progress, stop))
+            thread.daemon = True
+            thread.start()
         with _throughput_gc():
             process.start()
     finally:
         stop.set()
+        if thread is not None:
+            thread.join(timeout=2)  # its last act clears the status line
         # Normally closed when the spider closed; here if the engine died before that.
         summary = session.close("failed" if failures else "interrupted")
     return summary

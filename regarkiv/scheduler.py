@@ -8,13 +8,15 @@ that cannot be read at all is logged and read again at the next poll.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from archive.datadir import DataDir
 from archive.schedules import Schedule, ScheduleError, ScheduleStore, due_slot
@@ -31,12 +33,22 @@ class Scheduler:
         run: RunCrawl | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = lambda line: print(line, flush=True),
+        *,
+        warn: Callable[[str], None] | None = None,
+        crawl_options: Sequence[str] = (),
+        output: Path | None = None,
     ) -> None:
+        """``log``/``warn``: where the scheduler's own lines go. ``crawl_options`` come
+        before each schedule's own crawl arguments (which win where both give one);
+        ``output``: a file that each crawl's stdout and stderr are appended to."""
         self.store = ScheduleStore(data)
         self.data = data
         self.run = run or self._run_subprocess
         self.clock = clock
         self.log = log
+        self.warn = warn or log
+        self.crawl_options = list(crawl_options)
+        self.output = output
         # A plain flag, not a threading.Event: stop() runs in a signal handler, and
         # Event.set() there can deadlock on the lock the interrupted wait() holds.
         self._stopping = False
@@ -66,13 +78,14 @@ class Scheduler:
             try:
                 code = self.run(schedule)
             except OSError as error:
-                self.log(f"schedule {schedule.name}: could not start the crawl: {error}")
+                self.warn(f"schedule {schedule.name}: could not start the crawl: {error}")
                 code = -1
             status = "finished" if code == 0 else "failed"
             if self.stopping and code != 0:  # stop() ran (a signal) while the crawl did
                 status = "interrupted"
             self.store.record_run(schedule.name, slot, status, code)
-            self.log(f"schedule {schedule.name}: {status} (exit {code})")
+            report = self.log if code == 0 else self.warn
+            report(f"schedule {schedule.name}: {status} (exit {code})")
             ran += 1
         return ran
 
@@ -94,7 +107,7 @@ class Scheduler:
     def _warn(self, message: str) -> None:
         if message not in self._warned:
             self._warned.add(message)
-            self.log(message)
+            self.warn(message)
 
     def seconds_to_next(self) -> float:
         now = self.clock()
@@ -120,8 +133,12 @@ class Scheduler:
 
     def _run_subprocess(self, schedule: Schedule) -> int:
         command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(self.data.root)]
-        self._child = subprocess.Popen(command + schedule.args)
-        try:
-            return self._child.wait()
-        finally:
-            self._child = None
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(self.output.open("ab")) if self.output else None
+            self._child = subprocess.Popen(
+                command + self.crawl_options + schedule.args, stdout=out, stderr=out
+            )
+            try:
+                return self._child.wait()
+            finally:
+                self._child = None

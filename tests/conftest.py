@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -41,10 +42,28 @@ def real_pages_dir() -> Path:
     return REAL_PAGES
 
 
+# One reason, word for word, for every test that needs the captured pages: the summary
+# then gives it once, with the number of tests it skipped (pytest_terminal_summary).
+REAL_PAGES_ABSENT = (
+    f"pages captured from regjeringen.no not found at {REAL_PAGES} "
+    "(../shared/real-pages/ beside the checkout, not part of the repository)"
+)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per reason for skipping, with how many tests it skipped."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reasons[str(report.longrepr[2]).removeprefix("Skipped: ")] += 1
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"{count} skipped: {reason}")
+
+
 @pytest.fixture(scope="session")
 def real_pages(real_pages_dir: Path) -> Path:
     if not real_pages_dir.is_dir():
-        pytest.skip(f"real pages not found at {real_pages_dir} (../shared/real-pages/)")
+        pytest.skip(REAL_PAGES_ABSENT)
     return real_pages_dir
 
 
@@ -54,6 +73,8 @@ def read_real(real_pages_dir: Path) -> Callable[[str], bytes]:
 
     def read(name: str) -> bytes:
         path = real_pages_dir / name
+        if not real_pages_dir.is_dir():
+            pytest.skip(REAL_PAGES_ABSENT)
         if not path.exists():
             pytest.skip(f"{name} not found in {real_pages_dir} (../shared/real-pages/)")
         return path.read_bytes()

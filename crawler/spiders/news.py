@@ -23,6 +23,7 @@ from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
 from archive.config import CrawlConfigError
+from archive.progress import listing_total
 from archive.session import CrawlSession
 from archive.urls import (
     OutOfScope,
@@ -52,6 +53,8 @@ NEXT_PAGE_LINKS = [
     "ul.pagination li.next:not(.disabled) a::attr(href)",
 ]
 LAST_PAGE_LINK = "ul.pagination li.lastlink a::attr(href)"
+# "Viser 1-20 av 6960 treff." (site.md §8): only for the progress line's total.
+COUNT_LINE = ".statusLine .count ::text, .results p.count ::text"
 
 
 def _compiled(css: str) -> etree.XPath:
@@ -191,6 +194,7 @@ class NewsSpider(scrapy.Spider):
             return False
         self._seen_ids.add(article)
         self._scheduled_articles += 1
+        self.session.count("articles_scheduled")
         return True
 
     def _items(self, response: TextResponse, page: int) -> list[Any]:
@@ -217,9 +221,12 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.session.failed("not-html", response.url)  # an image or file, not a listing
             return
+        items = self._items(response, page)
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
-        items = self._items(response, page)
+            self.session.count("listing_items", len(items))
+        if page == 1 and (total := listing_total(" ".join(response.css(COUNT_LINE).getall()))):
+            self.session.listed(lang, total)
         oldest: date | None = None
         already_archived = 0
         for item in items:

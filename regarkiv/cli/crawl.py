@@ -12,7 +12,15 @@ import click
 from archive.config import CrawlConfig
 from archive.policy import Recrawl
 from regarkiv.cli import output
-from regarkiv.cli.options import CONTEXT, DATE, data_dir_option, json_option
+from regarkiv.cli.options import (
+    CONTEXT,
+    DATE,
+    color_option,
+    data_dir_option,
+    json_option,
+    log_file_ready,
+    log_options,
+)
 
 # Set once a crawl has closed everything it owns (files synced, index closed, lock
 # released, summary printed); see regarkiv.cli.main().
@@ -87,12 +95,26 @@ def parse_size(value: str) -> int:
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
 @click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@log_options(default="WARNING")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (--log-level INFO).")
+@click.option(
+    "--progress-interval",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="When stderr is not a terminal (cron, systemd): a progress line this often; 0: none.",
+)
+@color_option
 def crawl(
     data_dir: Path,
     as_json: bool,
     verbose: bool,
     warc_max_size: str,
+    log_level: str,
+    log_file: Path | None,
+    progress_interval: float,
+    color: str,
     **options: Any,
 ) -> None:
     """Crawl the news listings and articles into WARC files and the index.
@@ -102,14 +124,26 @@ def crawl(
     # Scrapy and Twisted take ~0.3 s to import, and the crawl session (extraction, the
     # writer and indexer processes) ~65 ms more: only `crawl` pays for them.
     from archive.recovery import NothingToResume
-    from crawler.run import run_crawl
+    from crawler.run import ProgressDisplay, run_crawl
 
+    log_file = log_file_ready(log_file)
     config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
+    terminal = sys.stderr.isatty()
+    # On a terminal a status line, rewritten each second (not under --json, whose reader
+    # is a program); elsewhere a timestamped line every --progress-interval seconds.
+    progress = ProgressDisplay(
+        terminal=terminal and not as_json,
+        interval=0.0 if terminal else progress_interval,
+        color=output.styled(color, sys.stderr),
+    )
+    if verbose and log_level.upper() == "WARNING":
+        log_level = "INFO"
     try:
         summary = run_crawl(
             config,
-            progress=sys.stderr.isatty() and not as_json,
-            log_level="INFO" if verbose else "WARNING",
+            progress=progress,
+            log_level=log_level.upper(),
+            log_file=log_file,
         )
     except NothingToResume as error:
         raise click.ClickException(str(error)) from None

@@ -68,3 +68,37 @@ color_option = click.option(
     show_default=True,
     help="Colours and bold: auto (on a terminal, unless NO_COLOR is set), always or never.",
 )
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_options(default: str) -> Callable[[F], F]:
+    """``--log-level`` and ``--log-file``, given to the command as ``log_level``/``log_file``."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--log-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Append the log to this file (with timestamps) instead of stderr.",
+        )(command)
+        return click.option(
+            "--log-level",
+            type=click.Choice(LOG_LEVELS, case_sensitive=False),
+            default=default,
+            show_default=True,
+            help="Least severe log messages shown: DEBUG, INFO, WARNING or ERROR.",
+        )(command)
+
+    return decorate
+
+
+def log_file_ready(path: Path | None) -> Path | None:
+    """The log file, created if need be; one line of error if it cannot be appended to."""
+    if path is None:
+        return None
+    try:
+        with path.open("a"):
+            pass
+    except OSError as error:
+        raise click.ClickException(f"--log-file {path}: {error.strerror or error}") from None
+    return path

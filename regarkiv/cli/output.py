@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -79,13 +79,14 @@ def _cell(value: Any) -> Any:
     return printable(value) if isinstance(value, str) else value
 
 
-def styled(color: str = "auto") -> bool:
+def styled(color: str = "auto", stream: TextIO | None = None) -> bool:
     """Whether to print colours and bold: ``always``, ``never``, or (``auto``) only for a
     person at a terminal who has not set ``NO_COLOR`` (https://no-color.org: any value
-    but the empty one); piped output keeps plain markers."""
+    but the empty one); piped output keeps plain markers. ``stream``: stdout unless
+    said (the crawl's progress line goes to stderr)."""
     if color != "auto":
         return color == "always"
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return (stream or sys.stdout).isatty() and not os.environ.get("NO_COLOR")
 
 
 def bold(text: str) -> str:

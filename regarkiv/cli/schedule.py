@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +13,13 @@ import click
 from archive.datadir import DataDir
 from regarkiv.cli import output
 from regarkiv.cli.crawl import crawl
-from regarkiv.cli.options import CONTEXT, data_dir_option, json_option
+from regarkiv.cli.options import (
+    CONTEXT,
+    data_dir_option,
+    json_option,
+    log_file_ready,
+    log_options,
+)
 
 if TYPE_CHECKING:
     from archive.schedules import ScheduleStore
@@ -94,15 +102,40 @@ def schedule_remove(data_dir: Path, name: str) -> None:
 
 @click.command(context_settings=CONTEXT)
 @data_dir_option
-def scheduler(data_dir: Path) -> None:
+@log_options(default="INFO")
+def scheduler(data_dir: Path, log_level: str, log_file: Path | None) -> None:
     """Run due scheduled crawls in the foreground, one at a time, until SIGTERM.
 
-    Example: regarkiv scheduler --data-dir /srv/regarkiv
+    Each crawl runs with the same --log-level; with --log-file, the scheduler's lines and
+    each crawl's output and log are appended to that file.
+
+    Example: regarkiv scheduler --data-dir /srv/regarkiv --log-file /var/log/regarkiv.log
     """
     # As for _store: croniter (~10 ms) only for the commands that use schedules.
     from regarkiv.scheduler import Scheduler
 
-    Scheduler(DataDir(data_dir)).serve()
+    level = log_level.upper()
+    logger = _scheduler_logger(level, log_file_ready(log_file))
+    Scheduler(
+        DataDir(data_dir),
+        log=logger.info,
+        warn=logger.warning,
+        crawl_options=["--log-level", level],
+        output=log_file,
+    ).serve()
+
+
+def _scheduler_logger(level: str, log_file: Path | None) -> logging.Logger:
+    """Timestamped lines, to the log file or to stdout (where a service manager reads)."""
+    handler: logging.Handler = (
+        logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stdout)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("regarkiv.scheduler")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+    return logger
 
 
 COMMANDS = (schedule, scheduler)

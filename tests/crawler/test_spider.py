@@ -22,6 +22,10 @@ class FakeSession:
         self.counts: dict[str, int] = {}
         self.failures: list[str] = []
         self.walked: set[str] = set()
+        self.listed_totals: dict[str, int] = {}
+
+    def listed(self, lang: str, total: int) -> None:
+        self.listed_totals[lang] = total
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -65,6 +69,15 @@ def test_real_listing_gives_20_items_and_page_2(real_listing) -> None:
     # Never the disabled prev (?page=0), a sort link or a filter option.
     urls = " ".join(r.url for r in requests)
     assert "page=0" not in urls and "sortby" not in urls and "ownerid" not in urls
+
+
+def test_the_real_count_line_gives_the_listing_total_for_the_progress_line(real_listing) -> None:
+    session = FakeSession()
+    list(NewsSpider(session=session).parse_listing(real_listing, "no", 1))
+    assert session.listed_totals == {"no": 6960}  # "Viser 1-20 av 6960 treff."
+    assert session.counts["listing_items"] == 20 and session.counts["articles_scheduled"] == 20
+    list(NewsSpider(session=session).parse_listing(real_listing, "en", 2))
+    assert "en" not in session.listed_totals  # read from each language's first page only
 
 
 def test_a_page_of_archived_articles_stops_new_mode(real_listing) -> None:

@@ -230,3 +230,39 @@ def test_scheduler_starts_a_real_crawl_job(tmp_path: Path, monkeypatch) -> None:
     result = CliRunner().invoke(cli, ["jobs", "--data-dir", str(tmp_path), "--json"])
     jobs = json.loads(result.output)
     assert sorted(job["status"] for job in jobs) == ["failed", "finished"]
+
+
+def test_scheduler_log_file_holds_its_lines_and_each_crawls_output_and_log(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("REGARKIV_RETRY_BASE_DELAY", "0.05")
+    replica_site = pytest.importorskip("replica.site")
+    replica_server = pytest.importorskip("replica.server")
+    log_file = tmp_path / "logs" / "regarkiv.log"
+    log_file.parent.mkdir()
+    site = replica_site.Site(articles=10, seed=3)
+    with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
+        store = ScheduleStore(DataDir(tmp_path / "data"))
+        args = ["--base-url", server.base_url, "--delay", "0", "--concurrency", "4"]
+        store.add("often", "*/5 * * * *", args, now=at("2026-01-01T00:00:00"))
+        lines: list[str] = []
+        scheduler = Scheduler(
+            DataDir(tmp_path / "data"),
+            log=lines.append,
+            crawl_options=["--log-level", "INFO"],
+            output=log_file,
+        )
+        assert scheduler.run_due() == 1
+    logged = log_file.read_text()
+    assert "Spider opened" in logged  # Scrapy's INFO lines, from --log-level INFO
+    assert "finished in" in logged and "new articles     10" in logged  # the summary
+    assert lines[-1] == "schedule often: finished (exit 0)"
+
+
+def test_scheduler_refuses_a_log_file_it_cannot_write(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["scheduler", "--data-dir", str(tmp_path), "--log-file", str(tmp_path / "no" / "x.log")],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: --log-file ") and result.output.count("\n") == 1
