@@ -179,6 +179,7 @@ def variants(total: int) -> dict[str, Callable[[ReplicaServer, Path], tuple[int 
         return code, "killed at 30%, its resume at 60%, that one's at 90%"
 
     def faults(server: ReplicaServer, data: Path) -> tuple[int | None, str]:
+        server.faults.clear()  # the slow-down fault would match first: faults only
         server.faults.misbehave(rate=0.2, seed=7)
         try:
             result = subprocess.run(
@@ -186,10 +187,14 @@ def variants(total: int) -> dict[str, Callable[[ReplicaServer, Path], tuple[int 
                 env=ENV, timeout=DEADLINE,
             )  # fmt: skip
         finally:
+            struck = len(server.faults.applied)
             server.faults.clear()
             slow_down(server)
         failures = json.loads(result.stdout).get("failures", {}) if result.stdout else {}
-        return result.returncode, f"20% faults; failures left after retries: {failures or 0}"
+        return result.returncode, (
+            f"{struck} faulty responses (20% of article requests); failures left after "
+            f"retries: {failures or 0}"
+        )
 
     return {
         "main-25%": main_at(0.25),
