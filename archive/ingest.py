@@ -210,12 +210,12 @@ def recount(index: Index, prepared: Prepared) -> Counter[str] | None:
     if prepared.skipped:
         counts[prepared.skipped] += 1
         return counts
-    if prepared.article_id is None or capture.record_type not in ("response", "revisit"):
-        return counts
     if prepared.document is not None:
         made = index.attachment_status(row[0])
         if made is not None:
             _count_version(counts, made[1])
+        return counts
+    if prepared.article_id is None or capture.record_type not in ("response", "revisit"):
         return counts
     capture_id, article = row[0], prepared.article_id
     if capture.record_type == "revisit" or prepared.article is None:

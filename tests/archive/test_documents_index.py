@@ -4,6 +4,7 @@ index, then found by search, listed by history, reported by changes and diffed."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,9 @@ from click.testing import CliRunner
 
 from archive.datadir import DataDir
 from archive.index.fts import stem_text, words
-from archive.model import Exchange
+from archive.index.store import Index
+from archive.ingest import IngestStats, apply, prepare, recount
+from archive.model import Capture, Exchange
 from archive.reindex import rebuild
 from regarkiv.cli import cli
 from replica import documents
@@ -205,3 +208,31 @@ def test_the_commands_print_attachments(archive) -> None:
     bad = runner.invoke(cli, ["diff", str(facts["article"]), "--attachment", "nope.pdf",
                               "--data-dir", str(root)])  # fmt: skip
     assert bad.exit_code == 1 and bad.output.startswith("Error: ") and "nope.pdf" in bad.output
+
+
+def test_a_document_counts_once_applied_or_recounted_and_the_same_bytes_are_no_new_version(
+    tmp_path: Path, make_capture: Callable[..., object]
+) -> None:
+    site = Site(articles=400, seed=1)
+    _, href = one_of_each(site)["pdf-encrypted"]
+    body = site.render(href, BASE).body
+    first = replace_url(make_capture(1), BASE + href)
+    again = replace_url(make_capture(2), BASE + href)
+    stats = IngestStats()
+    with Index(tmp_path / "index.db") as index:
+        prepared = prepare(first, body, None)
+        apply(index, prepared, "job1", stats)
+        apply(index, prepare(again, body, None), "job1", stats)
+        assert stats.as_dict()["attachment_versions"] == 1
+        assert stats.as_dict()["attachment_texts"] == {"encrypted": 1}
+        assert recount(index, prepared) == {
+            "attachment_versions": 1,
+            "attachment_text:encrypted": 1,
+        }
+        versions = index.conn.execute("SELECT count(*) FROM attachments").fetchone()[0]
+        assert versions == 1
+
+
+def replace_url(capture: object, url: str) -> Capture:
+    assert isinstance(capture, Capture)
+    return dataclasses.replace(capture, url=url, content_type="application/pdf")
