@@ -126,6 +126,8 @@ class Attachments(SearchQueue):
     def rebuild_search(self, stem_many: StemMany | None = None) -> None:
         """Both search indexes: the revisions' (``SearchQueue``) and the documents'."""
         super().rebuild_search(stem_many)
+        if self.conn.execute("SELECT 1 FROM attachments LIMIT 1").fetchone() is None:
+            return  # nothing to index (a new index): its file stays as small as it was
         with self.transaction():
             self.conn.execute(
                 "INSERT INTO attachments_stems (attachments_stems) VALUES ('delete-all')"
