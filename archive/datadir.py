@@ -40,6 +40,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Self
 
+from archive.index.attachment_views import attachment_diff, find_attachment, is_attachment
 from archive.index.changes import Change, default_since
 from archive.index.changes import changes as find_changes
 from archive.index.diff import Diff, diff_article
@@ -268,8 +269,10 @@ class DataDir:
         date_from: date | None = None,
         date_to: date | None = None,
         limit: int = 20,
+        within: str = "all",
     ) -> list[SearchResult]:
-        """The articles whose latest revision matches ``query``, best first (see
+        """The articles whose latest revision matches ``query``, and the attached documents
+        whose latest version does (``within``: all, articles, attachments), best first (see
         ``archive.index.search.search`` for the query language and the filters)."""
         with self._reading():
             if self.index.search_outdated:
@@ -287,6 +290,7 @@ class DataDir:
                 date_from=date_from,
                 date_to=date_to,
                 limit=limit,
+                within=within,
             )
 
     def article(self, article: str | int, revision: int | None = None) -> ArticleView:
@@ -299,13 +303,29 @@ class DataDir:
         with self._reading():
             return article_history(self.index, self.resolve(article))
 
-    def diff(self, article: str | int, older: int | None = None, newer: int | None = None) -> Diff:
-        """Word diff between two revisions: by default the latest and the one before."""
+    def diff(
+        self,
+        article: str | int,
+        older: int | None = None,
+        newer: int | None = None,
+        attachment: str | None = None,
+    ) -> Diff:
+        """Word diff between two revisions: by default the latest and the one before.
+
+        ``article`` may be an attached document's URL, or ``attachment`` names one of the
+        article's documents (URL or file name): then the diff is of the document's text
+        between two versions."""
         with self._reading():
+            if attachment is None and is_attachment(self.index, str(article)):
+                return attachment_diff(self.index, str(article), older, newer)
+            if attachment is not None:
+                url = find_attachment(self.index, self.resolve(article), attachment)
+                return attachment_diff(self.index, url, older, newer)
             return diff_article(self.index, self.resolve(article), older, newer)
 
     def changes(self, since: date | datetime | None = None) -> list[Change]:
-        """Articles revised or removed since ``since`` (default: a week ago), newest first."""
+        """Articles revised or removed, and documents replaced, since ``since`` (default: a
+        week ago), newest first."""
         with self._reading():
             return find_changes(self.index, since or default_since())
 

@@ -39,6 +39,9 @@ class CrawlSummary:
     unchanged: int = 0
     removed: int = 0
     fallback_extractions: int = 0
+    # New attachment versions indexed, and their text extraction's outcomes by status.
+    attachment_versions: int = 0
+    attachment_texts: dict[str, int] = field(default_factory=dict)
     fatal: str | None = None  # why the crawl stopped early, if it did
     signal: str | None = None  # the signal that interrupted it (SIGINT, SIGTERM)
     indexer_restarts: int = 0  # how often the indexer process died and another took over
@@ -66,6 +69,9 @@ class CrawlSummary:
             f"  WARC files       {len(self.warc_files)}",
         ]
         lines += [f"    {name}" for name in self.warc_files]
+        if self.attachment_versions:
+            texts = ", ".join(f"{k} {v}" for k, v in sorted(self.attachment_texts.items()))
+            lines.append(f"  attachment versions {self.attachment_versions} (texts: {texts})")
         if self.indexer_restarts:
             lines.append(f"  indexer restarts {self.indexer_restarts} (nothing was lost)")
         if self.unfinished_jobs:

@@ -12,18 +12,27 @@ index already holds, for an indexer that must not apply a capture twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.extract.article import NotAnArticle, extract_article
+from archive.extract.documents import document_format, extract_document
+from archive.index.attachments import AttachmentOutcome, DocumentFacts
 from archive.index.store import Index
 from archive.model import Article, Capture
 from archive.urls import article_id, is_article_url
 from archive.warc.reader import UnsupportedEncoding, decode_body
 
 log = logging.getLogger(__name__)
+
+# Counted per new attachment version: how many, and their text extraction's outcomes
+# ("attachment_text:encrypted" ...), so the job's figures say what was not searchable.
+ATTACHMENT_VERSIONS = "attachment_versions"
+ATTACHMENT_TEXT = "attachment_text:"
 
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
@@ -36,9 +45,16 @@ OUTCOME_COUNTS = {
 class IngestStats:
     counts: Counter[str] = field(default_factory=Counter)
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         keys = ("new_articles", "new_revisions", "unchanged", "removed", "fallback_extractions")
-        return {key: self.counts.get(key, 0) for key in keys}
+        found: dict[str, Any] = {key: self.counts.get(key, 0) for key in keys}
+        found["attachment_versions"] = self.counts.get(ATTACHMENT_VERSIONS, 0)
+        found["attachment_texts"] = {
+            key.removeprefix(ATTACHMENT_TEXT): count
+            for key, count in sorted(self.counts.items())
+            if key.startswith(ATTACHMENT_TEXT) and count
+        }
+        return found
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class Prepared:
     article: Article | None = None
     skipped: str | None = None  # why an article capture yields no content (a stats key)
     warning: str | None = None
+    document: DocumentFacts | None = None  # an attached document's text and facts
 
 
 def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) -> Prepared:
@@ -58,6 +75,8 @@ def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) 
     ``body`` is the HTTP body as stored (content coding kept), or None for a revisit.
     """
     article = article_id(capture.url) if is_article_url(capture.url) else None
+    if article is None and body is not None:
+        return prepare_document(capture, body, content_encoding)
     if (
         article is None
         or capture.record_type != "response"
@@ -80,6 +99,38 @@ def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) 
     return Prepared(capture, article, article=extracted)
 
 
+def prepare_document(capture: Capture, body: bytes, content_encoding: str | None) -> Prepared:
+    """A 2xx response that is a document (by its bytes, extension or Content-Type): its
+    text, within the extraction's bounds; anything else as a plain capture."""
+    if capture.record_type != "response" or not 200 <= capture.status < 300:
+        return Prepared(capture, None)
+    undecodable: str | None = None
+    try:
+        data = decode_body(body, content_encoding)
+    except (UnsupportedEncoding, zlib.error, OSError, ValueError, EOFError) as error:
+        if document_format(capture.url, capture.content_type, b"") is None:
+            return Prepared(capture, None)
+        data, undecodable = b"", f"cannot decode its {content_encoding} coding: {error}"
+    kind = document_format(capture.url, capture.content_type, data)
+    if kind is None:
+        return Prepared(capture, None)
+    found = extract_document(data, kind)
+    status, reason = found.status, found.reason
+    if undecodable:
+        status, reason = "damaged", undecodable
+    facts = DocumentFacts(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        format=found.format,
+        status=status,
+        reason=reason,
+        text=found.text,
+        pages=found.pages,
+        lang=found.lang,
+    )
+    return Prepared(capture, None, document=facts)
+
+
 def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestStats) -> None:
     """Record the capture and, for an article page, its content or its removal."""
     capture = prepared.capture
@@ -88,6 +139,11 @@ def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestSta
         log.warning("%s: %s", capture.url, prepared.warning)
     if prepared.skipped:
         stats.counts[prepared.skipped] += 1
+        return
+    if prepared.document is not None:
+        made = index.record_attachment(capture, capture_id, prepared.document)
+        if made is not AttachmentOutcome.UNCHANGED:
+            _count_version(stats.counts, prepared.document.status)
         return
     if prepared.article_id is None:
         return
@@ -109,6 +165,11 @@ def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestSta
         log.warning("%s: article template not found, used the fallback extractor", capture.url)
     outcome = index.record_article(prepared.article, capture_id, capture.fetched_at)
     stats.counts[OUTCOME_COUNTS[str(outcome)]] += 1
+
+
+def _count_version(counts: Counter[str], status: str) -> None:
+    counts[ATTACHMENT_VERSIONS] += 1
+    counts[ATTACHMENT_TEXT + status] += 1
 
 
 def ingest_response(
@@ -148,6 +209,11 @@ def recount(index: Index, prepared: Prepared) -> Counter[str] | None:
     counts: Counter[str] = Counter()
     if prepared.skipped:
         counts[prepared.skipped] += 1
+        return counts
+    if prepared.document is not None:
+        made = index.attachment_status(row[0])
+        if made is not None:
+            _count_version(counts, made[1])
         return counts
     if prepared.article_id is None or capture.record_type not in ("response", "revisit"):
         return counts

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from random import Random
 
-from replica import lexicon
+from replica import documents, lexicon
 from replica.catalog import ArticleMeta, version_time
 from replica.content import (
     ArticleContent,
@@ -111,7 +111,7 @@ def _body(meta: ArticleMeta, seed: int) -> tuple[Block, ...]:
             Para((Run(head + " "), Run(tail.rstrip("."), "a", owner.path(lang)), Run(".")))
         )
     if meta.has("attachments"):
-        links = tuple(_attachment(w) for _ in range(rng.randint(1, 3)))
+        links = tuple(_attachment(w, meta.id) for _ in range(rng.randint(1, 3)))
         title = lexicon.strings(lang)["attachments_title"]
         if rng.random() < 0.5:
             # A hearing's factbox may end in an empty paragraph (hearing-id3168525).
@@ -174,11 +174,12 @@ def _table(w: Writer, with_head: bool) -> Table:
     return Table(caption, head, tuple(rows))
 
 
-def _attachment(w: Writer) -> AttachmentLink:
+def _attachment(w: Writer, article_id: int) -> AttachmentLink:
     title = w.pick("attachments")
-    digest = f"{w.rng.getrandbits(128):032x}"
+    digest = documents.hex_for(w.rng.getrandbits(128), article_id)
+    extension = documents.kind_of(digest)[1]
     return AttachmentLink(
-        title, f"/contentassets/{digest}/{slugify(title)}.pdf", w.rng.random() < 0.6
+        title, f"/contentassets/{digest}/{slugify(title)}.{extension}", w.rng.random() < 0.6
     )
 
 

@@ -43,7 +43,8 @@ def _cell(text: str, tag: str) -> str:
 def _attachment(link: AttachmentLink) -> str:
     file_name = link.href.rsplit("/", 1)[1]
     anchor = f'<a title="{rich(file_name)}" href="{link.href}">{rich(link.label)}</a>'
-    return anchor + (" (pdf)" if link.suffix else "")
+    extension = file_name.rsplit(".", 1)[-1]
+    return anchor + (f" ({extension})" if link.suffix else "")
 
 
 def _table(table: Table) -> str:

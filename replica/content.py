@@ -53,7 +53,8 @@ class Heading:
 
 @dataclass(frozen=True)
 class AttachmentLink:
-    """A link to a PDF; ``suffix`` renders it as ``<a>title</a> (pdf)``, else the file name."""
+    """A link to a document; ``suffix`` renders it as ``<a>title</a> (pdf)`` (its extension),
+    else the file name."""
 
     title: str
     href: str

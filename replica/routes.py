@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from archive.model import find_header
-from replica import assets, lexicon
+from replica import assets, documents, lexicon
 from replica.chrome import LISTING_PATHS, Page
 from replica.frame import render_page
 from replica.listing_page import PER_PAGE, Filters, Item, filters_html
@@ -250,6 +250,10 @@ def route(site: Site, target: str, base: str) -> Response:
         return listing(site, match[1], query, base)
     if match := _RSS.match(path):
         return rss(site, match[1], query, base)
+    if document := documents.find(site, path):
+        response = static(document.body, document.content_type, "document", assets.ASSET_MODIFIED)
+        response.article_id = documents.article_of(path)
+        return response
     if match := _ASSET.match(path):
         return static(assets.pdf(match[1]), "application/pdf", "pdf", assets.ASSET_MODIFIED)
     if _IMAGE.match(path):

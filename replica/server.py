@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Iterator
 from typing import NamedTuple, Self
 
+from replica import documents
 from replica.faults import Faults, article_id_of
 from replica.site import Site
 from replica.wire import HTTPRequest, apply_fault, parse_head, write_response
@@ -244,7 +245,8 @@ class ReplicaServer:
         ]
 
     def _article_id(self, target: str) -> int | None:
-        article_id = article_id_of(target)
+        # A document's faults follow the article that lists it.
+        article_id = article_id_of(target) or documents.article_of(target)
         return article_id if article_id in self.site.catalog.by_id else None
 
     @staticmethod

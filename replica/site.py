@@ -20,7 +20,7 @@ from replica.article_page import page_info as article_info
 from replica.articles import base_title, build, modified, rng_for, slugify
 from replica.catalog import FEATURES, ArticleMeta, Catalog
 from replica.chrome import LISTING_PATHS
-from replica.content import ArticleContent, Figure, norm, read, walk
+from replica.content import ArticleContent, AttachmentLink, Figure, norm, read, walk
 from replica.frame import render_page
 from replica.routes import Response, route
 from replica.templating import Frozen
@@ -158,6 +158,10 @@ class Site:
 
     def content(self, article_id: int) -> ArticleContent:
         return _content(self.meta(article_id), self.seed, self.edits(article_id))
+
+    def attachment_links(self, article_id: int) -> list[AttachmentLink]:
+        """The documents the article's page lists now, in page order."""
+        return [link for link, _ in read(self.content(article_id).blocks)[1]]
 
     def modified(self, article_id: int) -> str:
         return http_date(modified(self.meta(article_id), self.seed, self.edits(article_id)))

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from enum import StrEnum
 
+from archive.index.attachments import link_attachments
 from archive.index.connection import json_text, named
 from archive.index.normalise import content_hash, same_but_for_headings
 from archive.index.schema import ArticleState, Revision, iso
@@ -132,7 +133,9 @@ class Articles(SearchQueue):
             "capture_id": capture_id,
         }
         sql = f"INSERT INTO revisions ({', '.join(values)}) VALUES ({named(values)}) RETURNING id"
-        return int(self.conn.execute(sql, values).fetchone()[0])
+        row_id = int(self.conn.execute(sql, values).fetchone()[0])
+        link_attachments(self.conn, row_id, article.id, article.attachments)
+        return row_id
 
     def mark_seen(self, article_id: int, when: datetime) -> bool:
         """The article answered with the payload of an earlier capture (a revisit record):

@@ -1,9 +1,10 @@
 """What changed since a date: revised and removed articles, and an Atom feed of them.
 
 A *change* is an article that got a new revision (its second or later: a first sighting
-is not a change) or was removed since the date. One change per article: an article
-revised three times in the window is summarised from the revision before the window to
-its latest.
+is not a change) or was removed since the date, or an attached document whose bytes were
+replaced at its URL (a new version: a silently replaced PDF is a change too). One change
+per article: an article revised three times in the window is summarised from the revision
+before the window to its latest.
 
 The Atom feed is well-formed XML whatever the articles hold: characters XML 1.0 forbids
 (NUL, ESC, form feed, U+FFFE, lone surrogates, ...) and other control characters are
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from archive.index.attachment_views import replaced_since
 from archive.index.diff import diff
 from archive.index.printable import printable
 from archive.index.schema import iso
@@ -31,11 +33,12 @@ class Change:
     article_id: int
     url: str
     title: str
-    kind: str  # "revised" or "removed"
+    kind: str  # "revised", "removed" or "attachment" (a document replaced at its URL)
     when: str  # ISO 8601 UTC: the latest revision's capture, or the removal
-    from_revision: int
+    from_revision: int  # for an attachment: its versions
     to_revision: int
     summary: str
+    attachment: str | None = None  # the replaced document's URL
 
     def as_dict(self) -> dict[str, Any]:
         """What ``regarkiv changes --json`` prints for it."""
@@ -101,6 +104,20 @@ def changes(index: Index, since: date | datetime) -> list[Change]:
                 summary=summary,
             )
         )
+    found += [
+        Change(
+            article_id=item.article_id,
+            url=item.article_url,
+            title=item.title,
+            kind="attachment",
+            when=item.when,
+            from_revision=item.from_version,
+            to_revision=item.to_version,
+            summary=item.summary,
+            attachment=item.url,
+        )
+        for item in replaced_since(index, start)
+    ]
     found.sort(key=lambda change: (change.when, change.article_id), reverse=True)
     return found
 
@@ -131,14 +148,17 @@ def to_atom(
     sub(sub(feed, "author"), "name", "regarkiv")
     for change in found:
         entry = sub(feed, "entry")
-        if change.kind == "removed":
+        if change.attachment is not None:
+            entry_id = f"urn:regarkiv:attachment:{change.attachment}:version:{change.to_revision}"
+        elif change.kind == "removed":
             entry_id = f"urn:regarkiv:article:{change.article_id}:removed:{change.when}"
         else:
             entry_id = f"urn:regarkiv:article:{change.article_id}:revision:{change.to_revision}"
         sub(entry, "id", entry_id)
-        sub(entry, "title", f"{change.kind.capitalize()}: {change.title}")
+        kind = "Attachment replaced" if change.attachment else change.kind.capitalize()
+        sub(entry, "title", f"{kind}: {change.title}")
         sub(entry, "updated", change.when)
-        sub(entry, "link", href=change.url)
+        sub(entry, "link", href=change.attachment or change.url)
         sub(entry, "summary", change.summary)
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -102,6 +102,7 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
         "listing_pages": one(
             "SELECT count(*) FROM captures WHERE job_id = ? AND article_id IS NULL"
             " AND status = 200 AND url NOT LIKE '%/robots.txt'"
+            " AND url NOT LIKE '%/contentassets/%'"  # attached documents
         ),
         "articles_fetched": one(
             "SELECT count(DISTINCT article_id) FROM captures WHERE job_id = ?"

@@ -48,6 +48,19 @@ Full-text search, over the *latest* revision of each article only:
     FTS5's bm25 counts each phrase's documents with a scan of the whole index (~25 ms for
     ``"det er"``), so ``archive.index.search`` counts phrases in these rows instead.
 
+``attachments``: one row per attachment version: a document URL's distinct content.
+    ``url``, ``version`` (1, 2 ... per URL), ``sha256`` (of the document's bytes, which
+    decides a new version), ``payload_digest``, ``content_type`` (as served), ``size``,
+    ``format`` (pdf, docx ...), ``status`` and ``reason`` (the text extraction's outcome:
+    text, no-text-layer, encrypted, damaged, too-large, unsupported), ``pages``, ``lang``
+    (the stemmer its text needs), ``text``, ``captured_at`` and ``capture_id``.
+
+``attachment_links``: which article revisions list which document URLs: ``revision_id``,
+    ``article_id``, ``url``, ``title`` (the link text as listed) and ``heading``.
+
+``attachments_stems``: contentless FTS5 over the latest version of each document URL,
+    with the columns of ``revisions_stems`` (file name, empty, text, facets).
+
 ``index_meta``: key/value facts about how the index was built (the stemmer version the
     stems were made with; a different one means the stems are rebuilt).
 
@@ -250,6 +263,56 @@ def m004_stems_text(db: Database) -> None:
             body TEXT NOT NULL
         );
         DELETE FROM index_meta WHERE key = 'stems_version'
+        """,
+    )
+
+
+@migrations()
+def m005_attachments(db: Database) -> None:
+    # Links of the revisions stored so far come from their attachments column.
+    _execute_all(
+        db,
+        f"""
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            payload_digest TEXT,
+            content_type TEXT,
+            size INTEGER NOT NULL,
+            format TEXT,
+            status TEXT NOT NULL,
+            reason TEXT,
+            pages INTEGER,
+            lang TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            captured_at TEXT NOT NULL,
+            capture_id INTEGER REFERENCES captures(id),
+            UNIQUE (url, version)
+        );
+        CREATE INDEX attachments_captured_at ON attachments(captured_at);
+        CREATE INDEX attachments_capture ON attachments(capture_id);
+        CREATE TABLE attachment_links (
+            revision_id INTEGER NOT NULL REFERENCES revisions(id),
+            article_id INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            heading TEXT,
+            PRIMARY KEY (revision_id, url)
+        );
+        CREATE INDEX attachment_links_url ON attachment_links(url);
+        INSERT OR IGNORE INTO attachment_links (revision_id, article_id, url, title, heading)
+            SELECT r.id, r.article_id, json_extract(j.value, '$.url'),
+                json_extract(j.value, '$.title'), json_extract(j.value, '$.heading')
+            FROM revisions r, json_each(r.attachments) j
+            WHERE json_extract(j.value, '$.url') IS NOT NULL;
+        CREATE VIRTUAL TABLE attachments_stems USING fts5(
+            title, lead, body, facets,
+            content='',
+            tokenize='{FTS_TOKENIZE}'
+        );
+        INSERT INTO attachments_stems(attachments_stems, rank) VALUES ('rank', '{RANK_STEMS}')
         """,
     )
 

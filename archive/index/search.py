@@ -24,6 +24,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from archive.index.attachment_search import (
+    MAX_CANDIDATES,
+    AttachmentHit,
+    Filters,
+    search_attachments,
+)
 from archive.index.fts import (
     RankedPhrase,
     SearchQueryError,
@@ -36,9 +42,10 @@ from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
-__all__ = ["LANGS", "SearchQueryError", "SearchResult", "search"]
+__all__ = ["LANGS", "WITHIN", "SearchQueryError", "SearchResult", "search"]
 
 LANGS = ("nb", "nn", "en", "se")  # the languages extraction gives an article
+WITHIN = ("all", "articles", "attachments")  # what search looks in; all by default
 MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: a larger limit means "all"
 MARK = "**"
 MAX_RANKED = 5_000  # matches ranked by bm25 at most; see _rank
@@ -61,6 +68,11 @@ class SearchResult:
     revision: int
     score: float  # bm25, higher is better
     parts: tuple[tuple[str, bool], ...]
+    # "article", or "attachment": then ``url``/``title`` name the document, ``revision`` is
+    # its version, ``id`` and the other fields are of the first article listing it.
+    kind: str = "article"
+    articles: tuple[dict[str, Any], ...] = ()  # the articles listing the document
+    document: dict[str, Any] | None = None  # format, extraction status, version
 
     @property
     def snippet(self) -> str:
@@ -93,6 +105,12 @@ class SearchResult:
             "score": self.score,
             "snippet": self.snippet,
             "snippet_html": self.snippet_html,
+            "kind": self.kind,
+            **(
+                {"document": self.document, "articles": list(self.articles)}
+                if self.document
+                else {}
+            ),
         }
 
 
@@ -106,8 +124,10 @@ def search(
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = 20,
+    within: str = "all",
 ) -> list[SearchResult]:
-    """Articles whose latest revision matches ``query``, best first.
+    """Articles whose latest revision matches ``query``, and attached documents whose latest
+    version does (``within``: ``all``, ``articles`` or ``attachments``), best first by bm25.
 
     ``ministry`` matches an article when its words begin adjacent words of one of its
     ministries (``finans`` finds Finansdepartementet, ``klima og miljø`` and ``omsorg``
@@ -118,6 +138,8 @@ def search(
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if within not in WITHIN:
+        raise SearchQueryError(f"unknown --in {within!r}; choose from {', '.join(WITHIN)}")
     limit = min(limit, MAX_INTEGER)
     if lang is not None and lang.lower() not in LANGS:
         raise SearchQueryError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
@@ -138,14 +160,42 @@ def search(
     if date_to and date_to < date.max:  # date.max: no day after it, and no bound
         where.append("rowid < ?")
         params.append(first_stems_rowid(date_to + timedelta(days=1)))
+    found: list[SearchResult] = []
     try:
-        if compiled.has_phrase and compiled.ranked is not None:
-            ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit)
-        else:
-            ranked = _rank(index.conn, where, params, limit)
+        if within != "attachments":
+            if compiled.has_phrase and compiled.ranked is not None:
+                ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit)
+            else:
+                ranked = _rank(index.conn, where, params, limit)
+            found = _results(index.conn, ranked, SnippetFinder(compiled.highlight))
+        if within != "articles" and index.has_attachments:
+            chosen = Filters(ministry, type, lang, date_from, date_to)
+            hits = search_attachments(index.conn, compiled, chosen, min(limit, MAX_CANDIDATES))
+            found += [_attachment_result(hit) for hit in hits]
     except sqlite3.OperationalError as error:
         raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
-    return _results(index.conn, ranked, SnippetFinder(compiled.highlight))
+    found.sort(key=lambda result: -result.score)
+    return found[:limit]
+
+
+def _attachment_result(hit: AttachmentHit) -> SearchResult:
+    first = hit.articles[0] if hit.articles else {}
+    return SearchResult(
+        id=first.get("id", 0),
+        url=hit.url,
+        title=hit.title,
+        published=first.get("published"),
+        type=first.get("type"),
+        ministries=first.get("ministries", []),
+        lang=first.get("lang", hit.lang),
+        status="live",
+        revision=hit.version,
+        score=hit.score,
+        parts=hit.parts,
+        kind="attachment",
+        articles=hit.articles,
+        document={"format": hit.format, "text": hit.status, "version": hit.version},
+    )
 
 
 def _results(

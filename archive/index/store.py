@@ -7,6 +7,7 @@ own module:
 - ``captures``: the ``captures`` table and the revisit lookup with its cache;
 - ``search_queue``: the FTS tables, written in batches just before each commit;
 - ``articles``: articles and revisions, recorded and read back;
+- ``attachments``: attached documents' versions, their text and search rows;
 - ``job_table``: the ``jobs`` table.
 
 Why mixins rather than parts held in attributes: callers keep one object with the
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Self
 
 from archive.index.articles import ArticleNotFound, Articles, Outcome, RevisionNotFound
+from archive.index.attachments import Attachments
 from archive.index.captures import Captures
 from archive.index.connection import (
     DamagedIndex,
@@ -55,12 +57,15 @@ FIRST_MIGRATION = "m001_core_tables"
 # Migrations only search reads (the FTS tables): an index still without one of them can be
 # read by every other command.
 SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
+# An index without it is read as having no attachments (the next crawl adds the tables).
+ATTACHMENT_MIGRATION = "m005_attachments"
 
 
-class Index(Captures, Articles, JobTable):
+class Index(Captures, Articles, Attachments, JobTable):
     """The index at ``path`` (created and migrated as needed, in WAL mode)."""
 
     search_outdated: bool  # read-only: the search tables need the next crawl's upgrade
+    has_attachments: bool = True  # read-only: an older index has no attachment tables yet
 
     def __init__(
         self, path: Path, *, commit_every: int | None = None, defer_search: bool = False
@@ -94,7 +99,8 @@ class Index(Captures, Articles, JobTable):
         self._attach(path, _checked(path, readonly=True), readonly=True, commit_every=None)
         try:
             pending = {m.name for m in migrations.pending(self.db)}
-            if pending - SEARCH_MIGRATIONS:
+            self.has_attachments = ATTACHMENT_MIGRATION not in pending
+            if pending - SEARCH_MIGRATIONS - {ATTACHMENT_MIGRATION}:
                 raise OutdatedIndex(
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
                     "(read-only commands never write to the index)"

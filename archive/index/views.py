@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from archive.index.attachment_views import AttachmentVersion, article_attachments
 from archive.index.schema import ArticleState, Revision
 from archive.index.store import Index
 
@@ -55,6 +56,7 @@ class History(Sequence[Revision]):
 
     article: ArticleState
     revisions: tuple[Revision, ...]
+    attachments: tuple[AttachmentVersion, ...] = ()  # versions of the documents it listed
 
     @overload
     def __getitem__(self, item: int) -> Revision: ...
@@ -70,8 +72,11 @@ class History(Sequence[Revision]):
         return iter(self.revisions)
 
     def as_list(self) -> list[dict[str, Any]]:
-        return [
+        """Revisions (``kind`` revision) and document versions (``kind`` attachment), in
+        the order they were captured."""
+        revisions = [
             {
+                "kind": "revision",
                 "revision": r.revision,
                 "captured_at": r.captured_at,
                 "title": r.title,
@@ -81,6 +86,8 @@ class History(Sequence[Revision]):
             }
             for r in self.revisions
         ]
+        versions = [version.as_dict() for version in self.attachments]
+        return sorted(revisions + versions, key=lambda entry: entry["captured_at"])
 
 
 def article_view(index: Index, article_id: int, revision: int | None = None) -> ArticleView:
@@ -91,4 +98,5 @@ def article_view(index: Index, article_id: int, revision: int | None = None) -> 
 
 def article_history(index: Index, article_id: int) -> History:
     revisions = tuple(index.history(article_id))
-    return History(index.get_article(article_id), revisions)
+    documents = tuple(article_attachments(index, article_id))
+    return History(index.get_article(article_id), revisions, documents)

@@ -23,6 +23,7 @@ import click
 from archive import __version__
 from archive.config import CrawlConfigError
 from archive.datadir import DataDirError, NoArchive, UnreadableArchive
+from archive.index.attachments import AttachmentNotFound
 from archive.index.diff import NothingToCompare
 from archive.index.jobs import JobNotFound
 from archive.index.search import SearchQueryError
@@ -36,6 +37,7 @@ from regarkiv.demo import DemoError
 # Each one's message is a whole sentence for the user.
 LIBRARY_ERRORS = (
     ArticleNotFound,
+    AttachmentNotFound,
     CrawlConfigError,
     DataDirError,
     DataDirLocked,

@@ -79,7 +79,9 @@ def reindex(data_dir: Path, force: bool, as_json: bool) -> None:
             report = rebuild(data, force=force)
         except ReindexError as error:
             raise click.ClickException(str(error)) from None
-    figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.stats.as_dict().items())
+    figures = ", ".join(
+        f"{k.replace('_', ' ')} {_figure(v)}" for k, v in report.stats.as_dict().items()
+    )
     output.emit(
         report.as_dict(),
         as_json=as_json,
@@ -99,3 +101,10 @@ def reindex(data_dir: Path, force: bool, as_json: bool) -> None:
 
 
 COMMANDS = (verify_command, reindex)
+
+
+def _figure(value: object) -> str:
+    """A count, or counts by kind (``(text 3, encrypted 1)``)."""
+    if isinstance(value, dict):
+        return "(" + (", ".join(f"{k} {v}" for k, v in value.items()) or "none") + ")"
+    return str(value)

@@ -14,7 +14,7 @@ import click
 from archive.datadir import DataDir
 from archive.index.changes import Change, default_since, to_atom
 from archive.index.printable import printable
-from archive.index.search import LANGS, SearchResult
+from archive.index.search import LANGS, WITHIN, SearchResult
 from archive.index.views import History
 from regarkiv.cli import output
 from regarkiv.cli.options import (
@@ -36,6 +36,7 @@ SEARCH_COLUMNS = (
     "lang",
     "score",
     "snippet",
+    "kind",
 )
 
 
@@ -47,6 +48,14 @@ SEARCH_COLUMNS = (
 @click.option("--from", "date_from", type=DATE, help="Published on or after this date.")
 @click.option("--to", "date_to", type=DATE, help="Published on or before this date.")
 @click.option("--limit", type=COUNT, default=20, show_default=True)
+@click.option(
+    "--in",
+    "within",
+    type=click.Choice(WITHIN),
+    default="all",
+    show_default=True,
+    help="Search articles, attached documents (PDF, DOCX ...), or both.",
+)
 @json_option("Print a JSON list.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @color_option
@@ -59,12 +68,16 @@ def search(
     date_from: date | None,
     date_to: date | None,
     limit: int,
+    within: str,
     as_json: bool,
     as_csv: bool,
     color: str,
     data_dir: Path,
 ) -> None:
-    """Search the latest revision of every article.
+    """Search the latest revision of every article and of every attached document.
+
+    A document's hit names it (its link text and URL) and the articles that list it;
+    filters apply to those articles.
 
     A word finds its inflected forms (regjering finds regjeringen); use "quotes" for a
     phrase, AND/OR/NOT, a trailing * for a prefix, title:word for one field; at most 32
@@ -85,6 +98,7 @@ def search(
             date_from=date_from,
             date_to=date_to,
             limit=limit,
+            within=within,
         )
     output.emit(
         [result.as_dict() for result in results],
@@ -102,6 +116,14 @@ def _search_text(query: str, results: list[SearchResult], styled: bool) -> str:
     text = ""
     for number, result in enumerate(results, 1):
         facts = [f"id{result.id}", result.published or "undated", result.type, result.lang]
+        if result.document is not None:
+            document = result.document
+            listed = ", ".join(f"id{a['id']}" for a in result.articles) or "no article"
+            facts = [
+                f"{document['format']} attachment, version {document['version']}",
+                f"text: {document['text']}",
+                f"listed by {listed}",
+            ]
         if result.status != "live":
             facts.append(result.status)
         snippet = printable(result.snippet)
@@ -176,19 +198,27 @@ def history(article: str, as_json: bool, data_dir: Path) -> None:
 
 def _history_text(revisions: History) -> str:
     state = revisions.article
-    return output.lines(
-        printable(f"id{state.id} · {state.status} · {state.url}"),
-        *(
-            printable(f"{r.revision:>4}  {r.captured_at}  {r.content_hash[:12]}  {r.title}")
-            for r in revisions
-        ),
-    )
+    lines = []
+    for entry in revisions.as_list():
+        if entry["kind"] == "revision":
+            line = f"{entry['revision']:>4}  {entry['captured_at']}  {entry['content_hash'][:12]}"
+            lines.append(printable(f"{line}  {entry['title']}"))
+        else:
+            line = f"  v{entry['version']}  {entry['captured_at']}  {entry['sha256'][:12]}"
+            facts = f"attachment, text: {entry['text']}"
+            lines.append(printable(f"{line}  {entry['title']} ({facts}) {entry['url']}"))
+    return output.lines(printable(f"id{state.id} · {state.status} · {state.url}"), *lines)
 
 
 @click.command(context_settings=CONTEXT)
 @click.argument("article")
 @click.option("--from", "from_", type=COUNT, help="Older revision (default: the one before --to).")
 @click.option("--to", type=COUNT, help="Newer revision (default: the latest).")
+@click.option(
+    "--attachment",
+    metavar="URL-OR-FILE",
+    help="Diff this attached document's text between versions (--from/--to are versions).",
+)
 @click.option(
     "--format",
     "format_",
@@ -199,9 +229,17 @@ def _history_text(revisions: History) -> str:
 @color_option
 @data_dir_option
 def diff(
-    article: str, from_: int | None, to: int | None, format_: str, color: str, data_dir: Path
+    article: str,
+    from_: int | None,
+    to: int | None,
+    attachment: str | None,
+    format_: str,
+    color: str,
+    data_dir: Path,
 ) -> None:
-    """Word diff of an article's title, lead and body between two revisions.
+    """Word diff of an article's title, lead and body between two revisions, or of an
+    attached document's text between two versions (ARTICLE is the document's URL, or
+    --attachment names one the article lists).
 
     Text marks [-deleted-] and {+inserted+} words (colours on a terminal); html is one
     side-by-side page; json lists the changed spans per field.
@@ -209,7 +247,7 @@ def diff(
     Example: regarkiv diff id3169214 --from 1 --to 3 --format html > diff.html
     """
     with DataDir(data_dir) as archive:
-        result = archive.diff(article, from_, to)
+        result = archive.diff(article, from_, to, attachment)
     if format_ == "html":
         output.emit(text=result.to_html())
     else:
@@ -250,7 +288,7 @@ def _changes_text(since: date, found: list[Change]) -> str:
         output.lines(
             printable(f"{change.when}  {change.kind:<7}  id{change.article_id}  {change.title}"),
             printable(f"    {change.summary}"),
-            printable(f"    {change.url}"),
+            printable(f"    {change.attachment or change.url}"),
         )
         for change in found
     )

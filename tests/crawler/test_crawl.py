@@ -265,7 +265,9 @@ def test_full_disk_stops_with_one_line_error_and_sound_warcs(
     import sys
 
     def small_files() -> None:  # every file this process writes is capped, like a full disk
-        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+        # Above the ~310 kB of WAL a new index writes as it is created (its migrations),
+        # below what the crawl's first WARC file reaches: the disk fills while writing WARCs.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
     command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
                "--base-url", server.base_url, "--delay", "0", "--concurrency", "4"]  # fmt: skip

@@ -113,7 +113,9 @@ def test_search_json_csv_and_filters(data_dir: Path) -> None:
     )
     assert "&lt;script&gt;" in hit["snippet_html"]
     code, output = run(data_dir, "search", "regjering", "--ministry", "klima", "--csv")
-    assert output.splitlines()[0] == "id,url,title,published,type,ministries,lang,score,snippet"
+    assert (
+        output.splitlines()[0] == "id,url,title,published,type,ministries,lang,score,snippet,kind"
+    )
     assert [line.split(",")[0] for line in output.splitlines()[1:]] == ["3169214"]
     assert run(data_dir, "search", "ulv", "--from", "2026-07-02")[1] == (
         "No articles match 'ulv'.\n"

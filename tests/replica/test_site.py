@@ -16,6 +16,7 @@ from parsel import Selector
 from protego import Protego
 
 from archive.model import Article, Attachment, Image
+from replica import documents
 from replica.site import Site
 
 BASE = "http://127.0.0.1:8123"
@@ -51,7 +52,12 @@ def only_attachment(element: etree._Element) -> bool:
     links = element.findall("a")
     if len(links) != 1 or "/contentassets/" not in links[0].get("href", ""):
         return False
-    return norm(text_of(element).replace(text_of(links[0]), "", 1)) in ("", "(pdf)")
+    return norm(text_of(element).replace(text_of(links[0]), "", 1)) in (
+        "",
+        "(pdf)",
+        "(docx)",
+        "(xlsx)",
+    )
 
 
 Read = tuple[list[str], list[Attachment]]  # body blocks, attachments
@@ -315,7 +321,9 @@ def test_ground_truth_covers_every_feature(site: Site) -> None:
     figure = site.expected(site.ids_with("figure")[0], BASE)
     assert figure.images and figure.images[0].src.startswith(BASE + "/globalassets/")
     attachment = site.expected(site.ids_with("attachments")[0], BASE).attachments[0]
-    assert re.fullmatch(re.escape(BASE) + r"/contentassets/[0-9a-f]{32}/[^/]+\.pdf", attachment.url)
+    assert re.fullmatch(
+        re.escape(BASE) + r"/contentassets/[0-9a-f]{32}/[^/]+\.(pdf|docx|xlsx)", attachment.url
+    )
     several = site.expected(site.ids_with("multi-ministry")[0], BASE)
     assert len(several.ministries) >= 2
     labels = {site.expected(i).type for i in site.article_ids()}
@@ -444,7 +452,12 @@ def test_rss_feeds(site: Site) -> None:
 
 
 def test_attachments_and_images_are_byte_stable(site: Site) -> None:
-    url = site.expected(site.ids_with("attachments")[0], BASE).attachments[0].url
+    url = next(
+        link.url
+        for i in site.ids_with("attachments")
+        for link in site.expected(i, BASE).attachments
+        if link.url.endswith(".pdf") and documents.kind_of(link.url.split("/")[-2])[0] == "pdf"
+    )
     first, second = site.render(url[len(BASE) :], BASE), site.render(url[len(BASE) :], BASE)
     assert first.status == 200 and first.header("content-type") == "application/pdf"
     assert first.body == second.body and first.body.startswith(b"%PDF-1.4")
