@@ -90,6 +90,8 @@ class CrawlSession:
         self.signal: str | None = None  # what interrupted it
         self.walked: set[str] = set()  # languages whose listing was walked to its end
         self.submitted = 0  # exchanges handed to the WARC writer in this run
+        # What the job records beside its figures (the "changed" verdict, crawler/sitemaps.py).
+        self.notes: dict[str, Any] = {}
 
     @classmethod
     def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
@@ -279,7 +281,7 @@ class CrawlSession:
         figures: dict[str, Any] = {}
         if report.died:  # its counts died with it: what it wrote is in the WARC files
             summary, figures = self._index_what_the_writer_left(summary)
-        figures = {**summary.as_dict(), **figures}
+        figures = {**summary.as_dict(), **self.notes, **figures}
         if unindexed:
             figures[INDEX_INCOMPLETE] = True
         self.summary = summary

@@ -33,6 +33,7 @@ from archive.urls import (
 )
 from crawler.failures import failure_reason
 from crawler.middlewares.compression import BODY_UNREAD
+from crawler.sitemaps import SitemapDiscovery
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.
@@ -118,6 +119,9 @@ class NewsSpider(scrapy.Spider):
         self.max_articles = config.max_articles
         self.since = config.since
         self.allowed_domains = [config.host]
+        self.sitemaps = SitemapDiscovery(self)
+        if getattr(self, "crawler", None) is not None:
+            self.sitemaps.connect(self.crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -156,6 +160,8 @@ class NewsSpider(scrapy.Spider):
 
     def _on_idle(self) -> None:
         """Once the listings are done: archived articles no longer listed ("all" mode)."""
+        if self.sitemaps.on_idle():
+            raise DontCloseSpider
         if self._idle_done:
             return
         self._idle_done = True
@@ -217,6 +223,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.session.failed("not-html", response.url)  # an image or file, not a listing
             return
+        if self.sitemaps.holds(response, lang, page, replayed):
+            return  # "changed" mode: until the sitemap's dates are judged
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
         items = self._items(response, page)
