@@ -122,8 +122,9 @@ def parse_sitemap(
         return sitemap
     try:
         parser.close()
-    except etree.XMLSyntaxError:
+    except etree.XMLSyntaxError:  # what ended before the cut was collected: not the rest
         sitemap.skipped["truncated" if sitemap.kind != "unknown" else "malformed"] += 1
+        return sitemap
     _collect(parser, sitemap, max_urls)
     if sitemap.kind in ("unknown", "other") and not sitemap.skipped:
         sitemap.skipped["not-a-sitemap"] += 1
