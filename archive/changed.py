@@ -153,7 +153,7 @@ def judge(found: Plan, changed: Mapping[int, bool | None], figures: dict[str, An
     if found.sample_unmoved and all(changed.get(a) is None for a in found.sample_unmoved):
         return fallback("none of the sampled articles could be compared", **figures)
     if found.sample_moved:
-        compared = [changed[a] for a in found.sample_moved if changed.get(a) is not None]
+        compared = [bool(changed[a]) for a in found.sample_moved if changed.get(a) is not None]
         if not compared or 2 * sum(compared) < len(compared):
             return fallback(
                 f"lastmod moved for {len(found.moved)} of {len(found.dated)} archived articles, "
@@ -227,4 +227,3 @@ def _day(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-

@@ -145,7 +145,8 @@ def _collect(parser: etree.XMLPullParser, sitemap: Sitemap, max_urls: int) -> bo
             continue
         if sitemap.kind not in ("index", "urlset") or name not in ("url", "sitemap"):
             continue
-        if element.getparent() is None:
+        parent = element.getparent()
+        if parent is None:
             continue
         if len(sitemap.entries) >= max_urls:
             sitemap.skipped["too-many-urls"] += 1
@@ -154,7 +155,6 @@ def _collect(parser: etree.XMLPullParser, sitemap: Sitemap, max_urls: int) -> bo
         if entry is not None:
             sitemap.entries.append(entry)
         element.clear()
-        parent = element.getparent()
         while element.getprevious() is not None:  # keep the tree from growing
             del parent[0]
     return False

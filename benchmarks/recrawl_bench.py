@@ -45,7 +45,8 @@ def kind_of(target: str) -> str:
 
 def crawl(data_dir: Path, base_url: str, *extra: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(data_dir),
-               "--base-url", base_url, "--delay", "0", "--concurrency", "16", "--json", *extra]  # fmt: skip
+               "--base-url", base_url, "--delay", "0", "--concurrency", "16", "--json",
+               *extra]  # fmt: skip
     env = dict(os.environ, REGARKIV_RETRY_BASE_DELAY="0.1")
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=7200)
     if done.returncode != 0:
@@ -67,7 +68,7 @@ def measure(server: ReplicaServer, archive: Path, work: Path, mode: str) -> dict
     shutil.copytree(archive, data)
     server.requests.clear()
     started = time.monotonic()
-    summary = crawl(data, server.base_url, "--recrawl", mode)
+    crawl(data, server.base_url, "--recrawl", mode)
     kinds = Counter(kind_of(target) for target in server.requests.targets())
     edited, removed = server.site.edited_ids(), server.site.removed_ids()
     changes = len(edited) + len(removed)
@@ -96,7 +97,10 @@ def run(articles: int, seed: int) -> dict[str, Any]:
             figures: dict[str, Any] = {
                 "articles": articles,
                 "load_average_at_start": os.getloadavg(),
-                "first_crawl": {"articles": first["new_articles"], "wall_s": first["duration_seconds"]},
+                "first_crawl": {
+                    "articles": first["new_articles"],
+                    "wall_s": first["duration_seconds"],
+                },
                 "unchanged": {"recent": measure(server, archive, work, "recent")},
             }
             server.set_version(2)

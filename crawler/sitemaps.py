@@ -149,7 +149,7 @@ class SitemapDiscovery:
         if response.status != 200:
             self.skipped[f"http-{response.status}"] += 1
         else:
-            encoding = response.headers.get(b"Content-Encoding", b"").decode("latin-1")
+            encoding = (response.headers.get(b"Content-Encoding") or b"").decode("latin-1")
             sitemap = parse_sitemap(response.body, encoding)
             self.skipped.update(sitemap.skipped)
             for entry in sitemap.entries:
@@ -191,6 +191,8 @@ class SitemapDiscovery:
         return []
 
     def _fetch(self, article: int, url: str) -> list[scrapy.Request]:
+        if self.spider.since and article not in self.session.policy.archived:
+            return []  # a sitemap gives no publication date to hold against --since
         if self.session.should_fetch(article, None) and self.spider._claim(article):
             return [self.spider._article_request(url)]
         return []

@@ -174,8 +174,6 @@ def test_bad_sitemaps_cost_bounded_work_and_the_crawl_goes_on(
 def test_all_finds_articles_the_listings_do_not_reach(tmp_path: Path, crawl) -> None:
     site = replica_site.Site(articles=90, seed=3)
     with replica_server.ReplicaServer(site) as server:
-        summary = crawl(
-            tmp_path, server.base_url, "--recrawl", "all", "--max-listing-pages", "1"
-        )
+        summary = crawl(tmp_path, server.base_url, "--recrawl", "all", "--max-listing-pages", "1")
     assert summary["listing_pages"] == 2
     assert summary["new_articles"] == len(site.article_ids())
