@@ -123,7 +123,12 @@ def plan(
             "the sitemap gives no lastmod for any archived article",
             sitemap_articles=len(lastmods),
         )
-    moved_ids = {a for a in dated if moved(lastmods[a], seen[a])}  # type: ignore[arg-type]
+    # An article marked removed that the sitemap lists again is back: fetch it.
+    moved_ids = {
+        a
+        for a in dated
+        if not seen[a].live or moved(lastmods[a], seen[a])  # type: ignore[arg-type]
+    }
     listed = live & lastmods.keys()
     absent = sorted(live - lastmods.keys()) if len(listed) >= COMPLETE_SHARE * len(live) else []
     order = sorted(dated, key=lambda a: _least_recently_seen(a, seen[a]))

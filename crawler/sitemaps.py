@@ -170,8 +170,9 @@ class SitemapDiscovery:
         if local is None:
             self.skipped["off-site"] += 1
             return []
-        if not NEWS_PATH.fullmatch(urlsplit(local).path):
-            return []  # another kind of page: not this crawl's
+        path = urlsplit(local).path
+        if not NEWS_PATH.fullmatch(path) or _lang(path) not in self.spider.langs:
+            return []  # another kind of page, or language: not this crawl's
         try:
             url = canonical_article_url(local, self.base_url)
         except OutOfScope:
@@ -217,7 +218,9 @@ class SitemapDiscovery:
         live = dict(self.session.index.live_articles())
         for article in found.sample:
             url = live.get(article)
-            if url is None or not self.spider._claim(article):
+            if url is None or _lang(urlsplit(url).path) not in self.spider.langs:
+                continue
+            if not self.spider._claim(article):
                 continue
             self.pending += 1
             self.spider.crawler.engine.crawl(
@@ -278,5 +281,14 @@ class SitemapDiscovery:
         if verdict.trusted and self.plan is not None and self.plan.absent:
             live = dict(session.index.live_articles())
             for article in self.plan.absent:
-                if article in live and spider._claim(article):
-                    engine.crawl(spider._article_request(on_site(live[article], self.base_url)))
+                url = live.get(article)
+                if url is None or _lang(urlsplit(url).path) not in spider.langs:
+                    continue
+                if spider._claim(article):
+                    engine.crawl(spider._article_request(on_site(url, self.base_url)))
+
+
+def _lang(path: str) -> str:
+    """The listing language of an article path: /nb/ and /nn/ are /no/ (site.md §2)."""
+    lang = path.split("/")[1] if path.count("/") > 1 else ""
+    return "no" if lang in ("nb", "nn") else lang
