@@ -100,15 +100,11 @@ def parse_sitemap(
 ) -> Sitemap:
     """Read one sitemap file as stored (``body`` still in its ``content_encoding``)."""
     sitemap = Sitemap()
+    # No entities expanded, nothing fetched, libxml2's own size limits kept.
     parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
+        huge_tree=False, remove_comments=True, remove_pis=True,
+    )  # fmt: skip
     try:
         for chunk in _inflated(body, content_encoding, max_bytes, sitemap.skipped):
             parser.feed(chunk)

@@ -278,14 +278,21 @@ class SitemapDiscovery:
         for article, url in self.urls.items():
             for request in self._fetch(article, url):
                 engine.crawl(request)
-        if verdict.trusted and self.plan is not None and self.plan.absent:
-            live = dict(session.index.live_articles())
-            for article in self.plan.absent:
-                url = live.get(article)
-                if url is None or _lang(urlsplit(url).path) not in spider.langs:
-                    continue
-                if spider._claim(article):
-                    engine.crawl(spider._article_request(on_site(url, self.base_url)))
+        if verdict.trusted and self.plan is not None:
+            for request in self._absent(self.plan.absent):
+                engine.crawl(request)
+
+    def _absent(self, articles: list[int]) -> list[scrapy.Request]:
+        """Archived articles a complete sitemap no longer lists: most likely removed."""
+        live = dict(self.session.index.live_articles()) if articles else {}
+        requests = []
+        for article in articles:
+            stored = live.get(article)
+            if stored is None or _lang(urlsplit(stored).path) not in self.spider.langs:
+                continue
+            if self.spider._claim(article):
+                requests.append(self.spider._article_request(on_site(stored, self.base_url)))
+        return requests
 
 
 def _lang(path: str) -> str:
