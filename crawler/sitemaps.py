@@ -82,8 +82,13 @@ class SitemapDiscovery:
         return self.mode is Recrawl.CHANGED and self.verdict is None
 
     def holds(self, response: Response, lang: str, page: int, replayed: bool) -> bool:
-        """Keep a listing page until the verdict says what its items need."""
-        if not self.deciding:
+        """Keep a listing page until the verdict says what its items need.
+
+        Not a page a resumed job replays from its WARC files: the walk must reach the
+        first page it lacks, whose request fetches robots.txt and so the sitemap. Those
+        pages are judged as ``recent`` would (a few more articles, never fewer).
+        """
+        if not self.deciding or replayed:
             return False
         self.parked.append((response, lang, page, replayed))
         return True
@@ -96,7 +101,8 @@ class SitemapDiscovery:
         if self.plan is not None:
             self._decide(judge(self.plan, self.compared, self._figures()))
         else:
-            self._decide(fallback("robots.txt could not be read", **self._figures()))
+            why = "no sitemap could be read" if self.files else "robots.txt could not be read"
+            self._decide(fallback(why, **self._figures()))
         return True
 
     # -- robots.txt and sitemap files ---------------------------------------------

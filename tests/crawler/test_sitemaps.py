@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.support.crawl import FAST
 
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
@@ -177,3 +183,34 @@ def test_all_finds_articles_the_listings_do_not_reach(tmp_path: Path, crawl) -> 
         summary = crawl(tmp_path, server.base_url, "--recrawl", "all", "--max-listing-pages", "1")
     assert summary["listing_pages"] == 2
     assert summary["new_articles"] == len(site.article_ids())
+
+
+def test_an_interrupted_changed_crawl_resumes_and_finds_every_change(
+    tmp_path: Path, crawl, regarkiv
+) -> None:
+    site = replica_site.Site(articles=160, seed=5)
+    with replica_server.ReplicaServer(site) as server:
+        crawl(tmp_path, server.base_url)
+        server.set_version(2)
+        server.faults.add("*", "slow", count=None, delay=0.3)
+        command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
+                   "--base-url", server.base_url, *FAST, "--json",
+                   "--recrawl", "changed"]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            # Past the sample: the listing pages are archived, some changes are not.
+            while kinds(server.requests.targets())["article"] < SAMPLE + 3:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.01)
+            process.send_signal(signal.SIGINT)
+        finally:
+            process.wait(timeout=60)
+        first = json.loads(process.stdout.read() if process.stdout else b"{}")
+        assert first["status"] == "interrupted"
+        server.faults.clear()
+        resumed = crawl(tmp_path, server.base_url, "--resume")
+    assert resumed["job_id"] == first["job_id"] and resumed["status"] == "finished"
+    assert {a for a, n in revisions(tmp_path).items() if n == 2} == site.edited_ids()
+    assert {a for a, s in statuses(tmp_path).items() if s == "removed"} == site.removed_ids()
+    assert verdict_shown(regarkiv, tmp_path)["used"] == "changed"
