@@ -193,6 +193,7 @@ def test_an_interrupted_changed_crawl_resumes_and_finds_every_change(
         crawl(tmp_path, server.base_url)
         server.set_version(2)
         server.faults.add("*", "slow", count=None, delay=0.3)
+        server.requests.clear()
         command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
                    "--base-url", server.base_url, *FAST, "--json",
                    "--recrawl", "changed"]  # fmt: skip
@@ -205,8 +206,9 @@ def test_an_interrupted_changed_crawl_resumes_and_finds_every_change(
                 time.sleep(0.01)
             process.send_signal(signal.SIGINT)
         finally:
-            process.wait(timeout=60)
-        first = json.loads(process.stdout.read() if process.stdout else b"{}")
+            out, err = process.communicate(timeout=60)
+        assert out, err[-3000:]
+        first = json.loads(out)
         assert first["status"] == "interrupted"
         server.faults.clear()
         resumed = crawl(tmp_path, server.base_url, "--resume")
