@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import signal
@@ -52,14 +53,21 @@ def verdict_shown(regarkiv, data_dir: Path) -> dict:
     return verdict
 
 
+@contextlib.contextmanager
+def archived_then_changed(data_dir: Path, crawl, site, version: int = 2, **server_options):
+    """The replica served, archived whole at version 1, then moved on to ``version``."""
+    with replica_server.ReplicaServer(site, **server_options) as server:
+        crawl(data_dir, server.base_url)
+        server.set_version(version)
+        server.requests.clear()
+        yield server
+
+
 def test_changed_finds_every_edit_removal_and_new_article_in_few_requests(
     tmp_path: Path, crawl, regarkiv
 ) -> None:
     site = replica_site.Site(articles=300, seed=5)
-    with replica_server.ReplicaServer(site) as server:
-        crawl(tmp_path, server.base_url)
-        server.set_version(2)
-        server.requests.clear()
+    with archived_then_changed(tmp_path, crawl, site) as server:
         summary = crawl(tmp_path, server.base_url, "--recrawl", "changed")
         counts = kinds(server.requests.targets())
     edited, removed, new = site.edited_ids(), site.removed_ids(), site.new_ids()
@@ -93,9 +101,8 @@ def test_no_sitemap_no_dates_or_lying_dates_fall_back_to_recent(
     tmp_path: Path, crawl, regarkiv, mode: str, reason: str
 ) -> None:
     site = replica_site.Site(articles=80, seed=7, sitemap=mode)
-    with replica_server.ReplicaServer(site) as server:
-        crawl(tmp_path, server.base_url)
-        server.set_version(6)  # ten edits among 80: a sample of ten finds one
+    # Version 6: ten edits among 80 articles; a sample of ten finds one.
+    with archived_then_changed(tmp_path, crawl, site, version=6) as server:
         result = regarkiv(
             "crawl", "--data-dir", str(tmp_path), "--base-url", server.base_url,
             "--delay", "0", "--json", "--recrawl", "changed",
@@ -189,11 +196,8 @@ def test_an_interrupted_changed_crawl_resumes_and_finds_every_change(
     tmp_path: Path, crawl, regarkiv
 ) -> None:
     site = replica_site.Site(articles=160, seed=5)
-    with replica_server.ReplicaServer(site) as server:
-        crawl(tmp_path, server.base_url)
-        server.set_version(2)
+    with archived_then_changed(tmp_path, crawl, site) as server:
         server.faults.add("*", "slow", count=None, delay=0.3)
-        server.requests.clear()
         command = [sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
                    "--base-url", server.base_url, *FAST, "--json",
                    "--recrawl", "changed"]  # fmt: skip
