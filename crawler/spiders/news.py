@@ -1,7 +1,9 @@
 """The news spider: walks "Nyheter og pressemeldinger" and fetches each article once.
 
 It only ever requests the listing pages (``?page=N``, nothing else), the
-article links found in their result lists, and robots.txt (Scrapy does that).
+article links found in their result lists, and robots.txt (Scrapy does that); with
+``--recrawl changed`` or ``all`` also the sitemaps and the articles they list
+(crawler/sitemaps.py).
 The decision whether an article needs fetching is the crawl session's.
 """
 
