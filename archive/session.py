@@ -93,6 +93,8 @@ class CrawlSession:
         self.submitted = 0  # exchanges handed to the WARC writer in this run
         self.listed_totals: dict[str, int] = {}  # per language, from the count lines
         self._rate = RateMeter(self.started)
+        # What the job records beside its figures (the "changed" verdict, crawler/sitemaps.py).
+        self.notes: dict[str, Any] = {}
 
     @classmethod
     def open(cls, config: CrawlConfig, software: str = "") -> CrawlSession:
@@ -304,7 +306,7 @@ class CrawlSession:
         figures: dict[str, Any] = {}
         if report.died:  # its counts died with it: what it wrote is in the WARC files
             summary, figures = self._index_what_the_writer_left(summary)
-        figures = {**summary.as_dict(), **figures}
+        figures = {**summary.as_dict(), **self.notes, **figures}
         if unindexed:
             figures[INDEX_INCOMPLETE] = True
         self.summary = summary

@@ -66,11 +66,13 @@ def pdf(name: str) -> bytes:
     return bytes(out)
 
 
-def robots(base_url: str) -> bytes:
-    """The real rules verbatim; the Sitemap line points at the replica's own host."""
-    return (
-        load("robots.txt").render(sitemap=f"{base_url}/globalassets/sitemap/sitemap.xml").encode()
-    )
+def robots(base_url: str, with_sitemap: bool = True) -> bytes:
+    """The real rules verbatim; the Sitemap line points at the replica's own host (a
+    replica without a sitemap has none)."""
+    text = load("robots.txt").render(sitemap=f"{base_url}/globalassets/sitemap/sitemap.xml")
+    if not with_sitemap:
+        text = "".join(line for line in text.splitlines(True) if not line.startswith("Sitemap:"))
+    return text.encode()
 
 
 def rss(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from archive.model import find_header
-from replica import assets, documents, lexicon
+from replica import assets, documents, lexicon, sitemap
 from replica.chrome import LISTING_PATHS, Page
 from replica.frame import render_page
 from replica.listing_page import PER_PAGE, Filters, Item, filters_html
@@ -60,7 +60,7 @@ class Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    kind: str  # article, listing, front, robots, rss, pdf, image, redirect, notfound
+    kind: str  # article, listing, front, robots, sitemap, rss, pdf, image, redirect, notfound
     article_id: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -239,7 +239,13 @@ def route(site: Site, target: str, base: str) -> Response:
     query = dict(parse_qsl(query_string, keep_blank_values=True))
     suffix = f"?{query_string}" if query_string else ""
     if path == "/robots.txt":
-        return static(assets.robots(base), "text/plain", "robots", assets.ROBOTS_MODIFIED)
+        robots = assets.robots(base, with_sitemap=site.sitemap != "none")
+        return static(robots, "text/plain", "robots", assets.ROBOTS_MODIFIED)
+    if sitemap.is_sitemap_path(path):
+        body = sitemap.render(site, path, base)
+        if body is None:
+            return not_found(site, "no", base)
+        return static(body, sitemap.CONTENT_TYPE, "sitemap", assets.ROBOTS_MODIFIED)
     if path == "/":
         return redirect(f"{base}/no/id4/")
     if match := _FRONT.match(path):

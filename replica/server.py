@@ -19,6 +19,7 @@ from typing import NamedTuple, Self
 from replica import documents
 from replica.faults import Faults, article_id_of
 from replica.site import Site
+from replica.sitemap import MODES as SITEMAP_MODES
 from replica.wire import HTTPRequest, apply_fault, parse_head, write_response
 
 
@@ -269,9 +270,10 @@ def main(
     version: int = 1,
     faults_rate: float = 0.0,
     host: str = "127.0.0.1",
+    sitemap: str = "dated",
 ) -> None:
     """Serve a replica until Ctrl-C or SIGTERM, printing its URL first."""
-    site = Site(articles=articles, seed=seed, version=version)
+    site = Site(articles=articles, seed=seed, version=version, sitemap=sitemap)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -280,7 +282,8 @@ def main(
             server.faults.misbehave(rate=faults_rate, seed=seed)
         print(
             f"Serving a replica of www.regjeringen.no at {server.base_url}/ "
-            f"({articles} articles, seed {seed}, version {version}); Ctrl-C to stop",
+            f"({articles} articles, seed {seed}, version {version}, sitemap {sitemap}); "
+            "Ctrl-C to stop",
             flush=True,
         )
         try:
@@ -299,5 +302,6 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--version", type=int, default=1)
     parser.add_argument("--faults-rate", type=float, default=0.0)
+    parser.add_argument("--sitemap", choices=SITEMAP_MODES, default="dated")
     args = parser.parse_args()
-    main(args.port, args.articles, args.seed, args.version, args.faults_rate)
+    main(args.port, args.articles, args.seed, args.version, args.faults_rate, sitemap=args.sitemap)

@@ -23,6 +23,7 @@ from replica.chrome import LISTING_PATHS
 from replica.content import ArticleContent, AttachmentLink, Figure, norm, read, walk
 from replica.frame import render_page
 from replica.routes import Response, route
+from replica.sitemap import MODES as SITEMAP_MODES
 from replica.templating import Frozen
 
 DEFAULT_BASE_URL = "https://www.regjeringen.no"
@@ -73,7 +74,11 @@ class Site:
         en_share: float = 0.25,
         base_url: str = DEFAULT_BASE_URL,
         cache_size: int = 512,
+        sitemap: str = "dated",
     ) -> None:
+        if sitemap not in SITEMAP_MODES:
+            raise ValueError(f"sitemap mode {sitemap!r}: choose from {', '.join(SITEMAP_MODES)}")
+        self.sitemap = sitemap  # how the sitemap dates articles (replica/sitemap.py)
         self.seed = seed
         self.base_url = base_url.rstrip("/")
         self.catalog = Catalog(articles, seed, en_share)

@@ -4,10 +4,12 @@ A 403 Cloudflare challenge and a 429 are failures to retry later, never
 content: the capture middleware has already written them to the WARC as what
 the server said, and the index never treats them as the article.
 
-Until the site has answered once, a request that cannot connect (refused, no such
-host, no route, no answer in time) is not retried: a wrong or unreachable base URL
-then fails in a second instead of after a minute of backoff. Once anything has been
-reached, the same errors are an outage and get the backoff.
+Until a host has answered once in this crawl, a request to it that cannot connect
+(refused, no such host, no route, no answer in time) is not retried: a wrong or
+unreachable base URL then fails in a second instead of after a minute of backoff, and a
+re-fetch at a host that never answered gives up at once instead of spending ~30 s in
+retries (issue 13). Once a host has answered, the same errors are an outage and get the
+backoff.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.failures import CANNOT_CONNECT, failure_reason, is_challenge
 
@@ -58,7 +61,7 @@ class BackoffRetryMiddleware:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.crawler = crawler
-        self.reached = False  # has the site answered anything yet?
+        self.reached: set[str] = set()  # the hosts (host:port) that answered in this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
@@ -103,7 +106,7 @@ class BackoffRetryMiddleware:
     def process_response(self, request: Request, response: Response) -> Any:
         # Synchronous on the common path: a coroutine per response is measurable
         # overhead on the reactor thread, which is the crawl's bottleneck.
-        self.reached = True
+        self.reached.add(urlparse_cached(request).netloc)
         if response.status not in self.retry_http_codes and not is_challenge(
             response.status, response.headers
         ):
@@ -118,8 +121,8 @@ class BackoffRetryMiddleware:
         reason = failure_reason(None, None, exception)
         if reason in NOT_RETRIED:
             return None
-        if not self.reached and reason in NEVER_REACHED:
-            log.info("%s: %s before the site ever answered: not retried", request.url, reason)
+        if reason in NEVER_REACHED and urlparse_cached(request).netloc not in self.reached:
+            log.info("%s: %s before the host ever answered: not retried", request.url, reason)
             return None
         return deferred_from_coro(self._retry(request, reason, None))
 

@@ -1,7 +1,9 @@
 """The news spider: walks "Nyheter og pressemeldinger" and fetches each article once.
 
 It only ever requests the listing pages (``?page=N``, nothing else), the
-article links found in their result lists, and robots.txt (Scrapy does that).
+article links found in their result lists, and robots.txt (Scrapy does that); with
+``--recrawl changed`` or ``all`` also the sitemaps and the articles they list
+(crawler/sitemaps.py).
 The decision whether an article needs fetching is the crawl session's.
 """
 
@@ -34,6 +36,7 @@ from archive.urls import (
 )
 from crawler.failures import failure_reason
 from crawler.middlewares.compression import BODY_UNREAD
+from crawler.sitemaps import SitemapDiscovery
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.
@@ -121,6 +124,9 @@ class NewsSpider(scrapy.Spider):
         self.max_articles = config.max_articles
         self.since = config.since
         self.allowed_domains = [config.host]
+        self.sitemaps = SitemapDiscovery(self)
+        if getattr(self, "crawler", None) is not None:
+            self.sitemaps.connect(self.crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -159,6 +165,8 @@ class NewsSpider(scrapy.Spider):
 
     def _on_idle(self) -> None:
         """Once the listings are done: archived articles no longer listed ("all" mode)."""
+        if self.sitemaps.on_idle():
+            raise DontCloseSpider
         if self._idle_done:
             return
         self._idle_done = True
@@ -221,6 +229,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.session.failed("not-html", response.url)  # an image or file, not a listing
             return
+        if self.sitemaps.holds(response, lang, page, replayed):
+            return  # "changed" mode: until the sitemap's dates are judged
         items = self._items(response, page)
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")

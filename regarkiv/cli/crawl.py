@@ -75,13 +75,16 @@ def parse_size(value: str) -> int:
     type=click.Choice([str(mode) for mode in Recrawl]),
     default=str(CrawlConfig.recrawl),
     show_default=True,
+    help="What to fetch again: new articles only; also recent ones; also those the "
+    "sitemap dates as changed (else recent, with a warning); everything.",
 )
 @click.option(
     "--recent-days",
     type=int,
     default=CrawlConfig.recent_days,
     show_default=True,
-    help="With --recrawl recent: re-fetch articles published this many days back (>= 0).",
+    help="With --recrawl recent or changed: re-fetch articles published this many days "
+    "back (>= 0).",
 )
 @click.option(
     "--contact", envvar="REGARKIV_CONTACT", default="", help="E-mail/URL for the User-Agent."

@@ -10,6 +10,10 @@ from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import run_demo
 
+# The replica's sitemap modes (replica/sitemap.py MODES); the replica itself is imported
+# only when served.
+SITEMAP_MODES = ("dated", "undated", "today", "stale", "none")
+
 
 @click.command(context_settings=CONTEXT)
 @click.option(
@@ -46,17 +50,30 @@ def demo(data_dir: Path | None) -> None:
     default=0.0,
     help="Fraction of article requests that fail.",
 )
-def replica(port: int, articles: int, seed: int, site_version: int, misbehave: float) -> None:
+@click.option(
+    "--sitemap",
+    type=click.Choice(SITEMAP_MODES),
+    default="dated",
+    show_default=True,
+    help="dated: lastmod follows each edit; undated: no lastmod; today: every lastmod is "
+    "today; stale: edits never move lastmod; none: no sitemap at all.",
+)
+def replica(
+    port: int, articles: int, seed: int, site_version: int, misbehave: float, sitemap: str
+) -> None:
     """Serve the offline replica of regjeringen.no on 127.0.0.1.
 
-    Example: regarkiv replica --port 8080 --articles 1000
+    Example: regarkiv replica --port 8080 --articles 1000 --sitemap stale
     """
     # The replica (its site model and HTTP server) takes ~55 ms to import; only this
     # command and the demo need it.
     from replica.server import main
 
     try:
-        main(port=port, articles=articles, seed=seed, version=site_version, faults_rate=misbehave)
+        main(
+            port=port, articles=articles, seed=seed, version=site_version,
+            faults_rate=misbehave, sitemap=sitemap,
+        )  # fmt: skip
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from archive.config import CrawlConfig, CrawlConfigError
+from archive.policy import Recrawl
 
 REPLICA = "http://127.0.0.1:9"
 
@@ -38,3 +39,13 @@ def test_no_bound_and_the_smallest_bounds_are_accepted() -> None:
         base_url=REPLICA, max_articles=1, max_listing_pages=1, delay=0, recent_days=0
     )
     assert (smallest.max_articles, smallest.max_listing_pages) == (1, 1)
+
+
+def test_changed_travels_through_settings_and_a_resumed_job() -> None:
+    config = CrawlConfig.from_settings(
+        {"REGARKIV_RECRAWL": "changed", "REGARKIV_BASE_URL": REPLICA}
+    )
+    assert config.recrawl is Recrawl.CHANGED
+    assert CrawlConfig(base_url=REPLICA).resumed(config.job_settings()).recrawl is Recrawl.CHANGED
+    with pytest.raises(CrawlConfigError, match=r"choose from new, recent, all, changed"):
+        CrawlConfig(base_url=REPLICA, recrawl="sometimes")

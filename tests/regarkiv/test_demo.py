@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from regarkiv.cli.demo import SITEMAP_MODES
+from replica.sitemap import MODES
+
 
 def test_demo_runs_offline(tmp_path: Path) -> None:
     started = time.monotonic()
@@ -37,3 +40,15 @@ def test_demo_refuses_a_used_data_dir(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "already holds an archive" in result.stderr
+
+
+def test_replica_offers_the_sitemap_modes_of_the_replica_and_refuses_others() -> None:
+    assert SITEMAP_MODES == MODES
+    result = subprocess.run(
+        [sys.executable, "-m", "regarkiv", "replica", "--sitemap", "sometimes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'sometimes' is not one of 'dated'" in result.stderr
