@@ -81,7 +81,7 @@ def test_the_stylesheet_names_a_font_icons_and_imports_in_a_loop(site: Site) -> 
     build = deploy(site.version, site.seed)
     main = site.render(f"/dist-web/css/main.css?v={build}", BASE).body.decode()
     assert f'@import url("/dist-web/css/print.css?v={build}")' in main
-    assert f"url(\"../fonts/regjeringen-ikoner.ttf?v={build}\")" in main
+    assert f'url("../fonts/regjeringen-ikoner.ttf?v={build}")' in main
     assert f".article-header h1 {{\n  color: {TITLE_STYLE['color']};" in main
     printed = site.render(f"/dist-web/css/print.css?v={build}", BASE).body.decode()
     assert f'@import url("main.css?v={build}")' in printed  # back to main.css: a loop
