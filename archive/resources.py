@@ -28,8 +28,6 @@ TOO_LARGE = "too-large"
 ROBOTS = "robots-disallowed"
 # Reasons a resource was not fetched on purpose (the rest of the failures are failures).
 SKIP_REASONS = frozenset({OFF_SITE, TOO_LARGE, ROBOTS})
-# The summary's name for each kind (CrawlSummary fields, job figures).
-FIGURES = {Kind.REQUISITE: "requisites", Kind.ATTACHMENT: "attachments"}
 
 
 class ResourceLedger:

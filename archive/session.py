@@ -54,7 +54,7 @@ from archive.recovery import (
     unfinished_jobs,
 )
 from archive.reindex import catch_up
-from archive.resources import FIGURES, open_ledger
+from archive.resources import open_ledger
 from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
@@ -325,16 +325,13 @@ class CrawlSession:
             signal=self.signal,
             indexer_restarts=ingest.restarts,
             unfinished_jobs=[job.id for job in self.unfinished],
-            **self._resource_figures(),
+            requisites=self._resource_figures(Kind.REQUISITE),
+            attachments=self._resource_figures(Kind.ATTACHMENT),
         )
 
-    def _resource_figures(self) -> dict[str, dict[str, Any]]:
-        """The summary's requisites and attachments, for each kind this crawl fetches."""
-        return {
-            FIGURES[kind]: self.resources.figures(kind)
-            for kind in Kind
-            if kind in self.resources.kinds
-        }
+    def _resource_figures(self, kind: Kind) -> dict[str, Any]:
+        """The summary's figures of a kind of resource; empty when this crawl fetches none."""
+        return self.resources.figures(kind) if kind in self.resources.kinds else {}
 
     def _index_what_the_writer_left(
         self, summary: CrawlSummary

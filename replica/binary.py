@@ -95,7 +95,8 @@ def big_png(side: int) -> Iterator[bytes]:
 
 def _checksum(data: bytes) -> int:
     padded = data + b"\x00" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
+    return sum(words) & 0xFFFFFFFF
 
 
 def _name_table(family: str) -> bytes:

@@ -106,8 +106,10 @@ def test_css_imports_urls_comments_and_data_urls() -> None:
     css = b"""@charset "utf-8";
     @import url("print.css?v=2") print; @import 'fonts.css';
     /* url(commented.png) @import "no.css"; */
-    @font-face { src: url(data:font/woff2;base64,AAAA) , url( "../fonts/x.ttf?v=2" ) format("truetype"); }
-    .a { background: url(../img/a.png) } .b { background: URL(  'https://cdn.example.net/b.png'  ) }"""
+    @font-face { src: url(data:font/woff2;base64,AAAA) ,
+                      url( "../fonts/x.ttf?v=2" ) format("truetype"); }
+    .a { background: url(../img/a.png) }
+    .b { background: URL(  'https://cdn.example.net/b.png'  ) }"""
     found = css_references(css, f"{BASE}/dist-web/css/main.css?v=2")
     assert [(r.role, r.url) for r in found] == [
         ("css-import", f"{BASE}/dist-web/css/print.css?v=2"),
