@@ -15,6 +15,7 @@ from typing import Any
 
 from archive.index.jobs import figures_from_index
 from archive.index.store import Index
+from archive.resources import render_figures
 
 # Fetched fine but not indexable: the summary must say so, not hide it.
 UNINDEXED = {
@@ -48,6 +49,10 @@ class CrawlSummary:
     # Earlier jobs of the site that had not finished when this one started: it walked
     # every listing to the end rather than stop at the first page it already had.
     unfinished_jobs: list[str] = field(default_factory=list)
+    # Page requisites and attachments: fetched, already archived, skipped and failed by
+    # reason (archive/resources.py); empty when the crawl fetched none of that kind.
+    requisites: dict[str, Any] = field(default_factory=dict)
+    attachments: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -72,6 +77,14 @@ class CrawlSummary:
         if self.attachment_versions:
             texts = ", ".join(f"{k} {v}" for k, v in sorted(self.attachment_texts.items()))
             lines.append(f"  attachment versions {self.attachment_versions} (texts: {texts})")
+        lines += [
+            render_figures(name, figures)
+            for name, figures in (
+                ("requisites", self.requisites),
+                ("attachments", self.attachments),
+            )
+            if figures
+        ]
         if self.indexer_restarts:
             lines.append(f"  indexer restarts {self.indexer_restarts} (nothing was lost)")
         if self.unfinished_jobs:
@@ -103,12 +116,24 @@ def merge_figures(previous: dict[str, Any], summary: CrawlSummary) -> CrawlSumma
         if isinstance(value, int | float) and isinstance(merged[key], int | float):
             merged[key] = merged[key] + value
         elif isinstance(value, dict):
-            failures = Counter(value)
-            failures.update(merged[key])
-            merged[key] = dict(failures)
+            merged[key] = _added(value, merged[key])
         elif isinstance(value, list):
             merged[key] = sorted(set(value) | set(merged[key]))
     return CrawlSummary(**merged)
+
+
+def _added(earlier: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """Two runs' counts, key by key; nested counts (a kind's skips by reason) too."""
+    total = dict(earlier)
+    for key, value in now.items():
+        before = total.get(key)
+        if isinstance(value, dict):
+            total[key] = _added(before if isinstance(before, dict) else {}, value)
+        elif isinstance(value, int | float) and isinstance(before, int | float):
+            total[key] = before + value
+        else:
+            total[key] = value
+    return total
 
 
 def rebuilt_from_index(
@@ -121,7 +146,12 @@ def rebuilt_from_index(
     """
     merged = summary.as_dict()
     rebuilt = figures_from_index(index, summary.job_id)
-    merged.update({key: value for key, value in rebuilt.items() if key in merged})
+    for key, value in rebuilt.items():
+        if isinstance(value, dict):  # the index knows what was fetched, the crawl the rest
+            if merged.get(key) or any(value.values()):
+                merged[key] = {**(merged.get(key) or {}), **value}
+        elif key in merged:
+            merged[key] = value
     if lost_in_writer > 0:
         failures = Counter(merged["failures"])
         failures["not-archived"] += lost_in_writer

@@ -119,8 +119,8 @@ class BackoffRetryMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> Any:
         reason = failure_reason(None, None, exception)
-        if reason in NOT_RETRIED:
-            return None
+        if reason in NOT_RETRIED or (reason == "cancelled" and "download_maxsize" in request.meta):
+            return None  # a body past the request's size limit: it would be again
         if reason in NEVER_REACHED and urlparse_cached(request).netloc not in self.reached:
             log.info("%s: %s before the host ever answered: not retried", request.url, reason)
             return None
@@ -129,6 +129,7 @@ class BackoffRetryMiddleware:
 
 NOT_RETRIED = {
     "offsite-redirect", "out-of-scope", "robots-disallowed", "not-archived", "ignored",
+    "too-large",
 }  # fmt: skip
 # Before the site has answered once, these mean it cannot be reached at all.
 NEVER_REACHED = CANNOT_CONNECT | {"timeout"}

@@ -37,6 +37,7 @@ from archive.urls import (
 from crawler.failures import failure_reason
 from crawler.middlewares.compression import BODY_UNREAD
 from crawler.sitemaps import SitemapDiscovery
+from crawler.resources import ResourceRequests
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.
@@ -127,6 +128,9 @@ class NewsSpider(scrapy.Spider):
         self.sitemaps = SitemapDiscovery(self)
         if getattr(self, "crawler", None) is not None:
             self.sitemaps.connect(self.crawler)
+        self.resources = ResourceRequests(
+            session.resources, config.requisite_max_size, config.attachment_max_size
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -235,6 +239,7 @@ class NewsSpider(scrapy.Spider):
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
             self.session.count("listing_items", len(items))
+            yield from self.resources.from_page(response, article=False)
         if page == 1 and (total := listing_total(" ".join(response.css(COUNT_LINE).getall()))):
             self.session.listed(lang, total)
         oldest: date | None = None
@@ -291,10 +296,11 @@ class NewsSpider(scrapy.Spider):
                     return number
         return None
 
-    def parse_article(self, response: Response) -> None:
-        # Extraction and indexing happen off the reactor thread, from the
-        # captured exchange (see archive/ingest.py); nothing to do here.
+    def parse_article(self, response: Response) -> list[scrapy.Request]:
+        # Extraction and indexing happen off the reactor thread, from the captured
+        # exchange (see archive/ingest.py); here only its requisites and attachments.
         self.session.count("articles_fetched" if response.status < 400 else "articles_gone")
+        return self.resources.from_page(response, article=True)
 
     def on_error(self, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
-from archive.config import CrawlConfig
+from archive.config import FETCH_CHOICES, CrawlConfig
 from archive.policy import Recrawl
 from regarkiv.cli import output
 from regarkiv.cli.options import (
@@ -21,6 +22,8 @@ from regarkiv.cli.options import (
     log_file_ready,
     log_options,
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Set once a crawl has closed everything it owns (files synced, index closed, lock
 # released, summary printed); see regarkiv.cli.main().
@@ -45,6 +48,28 @@ def parse_size(value: str) -> int:
         return int(text)
     except ValueError:
         raise click.BadParameter(f"expected a size like 1G or 500M, got {value!r}") from None
+
+
+def resource_options(kind: str, what: str) -> Callable[[F], F]:
+    """``--<kind>s all|none`` and ``--<kind>-max-size SIZE`` (page requisites, attachments)."""
+
+    def add(command: F) -> F:
+        command = click.option(
+            f"--{kind}-max-size",
+            default=format_size(getattr(CrawlConfig, f"{kind}_max_size")),
+            show_default=True,
+            help=f"Skip a{'n' if kind[0] in 'aeiou' else ''} {kind} larger than this "
+            "(counted as too-large).",
+        )(command)
+        return click.option(
+            f"--{kind}s",
+            type=click.Choice(FETCH_CHOICES),
+            default=getattr(CrawlConfig, f"{kind}s"),
+            show_default=True,
+            help=f"Fetch {what}.",
+        )(command)
+
+    return add
 
 
 @click.command(context_settings=CONTEXT)
@@ -96,6 +121,8 @@ def parse_size(value: str) -> int:
     help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
+@resource_options("requisite", "what each page needs to render: CSS, scripts, fonts, images, icons")
+@resource_options("attachment", "the documents articles link (PDF, DOCX, XLSX, ...)")
 @click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
 @log_options(default="WARNING")
@@ -118,6 +145,8 @@ def crawl(
     log_file: Path | None,
     progress_interval: float,
     color: str,
+    requisite_max_size: str,
+    attachment_max_size: str,
     **options: Any,
 ) -> None:
     """Crawl the news listings and articles into WARC files and the index.
@@ -130,7 +159,13 @@ def crawl(
     from crawler.run import ProgressDisplay, run_crawl
 
     log_file = log_file_ready(log_file)
-    config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
+    config = CrawlConfig(
+        data_dir=data_dir,
+        warc_max_size=parse_size(warc_max_size),
+        requisite_max_size=parse_size(requisite_max_size),
+        attachment_max_size=parse_size(attachment_max_size),
+        **options,
+    )
     terminal = sys.stderr.isatty()
     # On a terminal a status line, rewritten each second (not under --json, whose reader
     # is a program); elsewhere a timestamped line every --progress-interval seconds.

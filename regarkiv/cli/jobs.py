@@ -66,10 +66,21 @@ def _job_text(job: dict[str, Any]) -> str:
     text = ""
     for key, value in job.items():
         if isinstance(value, dict):
-            text += output.lines(f"{key}:", *(f"  {name}: {item}" for name, item in value.items()))
+            text += output.lines(
+                f"{key}:", *(f"  {name}: {_flat(item)}" for name, item in value.items())
+            )
         else:
             text += output.lines(f"{key}: {value}")
     return text
+
+
+def _flat(value: Any, nested: bool = False) -> str:
+    """A figure on one line, counts by reason (a kind of resource's) too:
+    ``fetched 3, skipped (off-site 1, too-large 1)``."""
+    if not isinstance(value, dict):
+        return str(value)
+    inner = ", ".join(f"{name} {_flat(item, True)}" for name, item in value.items()) or "none"
+    return f"({inner})" if nested and value else inner
 
 
 COMMANDS = (jobs,)

@@ -9,6 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from archive.config import CrawlConfig, CrawlConfigError
+from archive.resources import ResourceLedger
 from crawler.spiders.news import NewsSpider, parse_listing_date
 
 BASE = "https://www.regjeringen.no"
@@ -22,6 +23,7 @@ class FakeSession:
         self.counts: dict[str, int] = {}
         self.failures: list[str] = []
         self.walked: set[str] = set()
+        self.resources = ResourceLedger(BASE, (), kinds=())  # these tests read listings only
         self.listed_totals: dict[str, int] = {}
 
     def listed(self, lang: str, total: int) -> None:
