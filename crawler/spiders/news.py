@@ -36,8 +36,8 @@ from archive.urls import (
 )
 from crawler.failures import failure_reason
 from crawler.middlewares.compression import BODY_UNREAD
-from crawler.sitemaps import SitemapDiscovery
 from crawler.resources import ResourceRequests
+from crawler.sitemaps import SitemapDiscovery
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.
