@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
-from archive.extract.requisites import Kind
+from archive.extract.requisites import Kind, is_document
 from archive.resources import ResourceLedger
 from crawler.resources import KIND, ResourceRequests
 from replica.requisites import BIG_IMAGE, OFF_SITE_IMAGE, has_bad_requisites
@@ -60,15 +60,16 @@ def test_first_crawl_archives_requisites_once_and_second_fetches_none(
     } <= paths
     widths = {p.rsplit("=", 1)[1] for p in archive if "/bilder/" in p and "width=" in p}
     assert widths == {"480", "960", "1920"}
+    documents = [p for p in archive if is_document("/" + p)]
     assert any(p.endswith(".pdf") for p in paths)
     assert BIG_IMAGE.lstrip("/") not in paths  # too large: cut off, never archived
     requisites, attachments = first["requisites"], first["attachments"]
-    assert requisites["fetched"] == len([p for p in archive if not p.endswith(".pdf")]) - len(
+    assert requisites["fetched"] == len(archive) - len(documents) - len(
         [p for p in archive if "/aktuelt/" in p or "id2006120" in p or p == "robots.txt"]
     )
     assert requisites["skipped"] == {"off-site": 1, "too-large": 1}
     assert requisites["failed"] == {} and attachments["failed"] == {}
-    assert attachments["fetched"] == len([p for p in archive if p.endswith(".pdf")]) > 0
+    assert attachments["fetched"] == len(documents) > 0
     # An unchanged site: nothing fetched again but the image that is still too large.
     assert second["requisites"]["fetched"] == 0 and second["attachments"]["fetched"] == 0
     assert second["attachments"]["already_archived"] == attachments["fetched"]
