@@ -26,6 +26,7 @@ from tests.support import warc
 from tests.support.crawl import FAST
 from tests.support.index import T0, URL
 from tests.support.paths import REAL_PAGES, ROOT
+from tests.support.replay import CrawledReplica, crawl_replica_twice
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +137,13 @@ def crawl(regarkiv: Callable[..., subprocess.CompletedProcess[str]]) -> Callable
         return json.loads(result.stdout)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def crawled_replica(tmp_path_factory: pytest.TempPathFactory, crawl) -> CrawledReplica:
+    """A replica crawled twice (two jobs; the second after edits, with revisits), shared by
+    the export and replay tests, which only read it."""
+    return crawl_replica_twice(tmp_path_factory.mktemp("crawled") / "data", crawl)
 
 
 @pytest.fixture(scope="session")
