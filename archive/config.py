@@ -52,6 +52,13 @@ class CrawlConfig:
     recrawl: Recrawl = Recrawl.RECENT
     recent_days: int = 30
     resume: bool = False
+    # Page requisites (CSS, scripts, fonts, images, icons) and attached documents:
+    # "all" fetches them (archive/extract/requisites.py), "none" does not.
+    requisites: str = "all"
+    attachments: str = "all"
+    # A larger one is not fetched but counted as skipped (too-large).
+    requisite_max_size: int = 20 * 10**6
+    attachment_max_size: int = 200 * 10**6
 
     def __post_init__(self) -> None:
         """Coerce what settings and job records carry as text, then validate."""
@@ -85,6 +92,14 @@ class CrawlConfig:
             raise CrawlConfigError("WARC max size must be positive")
         if self.recent_days < 0:
             raise CrawlConfigError("recent days must not be negative")
+        for name in ("requisites", "attachments"):
+            if getattr(self, name) not in FETCH_CHOICES:
+                raise CrawlConfigError(
+                    f"bad value for {name}: {getattr(self, name)!r} (choose from all, none)"
+                )
+        for name in ("requisite_max_size", "attachment_max_size"):
+            if getattr(self, name) < 1:
+                raise CrawlConfigError(f"{name.replace('_', ' ')} must be positive")
         for name in ("max_listing_pages", "max_articles"):
             bound = getattr(self, name)
             if bound is not None and bound < 1:
@@ -141,6 +156,10 @@ class CrawlConfig:
             "max_listing_pages": self.max_listing_pages,
             "max_articles": self.max_articles,
             "since": self.since.isoformat() if self.since else None,
+            "requisites": self.requisites,
+            "attachments": self.attachments,
+            "requisite_max_size": self.requisite_max_size,
+            "attachment_max_size": self.attachment_max_size,
         }
 
     def resumed(self, job_settings: Mapping[str, Any]) -> CrawlConfig:
@@ -166,6 +185,10 @@ SETTINGS: dict[str, str] = {
     "recrawl": "REGARKIV_RECRAWL",
     "recent_days": "REGARKIV_RECENT_DAYS",
     "resume": "REGARKIV_RESUME",
+    "requisites": "REGARKIV_REQUISITES",
+    "attachments": "REGARKIV_ATTACHMENTS",
+    "requisite_max_size": "REGARKIV_REQUISITE_MAX_SIZE",
+    "attachment_max_size": "REGARKIV_ATTACHMENT_MAX_SIZE",
 }
 RESUME_KEEPS = (
     "base_url",
@@ -175,8 +198,21 @@ RESUME_KEEPS = (
     "max_listing_pages",
     "max_articles",
     "since",
+    "requisites",
+    "attachments",
+    "requisite_max_size",
+    "attachment_max_size",
 )
-_INTS = {"concurrency", "max_listing_pages", "max_articles", "warc_max_size", "gzip_level"}
+_INTS = {
+    "concurrency",
+    "max_listing_pages",
+    "max_articles",
+    "warc_max_size",
+    "gzip_level",
+    "requisite_max_size",
+    "attachment_max_size",
+}
+FETCH_CHOICES = ("all", "none")
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -199,7 +235,9 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         if name in _INTS or name == "recent_days":
             return int(value)
-        return str(value) if name in ("base_url", "contact") else value
+        if name in ("base_url", "contact", "requisites", "attachments"):
+            return str(value)
+        return value
     except ValueError:
         choices = f" (choose from {', '.join(Recrawl)})" if name == "recrawl" else ""
         raise CrawlConfigError(f"bad value for {name}: {value!r}{choices}") from None

@@ -15,6 +15,7 @@ from typing import Any
 
 from archive.index.jobs import figures_from_index
 from archive.index.store import Index
+from archive.resources import render_figures
 
 # Fetched fine but not indexable: the summary must say so, not hide it.
 UNINDEXED = {
@@ -45,6 +46,10 @@ class CrawlSummary:
     # Earlier jobs of the site that had not finished when this one started: it walked
     # every listing to the end rather than stop at the first page it already had.
     unfinished_jobs: list[str] = field(default_factory=list)
+    # Page requisites and attachments: fetched, already archived, skipped and failed by
+    # reason (archive/resources.py); empty when the crawl fetched none of that kind.
+    requisites: dict[str, Any] = field(default_factory=dict)
+    attachments: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -66,6 +71,14 @@ class CrawlSummary:
             f"  WARC files       {len(self.warc_files)}",
         ]
         lines += [f"    {name}" for name in self.warc_files]
+        lines += [
+            render_figures(name, figures)
+            for name, figures in (
+                ("requisites", self.requisites),
+                ("attachments", self.attachments),
+            )
+            if figures
+        ]
         if self.indexer_restarts:
             lines.append(f"  indexer restarts {self.indexer_restarts} (nothing was lost)")
         if self.unfinished_jobs:
@@ -97,12 +110,24 @@ def merge_figures(previous: dict[str, Any], summary: CrawlSummary) -> CrawlSumma
         if isinstance(value, int | float) and isinstance(merged[key], int | float):
             merged[key] = merged[key] + value
         elif isinstance(value, dict):
-            failures = Counter(value)
-            failures.update(merged[key])
-            merged[key] = dict(failures)
+            merged[key] = _added(value, merged[key])
         elif isinstance(value, list):
             merged[key] = sorted(set(value) | set(merged[key]))
     return CrawlSummary(**merged)
+
+
+def _added(earlier: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """Two runs' counts, key by key; nested counts (a kind's skips by reason) too."""
+    total = dict(earlier)
+    for key, value in now.items():
+        before = total.get(key)
+        if isinstance(value, dict):
+            total[key] = _added(before if isinstance(before, dict) else {}, value)
+        elif isinstance(value, int | float) and isinstance(before, int | float):
+            total[key] = before + value
+        else:
+            total[key] = value
+    return total
 
 
 def rebuilt_from_index(

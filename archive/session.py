@@ -27,6 +27,7 @@ from typing import Any
 
 from archive.config import CrawlConfig
 from archive.datadir import DataDir
+from archive.extract.requisites import Kind
 from archive.figures import (
     CrawlSummary,
     failures_with_unindexed,
@@ -53,6 +54,7 @@ from archive.recovery import (
     unfinished_jobs,
 )
 from archive.reindex import catch_up
+from archive.resources import open_ledger
 from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
@@ -116,6 +118,7 @@ class CrawlSession:
                 may_stop_early=not self.unfinished,
             )
             self._listings_in_job = listings_in_job(self.index, self.job_id)
+            self.resources = open_ledger(self.index, self.config)
             self.archiver = Archiver(
                 ArchiverConfig(
                     warc_dir=data.warcs,
@@ -322,7 +325,13 @@ class CrawlSession:
             signal=self.signal,
             indexer_restarts=ingest.restarts,
             unfinished_jobs=[job.id for job in self.unfinished],
+            requisites=self._resource_figures(Kind.REQUISITE),
+            attachments=self._resource_figures(Kind.ATTACHMENT),
         )
+
+    def _resource_figures(self, kind: Kind) -> dict[str, Any]:
+        """The summary's figures of a kind of resource; empty when this crawl fetches none."""
+        return self.resources.figures(kind) if kind in self.resources.kinds else {}
 
     def _index_what_the_writer_left(
         self, summary: CrawlSummary

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.completeness import Completeness, completeness
 from archive.datadir import DataDir, NoArchive
 from archive.index.store import Index, UnusableIndex
 from archive.lock import DataDirLocked
@@ -60,6 +61,8 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     manifest_added: int = 0
     manifest_note: str | None = None  # why the manifest was not updated (read-only media)
+    # What archived pages reference that the archive lacks (not a problem: see the module).
+    completeness: Completeness | None = None
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,7 @@ class VerifyReport:
             "manifest_added": self.manifest_added,
             "manifest_note": self.manifest_note,
             "problems": [f.__dict__ for f in self.findings],
+            "completeness": self.completeness.as_dict() if self.completeness else None,
         }
 
 
@@ -105,6 +109,7 @@ def verify(data: DataDir) -> VerifyReport:
             try:
                 if _index_is_whole(index, report):
                     _check_index(index, files, report)
+                    report.completeness = completeness(index, data.warcs)
             except sqlite3.DatabaseError as error:
                 report.findings.append(Finding("index", "index.db", f"cannot read: {error}"))
     closed = [warc for warc in files if not warc.is_open]

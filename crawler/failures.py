@@ -49,6 +49,8 @@ _REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((UnsupportedURLSchemeError,), "unsupported-scheme"),
     ((ConnectError,), "connection-error"),
 )
+# How Scrapy words its download_maxsize abort (scrapy.utils._download_handlers).
+_MAXSIZE = "larger than download max size"
 # The connection broke after it was made: reset, closed early. Named only when nothing
 # more specific (a truncated body, a timeout) is found inside.
 _LOST = (DownloadFailedError, ResponseFailed, ConnectionLost, ConnectionDone)
@@ -86,6 +88,8 @@ def failure_reason(
         return _ignored(exception)
     lost = False
     for error in _chain(exception):
+        if _MAXSIZE in str(error):  # Scrapy's download_maxsize, from the Content-Length
+            return "too-large"
         for classes, reason in _REASONS:
             if isinstance(error, classes):
                 return reason

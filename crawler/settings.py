@@ -30,6 +30,12 @@ REGARKIV_GZIP_LEVEL = CrawlConfig.gzip_level
 REGARKIV_RECRAWL = str(CrawlConfig.recrawl)
 REGARKIV_RECENT_DAYS = CrawlConfig.recent_days
 REGARKIV_RESUME = False
+# Page requisites and attached documents ("all" or "none"), and the size beyond which
+# one is skipped as too-large (Scrapy's download_maxsize per request).
+REGARKIV_REQUISITES = CrawlConfig.requisites
+REGARKIV_ATTACHMENTS = CrawlConfig.attachments
+REGARKIV_REQUISITE_MAX_SIZE = CrawlConfig.requisite_max_size
+REGARKIV_ATTACHMENT_MAX_SIZE = CrawlConfig.attachment_max_size
 
 # The session (job, WARC writer, indexer) opens from the settings above.
 EXTENSIONS = {"crawler.extension.CrawlSessionExtension": 0}

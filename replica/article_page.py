@@ -13,6 +13,7 @@ from replica.chrome import LISTING_PATHS, Page
 from replica.content import ArticleContent
 from replica.escape import hex_html, rich
 from replica.lexicon import Ministry, section
+from replica.requisites import sidebar_extras
 from replica.templating import load
 
 
@@ -145,5 +146,6 @@ def main_html(
         owner_links=owner_divs,
         topics=topic_block,
         related=related_block,
-        contact=_sidebar_contact(ministries[0], s, lang) if contact else "",
+        contact=(_sidebar_contact(ministries[0], s, lang) if contact else "")
+        + sidebar_extras(meta),
     )

@@ -21,6 +21,7 @@ from replica.content import (
     Table,
 )  # fmt: skip
 from replica.escape import hex_html, rich
+from replica.requisites import figure_sources
 from replica.templating import NONCE, load
 
 
@@ -63,9 +64,12 @@ def _figure(figure: Figure, photo: str) -> str:
     credit = ""
     if figure.credit:
         credit = f'\n<span class="credit">{rich(photo)} {rich(figure.credit)}</span>'
+    phone, widths = figure_sources(figure.src)
     return (
-        '<figure class="image">\n'
-        f'<img src="{figure.src}" alt="{hex_html(figure.alt)}" />\n'
+        '<figure class="image">\n<picture>\n'
+        f'<source media="(max-width: 599px)" srcset="{phone}" sizes="100vw">\n'
+        f'<img src="{figure.src}" srcset="{widths}" sizes="(max-width: 1200px) 100vw, 1200px" '
+        f'alt="{hex_html(figure.alt)}" />\n</picture>\n'
         f'<figcaption><span class="caption">{rich(figure.caption)}</span>{credit}</figcaption>\n'
         "</figure>"
     )

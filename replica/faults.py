@@ -96,18 +96,21 @@ class Faults:
             self._attempts.clear()
             self.applied.clear()
 
-    def take(self, target: str, article_id: int | None = None) -> Applied | None:
+    def take(
+        self, target: str, article_id: int | None = None, *, asset: bool = False
+    ) -> Applied | None:
         """The fault for this request, if any (consuming one use of it).
 
-        ``article_id`` is the article the target names, if it names one; only those
-        requests are candidates for ``misbehave``.
+        ``article_id`` is the article the target names, if it names one; ``asset``: the
+        target is a file (CSS, image, PDF). Only those requests are candidates for
+        ``misbehave``.
         """
         with self._lock:
             for fault in self._faults:
                 if not fault.exhausted and fault.matches(target, article_id):
                     fault.used += 1
                     return self._log(target, fault.kind, fault.params)
-            if self._misbehave and article_id is not None:
+            if self._misbehave and (article_id is not None or asset):
                 rate, seed, kinds, params = self._misbehave
                 attempt = self._attempts.get(target, 0)
                 self._attempts[target] = attempt + 1

@@ -12,12 +12,14 @@ import hashlib
 import os
 import random
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from archive.model import find_header
-from replica import assets, lexicon
+from replica import assets, lexicon, requisites
+from replica.catalog import deploy
 from replica.chrome import LISTING_PATHS, Page
 from replica.frame import render_page
 from replica.listing_page import PER_PAGE, Filters, Item, filters_html
@@ -38,7 +40,6 @@ _ARTICLE = re.compile(r"^/(no|en)/(?:.*/)?id(\d+)/?$")
 _SHORT = re.compile(r"^/id/?(\d+)/?$")
 _LEGACY = re.compile(r"^/(nb|nn)(/.*)?$")
 _ASSET = re.compile(r"^/contentassets/[0-9a-f]{32}/([^/]+\.pdf)$")
-_IMAGE = re.compile(r"^/globalassets/departementene/[a-z]+/bilder/[^/]+\.jpg$")
 
 COMMON_HEADERS = (
     ("strict-transport-security", "max-age=15552000"),
@@ -63,6 +64,9 @@ class Response:
     kind: str  # article, listing, front, robots, rss, pdf, image, redirect, notfound
     article_id: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # A body too large to hold (the server sends it as it is made), and its length.
+    stream: Callable[[], Iterator[bytes]] | None = None
+    length: int = 0
 
     def header(self, name: str) -> str | None:
         return find_header(self.headers, name)
@@ -252,8 +256,10 @@ def route(site: Site, target: str, base: str) -> Response:
         return rss(site, match[1], query, base)
     if match := _ASSET.match(path):
         return static(assets.pdf(match[1]), "application/pdf", "pdf", assets.ASSET_MODIFIED)
-    if _IMAGE.match(path):
-        return static(assets.jpeg(), "image/jpeg", "image", assets.ASSET_MODIFIED)
+    if file := requisites.asset(path, query_string, deploy(site.version, site.seed)):
+        response = static(file.body, file.content_type, "requisite", requisites.ASSET_MODIFIED)
+        response.stream, response.length = file.stream, file.length
+        return response
     if match := _LEGACY.match(path):
         return redirect(f"{base}/no{match[2] or '/'}{suffix}")
     group = path.split("/")[1] if path.count("/") > 1 else "no"

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from typing import NamedTuple, Self
 
 from replica.faults import Faults, article_id_of
+from replica.requisites import is_asset
 from replica.site import Site
-from replica.wire import HTTPRequest, apply_fault, parse_head, write_response
+from replica.wire import HTTPRequest, apply_fault, parse_head, write_response, write_stream
 
 
 class RequestRecord(NamedTuple):
@@ -191,7 +192,7 @@ class ReplicaServer:
     async def _respond(self, request: HTTPRequest, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close."""
         article_id = self._article_id(request.target)
-        fault = self.faults.take(request.target, article_id)
+        fault = self.faults.take(request.target, article_id, asset=is_asset(request.target))
         if fault is not None:
             outcome = await apply_fault(self, request, writer, fault)
             if outcome is not None:
@@ -210,6 +211,9 @@ class ReplicaServer:
             await write_response(writer, 500, headers, b"replica error", keep_alive=False)
             return False
         body, headers = response.body, list(response.headers)
+        if response.stream is not None:
+            await write_stream(writer, response, request.keep_alive, request.method == "HEAD")
+            return request.keep_alive
         if self._not_modified(request, response.header("etag"), response.header("last-modified")):
             await write_response(
                 writer,

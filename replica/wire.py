@@ -18,6 +18,7 @@ from replica.faults import Applied
 from replica.templating import load
 
 if TYPE_CHECKING:
+    from replica.routes import Response
     from replica.server import ReplicaServer
 
 # Unclosed tags, stray bytes and a broken entity, appended to a page cut short.
@@ -124,6 +125,18 @@ async def write_response(
     head_only: bool = False,
 ) -> None:
     writer.write(frame(status, headers, len(body), keep_alive) + (b"" if head_only else body))
+    await writer.drain()
+
+
+async def write_stream(
+    writer: asyncio.StreamWriter, response: Response, keep_alive: bool, head_only: bool
+) -> None:
+    """A large body as it is made, each piece sent before the next is made."""
+    writer.write(frame(response.status, list(response.headers), response.length, keep_alive))
+    if not head_only and response.stream is not None:
+        for piece in response.stream():
+            writer.write(piece)
+            await writer.drain()  # a client that hung up raises here, and it stops
     await writer.drain()
 
 

@@ -99,6 +99,15 @@ class Captures(Connection):
             )
         return original
 
+    def archived_urls(self) -> set[str]:
+        """Every URL but an article's with a 2xx capture: what a crawl need not fetch again
+        (archive/resources.py). One query, which a crawl makes once, at its start."""
+        rows = self._reader().execute(
+            "SELECT DISTINCT url FROM captures"
+            " WHERE status BETWEEN 200 AND 299 AND article_id IS NULL"
+        )
+        return {row[0] for row in rows}
+
     def _capture_row(self, sql: str, params: tuple[object, ...]) -> Capture | None:
         row = self._reader().execute(sql, params).fetchone()
         if row is None:

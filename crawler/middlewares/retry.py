@@ -116,8 +116,8 @@ class BackoffRetryMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> Any:
         reason = failure_reason(None, None, exception)
-        if reason in NOT_RETRIED:
-            return None
+        if reason in NOT_RETRIED or (reason == "cancelled" and "download_maxsize" in request.meta):
+            return None  # a body past the request's size limit: it would be again
         if not self.reached and reason in NEVER_REACHED:
             log.info("%s: %s before the site ever answered: not retried", request.url, reason)
             return None
@@ -126,6 +126,7 @@ class BackoffRetryMiddleware:
 
 NOT_RETRIED = {
     "offsite-redirect", "out-of-scope", "robots-disallowed", "not-archived", "ignored",
+    "too-large",
 }  # fmt: skip
 # Before the site has answered once, these mean it cannot be reached at all.
 NEVER_REACHED = CANNOT_CONNECT | {"timeout"}

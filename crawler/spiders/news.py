@@ -33,6 +33,7 @@ from archive.urls import (
 )
 from crawler.failures import failure_reason
 from crawler.middlewares.compression import BODY_UNREAD
+from crawler.resources import ResourceRequests
 
 # Ordered fallbacks: the first selector is the real markup (site.md §8); the
 # others keep a crawl going, with a warning, if the listing template changes.
@@ -118,6 +119,9 @@ class NewsSpider(scrapy.Spider):
         self.max_articles = config.max_articles
         self.since = config.since
         self.allowed_domains = [config.host]
+        self.resources = ResourceRequests(
+            session.resources, config.requisite_max_size, config.attachment_max_size
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -219,6 +223,7 @@ class NewsSpider(scrapy.Spider):
             return
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
+            yield from self.resources.from_page(response, article=False)
         items = self._items(response, page)
         oldest: date | None = None
         already_archived = 0
@@ -274,10 +279,11 @@ class NewsSpider(scrapy.Spider):
                     return number
         return None
 
-    def parse_article(self, response: Response) -> None:
-        # Extraction and indexing happen off the reactor thread, from the
-        # captured exchange (see archive/ingest.py); nothing to do here.
+    def parse_article(self, response: Response) -> list[scrapy.Request]:
+        # Extraction and indexing happen off the reactor thread, from the captured
+        # exchange (see archive/ingest.py); here only its requisites and attachments.
         self.session.count("articles_fetched" if response.status < 400 else "articles_gone")
+        return self.resources.from_page(response, article=True)
 
     def on_error(self, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.config import CrawlConfig
+from archive.config import FETCH_CHOICES, CrawlConfig
 from archive.policy import Recrawl
 from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT, DATE, data_dir_option, json_option
@@ -85,6 +85,32 @@ def parse_size(value: str) -> int:
     help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
+@click.option(
+    "--requisites",
+    type=click.Choice(FETCH_CHOICES),
+    default=CrawlConfig.requisites,
+    show_default=True,
+    help="Fetch what each page needs to render: CSS, scripts, fonts, images, icons.",
+)
+@click.option(
+    "--attachments",
+    type=click.Choice(FETCH_CHOICES),
+    default=CrawlConfig.attachments,
+    show_default=True,
+    help="Fetch the documents articles link (PDF, DOCX, XLSX, ...).",
+)
+@click.option(
+    "--requisite-max-size",
+    default=format_size(CrawlConfig.requisite_max_size),
+    show_default=True,
+    help="Skip a requisite larger than this (counted as too-large).",
+)
+@click.option(
+    "--attachment-max-size",
+    default=format_size(CrawlConfig.attachment_max_size),
+    show_default=True,
+    help="Skip an attachment larger than this (counted as too-large).",
+)
 @click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
@@ -93,6 +119,8 @@ def crawl(
     as_json: bool,
     verbose: bool,
     warc_max_size: str,
+    requisite_max_size: str,
+    attachment_max_size: str,
     **options: Any,
 ) -> None:
     """Crawl the news listings and articles into WARC files and the index.
@@ -104,7 +132,13 @@ def crawl(
     from archive.recovery import NothingToResume
     from crawler.run import run_crawl
 
-    config = CrawlConfig(data_dir=data_dir, warc_max_size=parse_size(warc_max_size), **options)
+    config = CrawlConfig(
+        data_dir=data_dir,
+        warc_max_size=parse_size(warc_max_size),
+        requisite_max_size=parse_size(requisite_max_size),
+        attachment_max_size=parse_size(attachment_max_size),
+        **options,
+    )
     try:
         summary = run_crawl(
             config,

@@ -13,6 +13,7 @@ from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT, data_dir_option, json_option
 
 if TYPE_CHECKING:
+    from archive.completeness import Completeness
     from archive.verify import VerifyReport
 
 
@@ -45,9 +46,26 @@ def _verify_text(report: VerifyReport) -> str:
         f"checked {report.files} WARC files ({report.records_checked} records) and "
         f"{report.captures_checked} captures; {report.manifest_added} files added to the manifest",
         *([f"NOTE {report.manifest_note}"] if report.manifest_note else []),
+        *(_completeness_lines(report.completeness) if report.completeness else []),
         *(f"PROBLEM {finding}" for finding in report.findings),
         "OK" if report.ok else f"{len(report.findings)} problems",
     )
+
+
+def _completeness_lines(found: Completeness, shown: int = 20) -> list[str]:
+    """The figure, then the first ``shown`` missing references with their pages."""
+    lines = [
+        f"completeness {found.ratio:.1%}: {found.archived} of {found.references} requisites and "
+        f"attachments that {found.pages} archived pages reference are archived; "
+        f"{len(found.missing)} pages incomplete"
+    ]
+    items = [(page, m) for page, missing in found.missing.items() for m in missing]
+    for page, item in items[:shown]:
+        held = "not archived" if item.status is None else f"archived as http-{item.status}"
+        lines.append(f"MISSING {item.url} ({item.kind} {item.role}, {held}) on {page}")
+    if len(items) > shown:
+        lines.append(f"... {len(items) - shown} more (--json lists them)")
+    return lines
 
 
 @click.command(context_settings=CONTEXT)

@@ -9,6 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from archive.config import CrawlConfig, CrawlConfigError
+from archive.resources import ResourceLedger
 from crawler.spiders.news import NewsSpider, parse_listing_date
 
 BASE = "https://www.regjeringen.no"
@@ -22,6 +23,7 @@ class FakeSession:
         self.counts: dict[str, int] = {}
         self.failures: list[str] = []
         self.walked: set[str] = set()
+        self.resources = ResourceLedger(BASE, (), kinds=())  # these tests read listings only
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

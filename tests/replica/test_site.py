@@ -130,7 +130,7 @@ def extract(html: str) -> Article:
     day = datetime.strptime(date, "%d/%m/%Y" if "/" in date else "%d.%m.%Y")
     images = []
     for figure in body.iter("figure"):
-        img, credit = figure.find("img"), figure.xpath(".//span[@class='credit']")
+        img, credit = figure.find(".//img"), figure.xpath(".//span[@class='credit']")
         caption = norm(text_of(figure.xpath(".//span[@class='caption']")[0]))
         credit_text = norm(text_of(credit[0]).split(":", 1)[1]) if credit else None
         images.append(Image(caption, credit_text, urljoin(url, img.get("src")), img.get("alt")))
