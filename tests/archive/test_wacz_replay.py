@@ -20,6 +20,7 @@ import pytest
 
 from archive.datadir import DataDir
 from archive.wacz import export_wacz
+from replica.requisites import TITLE_STYLE
 from tests.support import browser as browser_support
 from tests.support.browser import Traffic, screenshot_dir
 from tests.support.replay import (
@@ -43,7 +44,7 @@ def replaywebpage_unpacked() -> None:
         pytest.skip(reason)
 
 
-def a_word_only_in_its_text(pages: list[dict[str, str]], url: str) -> str:
+def a_word_only_in_its_text(pages: list[dict[str, str]], url: str) -> str | None:
     """A word of the page's text that no other page has, nor its own title or URL."""
     seen: Counter[str] = Counter()
     for page in pages:
@@ -51,15 +52,19 @@ def a_word_only_in_its_text(pages: list[dict[str, str]], url: str) -> str:
     page = next(page for page in pages if page["url"] == url)
     own = f"{page['title']} {page['url']}".lower()
     return next(
-        word
-        for word in sorted(set(WORD.findall(page["text"].lower())))
-        if seen[word] == 1 and word not in own
+        (
+            word
+            for word in sorted(set(WORD.findall(page["text"].lower())))
+            if seen[word] == 1 and word not in own
+        ),
+        None,
     )
 
 
-# The replayed page's first <h1>, found by walking the same-origin frames and shadow roots
-# of ReplayWeb.page, whose nested replay frame Playwright's frame tracking sometimes misses.
-REPLAYED_HEADING = """(fragment) => {
+# The replayed page's first <h1>, its colours and the widths of its images, found by walking
+# the same-origin frames and shadow roots of ReplayWeb.page, whose nested replay frame
+# Playwright's frame tracking sometimes misses.
+REPLAYED = """(fragment) => {
     const documents = [document];
     for (let i = 0; i < documents.length; i++) {
         const roots = [documents[i]];
@@ -73,9 +78,15 @@ REPLAYED_HEADING = """(fragment) => {
         }
         const doc = documents[i];
         const heading = doc.location.href.includes(fragment) && doc.querySelector("h1");
-        if (heading) {
+        const images = heading && Array.from(doc.images);
+        if (heading && images.every(image => image.complete)) {
             heading.scrollIntoView();  // for the screenshot
-            return heading.innerText;
+            const style = doc.defaultView.getComputedStyle(heading);
+            return {
+                title: heading.innerText,
+                colours: [style.color, style.borderBottomColor],
+                widths: images.map(image => image.naturalWidth),
+            };
         }
     }
     return null;
@@ -90,9 +101,17 @@ def test_an_article_replays_from_the_wacz_in_replaywebpage_and_its_text_is_found
     lines = zipfile.ZipFile(wacz).read("pages/pages.jsonl").decode().splitlines()
     pages = [json.loads(line) for line in lines[1:]]
     site = crawled_replica.site
-    article_id = site.article_ids("no")[1]
-    expected = site.expected(article_id, crawled_replica.base_url)
-    word, title = a_word_only_in_its_text(pages, expected.url), expected.title
+    # An article with an image, and a word in its text that no other page has.
+    expected, word = next(
+        (article, word)
+        for article in (
+            site.expected(i, crawled_replica.base_url)
+            for i in site.article_ids()
+            if "figure" in site.features(i)
+        )
+        if (word := a_word_only_in_its_text(pages, article.url))
+    )
+    title = expected.title
 
     site_dir = replaywebpage_site(tmp_path / "site", wacz, expected.url)
     with static_server(site_dir) as base:
@@ -102,8 +121,10 @@ def test_an_article_replays_from_the_wacz_in_replaywebpage_and_its_text_is_found
         try:
             page = context.new_page()
             page.goto(f"{base}/index.html", wait_until="load", timeout=30_000)
-            heading = page.wait_for_function(REPLAYED_HEADING, arg=f"mp_/{expected.url}")
-            assert heading.json_value().strip() == expected.title
+            found = page.wait_for_function(REPLAYED, arg=f"mp_/{expected.url}").json_value()
+            assert found["title"].strip() == expected.title
+            assert found["colours"] == list(TITLE_STYLE.values())  # the archived stylesheet
+            assert found["widths"] and all(width > 0 for width in found["widths"])
             page.wait_for_load_state("networkidle", timeout=15_000)
             page.screenshot(path=str(screenshot_dir(root) / "replay-replaywebpage.png"))
 
