@@ -249,13 +249,16 @@ class Package:
     def copy_file(self, source: Path, path: str) -> Resource:
         """Stream ``source`` into the ZIP, STORED, hashing it on the way."""
         digest, size = hashlib.sha256(), 0
-        with open(source, "rb") as fh:
+        buffer = bytearray(CHUNK)  # one buffer, reused: no allocation per chunk
+        view = memoryview(buffer)
+        with open(source, "rb", buffering=0) as fh:
             info = self._entry(path, zipfile.ZIP_STORED, os.fstat(fh.fileno()).st_size)
             with self.zf.open(info, "w") as entry:
-                while chunk := fh.read(CHUNK):
+                while count := fh.readinto(buffer):
+                    chunk = view[:count]
                     digest.update(chunk)
                     entry.write(chunk)
-                    size += len(chunk)
+                    size += count
         return self._add(path, digest, size)
 
     def write_lines(self, path: str, lines: Iterable[str]) -> int:
