@@ -210,9 +210,12 @@ def bare_command(base_url: str, concurrency: int) -> list[str]:
 
 
 def regarkiv_command(base_url: str, concurrency: int, data_dir: Path) -> list[str]:
+    # The pages alone, as the other contenders fetch them: requisites and attachments
+    # have their own benchmark (benchmarks/requisites_bench.py).
     return [
         sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(data_dir),
         "--base-url", base_url, "--delay", "0", "--concurrency", str(concurrency), "--json",
+        "--requisites", "none", "--attachments", "none",
     ]  # fmt: skip
 
 

@@ -42,6 +42,7 @@ PRIORITY = {Kind.REQUISITE: 5, Kind.ATTACHMENT: 4}
 CSS_DEPTH = 3
 KIND = "regarkiv_resource_kind"
 DEPTH = "regarkiv_css_depth"
+ROLE = "regarkiv_resource_role"
 # What a stylesheet is read up to; a larger one is archived but not followed.
 MAX_CSS_BYTES = 4 * 1024 * 1024
 
@@ -94,7 +95,7 @@ class ResourceRequests:
             meta: dict[str, Any] = {
                 KIND: reference.kind,
                 DEPTH: depth,
-                "role": reference.role,
+                ROLE: reference.role,
                 BODY_UNREAD: True,
                 "download_maxsize": size,
                 "download_warnsize": size,
@@ -119,7 +120,7 @@ class ResourceRequests:
         if (
             200 <= response.status < 300
             and meta[DEPTH] < CSS_DEPTH
-            and is_stylesheet(response, meta.get("role", ""))
+            and is_stylesheet(response, meta.get(ROLE, ""))
         ):
             css = decoded(response, MAX_CSS_BYTES)
             if css:

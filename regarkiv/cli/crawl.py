@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -13,6 +14,8 @@ from archive.config import FETCH_CHOICES, CrawlConfig
 from archive.policy import Recrawl
 from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT, DATE, data_dir_option, json_option
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Set once a crawl has closed everything it owns (files synced, index closed, lock
 # released, summary printed); see regarkiv.cli.main().
@@ -37,6 +40,28 @@ def parse_size(value: str) -> int:
         return int(text)
     except ValueError:
         raise click.BadParameter(f"expected a size like 1G or 500M, got {value!r}") from None
+
+
+def resource_options(kind: str, what: str) -> Callable[[F], F]:
+    """``--<kind>s all|none`` and ``--<kind>-max-size SIZE`` (page requisites, attachments)."""
+
+    def add(command: F) -> F:
+        command = click.option(
+            f"--{kind}-max-size",
+            default=format_size(getattr(CrawlConfig, f"{kind}_max_size")),
+            show_default=True,
+            help=f"Skip a{'n' if kind[0] in 'aeiou' else ''} {kind} larger than this "
+            "(counted as too-large).",
+        )(command)
+        return click.option(
+            f"--{kind}s",
+            type=click.Choice(FETCH_CHOICES),
+            default=getattr(CrawlConfig, f"{kind}s"),
+            show_default=True,
+            help=f"Fetch {what}.",
+        )(command)
+
+    return add
 
 
 @click.command(context_settings=CONTEXT)
@@ -85,32 +110,8 @@ def parse_size(value: str) -> int:
     help="Roll WARC files over at this size.",
 )
 @click.option("--gzip-level", type=int, default=CrawlConfig.gzip_level, show_default=True)
-@click.option(
-    "--requisites",
-    type=click.Choice(FETCH_CHOICES),
-    default=CrawlConfig.requisites,
-    show_default=True,
-    help="Fetch what each page needs to render: CSS, scripts, fonts, images, icons.",
-)
-@click.option(
-    "--attachments",
-    type=click.Choice(FETCH_CHOICES),
-    default=CrawlConfig.attachments,
-    show_default=True,
-    help="Fetch the documents articles link (PDF, DOCX, XLSX, ...).",
-)
-@click.option(
-    "--requisite-max-size",
-    default=format_size(CrawlConfig.requisite_max_size),
-    show_default=True,
-    help="Skip a requisite larger than this (counted as too-large).",
-)
-@click.option(
-    "--attachment-max-size",
-    default=format_size(CrawlConfig.attachment_max_size),
-    show_default=True,
-    help="Skip an attachment larger than this (counted as too-large).",
-)
+@resource_options("requisite", "what each page needs to render: CSS, scripts, fonts, images, icons")
+@resource_options("attachment", "the documents articles link (PDF, DOCX, XLSX, ...)")
 @click.option("--resume", is_flag=True, help="Finish the last interrupted or failed crawl job.")
 @json_option("Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,17 @@ def _job_text(job: dict[str, Any]) -> str:
     text = ""
     for key, value in job.items():
         if isinstance(value, dict):
-            text += output.lines(f"{key}:", *(f"  {name}: {item}" for name, item in value.items()))
+            text += output.lines(
+                f"{key}:", *(f"  {name}: {_flat(item)}" for name, item in value.items())
+            )
         else:
             text += output.lines(f"{key}: {value}")
     return text
+
+
+def _flat(value: Any) -> str:
+    """A figure on one line: counts by reason (a kind of resource's) as compact JSON."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
 
 
 COMMANDS = (jobs,)
