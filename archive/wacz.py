@@ -87,10 +87,8 @@ class Resource:
     bytes: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": Path(self.path).name.lower(), "path": self.path} | {
-            "hash": self.hash,
-            "bytes": self.bytes,
-        }
+        name = Path(self.path).name.lower()
+        return {"name": name, "path": self.path, "hash": self.hash, "bytes": self.bytes}
 
 
 def export_wacz(
