@@ -140,7 +140,12 @@ def rebuilt_from_index(
     """
     merged = summary.as_dict()
     rebuilt = figures_from_index(index, summary.job_id)
-    merged.update({key: value for key, value in rebuilt.items() if key in merged})
+    for key, value in rebuilt.items():
+        if isinstance(value, dict):  # the index knows what was fetched, the crawl the rest
+            if merged.get(key) or any(value.values()):
+                merged[key] = {**(merged.get(key) or {}), **value}
+        elif key in merged:
+            merged[key] = value
     if lost_in_writer > 0:
         failures = Counter(merged["failures"])
         failures["not-archived"] += lost_in_writer

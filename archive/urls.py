@@ -116,6 +116,14 @@ def listing_url(base_url: str, lang: str, page: int = 1) -> str:
     return url if page <= 1 else f"{url}?page={page}"
 
 
+def is_listing_url(url: str) -> bool:
+    """A page of a news listing, as the crawl fetches it (the first, or ``?page=N``)."""
+    parts = urlsplit(url)
+    return parts.path in LISTING_PATHS.values() and (
+        not parts.query or listing_page_number(url) is not None
+    )
+
+
 def listing_page_number(url: str) -> int | None:
     """The ``?page=N`` of a pager link, or None if it is anything else.
 

@@ -137,4 +137,10 @@ class ResourceRequests:
             return
         if reason in (TOO_LARGE, "cancelled") and "download_maxsize" in request.meta:
             reason = TOO_LARGE  # aborted by the size limit, as the body streamed in
+            log.warning(
+                "%s: not archived, larger than %s bytes (the %s size limit)",
+                request.url,
+                f"{request.meta['download_maxsize']:,}",
+                request.meta[KIND],
+            )
         self.ledger.failed(request.meta[KIND], reason)

@@ -12,8 +12,10 @@ import os
 from dataclasses import asdict, replace
 from typing import Any
 
+from archive.extract.requisites import is_document
 from archive.index.schema import Job
 from archive.index.store import Index
+from archive.urls import is_listing_url
 
 
 class JobNotFound(LookupError):
@@ -83,7 +85,8 @@ def listings_in_job(index: Index, job_id: str) -> dict[str, tuple[str, int]]:
         " AND status = 200 AND record_type = 'response' ORDER BY id",
         (job_id,),
     )
-    return {url: (warc_file, offset) for url, warc_file, offset in rows}
+    # Not every page that is no article is a listing: requisites and attachments too.
+    return {url: (warc_file, offset) for url, warc_file, offset in rows if is_listing_url(url)}
 
 
 def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
@@ -98,11 +101,18 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
     def one(sql: str) -> int:
         return int(index.conn.execute(sql, (job_id,)).fetchone()[0] or 0)
 
+    others = index.conn.execute(
+        "SELECT url FROM captures WHERE job_id = ? AND article_id IS NULL AND status = 200",
+        (job_id,),
+    )
+    others = [url for (url,) in others if not url.endswith("/robots.txt")]
+    listings = sum(is_listing_url(url) for url in others)
+    documents = sum(is_document(url) for url in others)
     return {
-        "listing_pages": one(
-            "SELECT count(*) FROM captures WHERE job_id = ? AND article_id IS NULL"
-            " AND status = 200 AND url NOT LIKE '%/robots.txt'"
-        ),
+        "listing_pages": listings,
+        # Only what was fetched; what was skipped or failed is not in the index.
+        "requisites": {"fetched": len(others) - listings - documents},
+        "attachments": {"fetched": documents},
         "articles_fetched": one(
             "SELECT count(DISTINCT article_id) FROM captures WHERE job_id = ?"
             " AND article_id IS NOT NULL AND status IN (200, 404, 410)"

@@ -53,7 +53,10 @@ def _verify_text(report: VerifyReport) -> str:
 
 
 def _completeness_lines(found: Completeness, shown: int = 20) -> list[str]:
-    """The figure, then the first ``shown`` missing references with their pages."""
+    """The figure, then the first ``shown`` missing references with their pages; nothing
+    when the archived pages reference nothing (pages archived without requisites)."""
+    if not found.references:
+        return []
     lines = [
         f"completeness {found.ratio:.1%}: {found.archived} of {found.references} requisites and "
         f"attachments that {found.pages} archived pages reference are archived; "

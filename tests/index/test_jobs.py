@@ -25,6 +25,8 @@ from archive.model import Article, Capture
 T0 = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
 LISTING = "https://www.regjeringen.no/no/aktuelt/nyheter/id2006120/?page=2"
 ROBOTS = "https://www.regjeringen.no/robots.txt"
+CSS = "https://www.regjeringen.no/dist-web/css/main.css?v=202606173_211653"
+PDF = "https://www.regjeringen.no/contentassets/b04cfc23c69343ef800ce6a45f8cc456/notat.pdf"
 
 
 def article_url(article_id: int) -> str:
@@ -146,6 +148,7 @@ def test_listings_in_job_point_at_the_newest_full_response(index: Index) -> None
     crawl.capture(LISTING + "3", "job1", status=500)
     crawl.capture(LISTING + "4", "job2")
     crawl.article(1, "job1")
+    crawl.capture(CSS, "job1")  # a page requisite: no listing, though no article either
     assert listings_in_job(index, "job1") == {LISTING: ("b.warc.gz", 2000)}
 
 
@@ -158,6 +161,9 @@ def test_figures_from_index_rebuild_what_a_dead_crawl_did(index: Index) -> None:
     crawl.article(1, "job2", body="Andre utgave.")
     crawl.removal(2, "job2")
     crawl.capture(LISTING, "job2", warc_file="regarkiv-20260705120000-00000.warc.gz")
+    crawl.capture(CSS, "job1")
+    crawl.capture(PDF, "job1")
+    crawl.capture(PDF + "?uid=2", "job1", status=404)  # failed: the index cannot say why
     index.commit()
     assert figures_from_index(index, "job1") == {
         "listing_pages": 1,
@@ -167,6 +173,8 @@ def test_figures_from_index_rebuild_what_a_dead_crawl_did(index: Index) -> None:
         "removed": 0,
         "unchanged": 0,
         "fallback_extractions": 0,
+        "requisites": {"fetched": 1},
+        "attachments": {"fetched": 1},
         "warc_files": ["regarkiv-20260704120000-00000.warc.gz"],
     }
     assert figures_from_index(index, "job2") == {
@@ -177,6 +185,8 @@ def test_figures_from_index_rebuild_what_a_dead_crawl_did(index: Index) -> None:
         "removed": 1,
         "unchanged": 0,
         "fallback_extractions": 0,
+        "requisites": {"fetched": 0},
+        "attachments": {"fetched": 0},
         "warc_files": [
             "regarkiv-20260704120000-00000.warc.gz",
             "regarkiv-20260705120000-00000.warc.gz",
