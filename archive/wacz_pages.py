@@ -29,6 +29,7 @@ import lxml.etree
 import lxml.html
 
 from archive.index.schema import iso
+from archive.urls import is_listing_url
 from archive.warc.reader import read_record_at
 
 # Listing pages: where their text is, in order of preference, and what is no text.
@@ -128,8 +129,8 @@ def article_pages(conn: sqlite3.Connection, selection: Selection) -> Iterator[Pa
 
 
 def listing_pages(conn: sqlite3.Connection, selection: Selection, warcs: Path) -> Iterator[Page]:
-    """Each listing page's latest 2xx capture in the selection (HTML that is no article),
-    its title and text read from the archived page (a revisit's from its original)."""
+    """Each listing page's latest 2xx capture in the selection (an HTML page at a listing
+    URL), its title and text read from the archived page (a revisit's from its original)."""
     where, params = selection.where("c")
     # SQLite takes the bare columns of a max() aggregate from the row holding the max.
     rows = conn.execute(
@@ -143,6 +144,8 @@ def listing_pages(conn: sqlite3.Connection, selection: Selection, warcs: Path) -
         params,
     ).fetchall()  # a few hundred listing pages; the cursor must not span the reads below
     for url, fetched_at, warc_file, offset, original_file, original_offset in rows:
+        if not is_listing_url(url):
+            continue
         if original_file is not None:
             warc_file, offset = original_file, original_offset
         title, text = page_text(warcs / warc_file, offset)
