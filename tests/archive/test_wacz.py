@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tracemalloc
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,10 @@ import pytest
 
 from archive.datadir import DataDir
 from archive.index.jobs import JobNotFound
+from archive.index.store import Index
 from archive.wacz import ExportError, Selection, export_wacz
+from archive.wacz_pages import selected_files
+from tests.support.index import URL
 from tests.support.replay import CrawledReplica
 
 
@@ -227,3 +231,30 @@ def test_memory_stays_flat_whatever_the_warc_files_size(
         tracemalloc.stop()
     assert peak < 8_000_000, f"peak Python allocations {peak:,} bytes"
     assert read(tmp_path / "big.wacz", f"archive/{big.name}") == big.read_bytes()
+
+
+def test_a_selection_brings_the_files_of_its_captures_and_of_its_revisits_originals(
+    tmp_path: Path, make_capture
+) -> None:
+    """Captures on 4, 6 and 8 July in three files; the last is a revisit of the first."""
+    index = Index(tmp_path / "index.db")
+    first = replace(make_capture(0), warc_file="a.warc.gz")
+    second = replace(make_capture(48, URL + "?x"), warc_file="b.warc.gz")
+    revisit = replace(
+        make_capture(96), warc_file="c.warc.gz", record_type="revisit", refers_to=first.record_id
+    )
+    for capture, job in ((first, "job1"), (second, "job1"), (revisit, "job2")):
+        index.add_capture(capture, job)
+    index.commit()
+    conn = index.conn
+
+    def files(**selection: object) -> list[str]:
+        return selected_files(conn, Selection(**selection))  # type: ignore[arg-type]
+
+    assert files() == ["a.warc.gz", "b.warc.gz", "c.warc.gz"]
+    assert files(since=date(2026, 7, 6)) == ["a.warc.gz", "b.warc.gz", "c.warc.gz"]
+    assert files(since=date(2026, 7, 7)) == ["a.warc.gz", "c.warc.gz"]  # c's original is in a
+    assert files(job_id="job1") == ["a.warc.gz", "b.warc.gz"]
+    assert files(job_id="job1", since=date(2026, 7, 5)) == ["b.warc.gz"]
+    assert files(since=date(2026, 7, 9)) == []
+    index.close()
