@@ -170,7 +170,8 @@ def page_references(html: bytes, page_url: str, *, attachments: bool = True) -> 
     try:
         # lxml.etree's elements, not lxml.html's: no class lookup for each of the ~200
         # elements the queries return (a third of the scan's time on an article).
-        root = etree.fromstring(html, _PARSER)
+        # None for a document of nothing but blanks or comments.
+        root: etree._Element | None = etree.fromstring(html, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):  # empty, not HTML at all
         return []
     if root is None:

@@ -101,11 +101,11 @@ def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
     def one(sql: str) -> int:
         return int(index.conn.execute(sql, (job_id,)).fetchone()[0] or 0)
 
-    others = index.conn.execute(
+    rows = index.conn.execute(
         "SELECT url FROM captures WHERE job_id = ? AND article_id IS NULL AND status = 200",
         (job_id,),
     )
-    others = [url for (url,) in others if not url.endswith("/robots.txt")]
+    others = [str(url) for (url,) in rows if not url.endswith("/robots.txt")]
     listings = sum(is_listing_url(url) for url in others)
     documents = sum(is_document(url) for url in others)
     return {
