@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import heapq
+import io
 import itertools
 import json
 import os
@@ -249,10 +250,10 @@ class Package:
         digest, size = hashlib.sha256(), 0
         buffer = bytearray(CHUNK)  # one buffer, reused: no allocation per chunk
         view = memoryview(buffer)
-        with open(source, "rb", buffering=0) as fh:
+        with _reading(source) as fh:
             info = self._entry(path, zipfile.ZIP_STORED, os.fstat(fh.fileno()).st_size)
             with self.zf.open(info, "w") as entry:
-                while count := fh.readinto(buffer):
+                while count := _read_into(source, fh, buffer):
                     chunk = view[:count]
                     digest.update(chunk)
                     entry.write(chunk)
@@ -300,6 +301,22 @@ class Package:
             self._entry("datapackage-digest.json", zipfile.ZIP_DEFLATED),
             json.dumps(digest, indent=2).encode("utf-8"),
         )
+
+
+def _reading(source: Path) -> io.FileIO:
+    """``source`` opened unbuffered; a WARC file that cannot be read is named as such, not
+    taken for the output failing."""
+    try:
+        return open(source, "rb", buffering=0)
+    except OSError as error:
+        raise ExportError(f"cannot read {source}: {error.strerror}") from None
+
+
+def _read_into(source: Path, fh: io.FileIO, buffer: bytearray) -> int:
+    try:
+        return fh.readinto(buffer)
+    except OSError as error:
+        raise ExportError(f"cannot read {source}: {error.strerror}") from None
 
 
 def _write(entry: IO[bytes], digest: Any, data: bytes) -> int:
