@@ -133,8 +133,8 @@ def test_an_article_replays_from_the_wacz_in_replaywebpage_and_its_text_is_found
             app.get_by_placeholder(SEARCH_BOX).fill(word)
             app.get_by_text("1 page", exact=True).wait_for(timeout=15_000)
             quoted = json.dumps(title, ensure_ascii=False)  # a CSS string, as JSON writes it
-            found = app.locator(f"wr-page-entry .page-title keyword-mark[title={quoted}]")
-            assert found.count() == 1
+            hits = app.locator(f"wr-page-entry .page-title keyword-mark[title={quoted}]")
+            assert hits.count() == 1
         finally:
             context.close()
 
