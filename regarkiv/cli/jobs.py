@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +74,13 @@ def _job_text(job: dict[str, Any]) -> str:
     return text
 
 
-def _flat(value: Any) -> str:
-    """A figure on one line: counts by reason (a kind of resource's) as compact JSON."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+def _flat(value: Any, nested: bool = False) -> str:
+    """A figure on one line, counts by reason (a kind of resource's) too:
+    ``fetched 3, skipped (off-site 1, too-large 1)``."""
+    if not isinstance(value, dict):
+        return str(value)
+    inner = ", ".join(f"{name} {_flat(item, True)}" for name, item in value.items()) or "none"
+    return f"({inner})" if nested and value else inner
 
 
 COMMANDS = (jobs,)

@@ -75,6 +75,9 @@ def test_first_crawl_archives_requisites_once_and_second_fetches_none(
     assert again == [BIG_IMAGE]
     shown = regarkiv("jobs", "show", second["job_id"], "--data-dir", str(tmp_path), "--json")
     assert json.loads(shown.stdout)["figures"]["requisites"]["skipped"]["too-large"] == 1
+    text = regarkiv("jobs", "show", second["job_id"], "--data-dir", str(tmp_path)).stdout
+    assert "  requisites: fetched 0, already_archived " in text
+    assert "skipped (off-site 1, too-large 1), failed none" in text
     verified = regarkiv("verify", "--data-dir", str(tmp_path), "--json")
     assert verified.returncode == 0, verified.stdout
     report = json.loads(verified.stdout)["completeness"]
