@@ -62,9 +62,12 @@ def read_real(real_pages_dir: Path) -> Callable[[str], bytes]:
     return read
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """A headless Chromium (Playwright's ``Browser``) shared by the session's browser tests."""
+    """A headless Chromium (Playwright's ``Browser``) shared by a module's browser tests.
+
+    Per module, not per session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, and a later module's ``asyncio.run`` would then fail."""
     reason = browser_support.unavailable_reason()
     if reason is not None:
         if browser_support.required():
