@@ -8,6 +8,7 @@
    replica's ground truth.
 3. Reindex: archive.reindex.rebuild over the archive the regarkiv crawl wrote.
 4. Search latency: benchmarks/search_bench.py.
+5. ``export wacz``: benchmarks/wacz.py (throughput and peak RSS over two archive sizes).
 
 Speed targets are checked here, never by timed assertions in tests. The figures are wall
 clock on a shared machine: the load average is printed with them, and the crawl is run
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import search_bench  # noqa: E402
+from benchmarks import search_bench, wacz  # noqa: E402
 from benchmarks.crawl_bench import CrawlResult, crawl_contender, expected_requests  # noqa: E402
 from benchmarks.extract_bench import extraction, reindex  # noqa: E402
 from replica.site import Site  # noqa: E402
@@ -39,6 +40,7 @@ from replica.site import Site  # noqa: E402
 CONTENDERS = ("bare", "regarkiv", "wget")
 DEFAULTS = {"articles": 3000, "rounds": 2, "extract_pages": 300, "revisions": 100_000}
 QUICK = {"articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000}
+WACZ_SIZES = {"default": "256,1024", "quick": "8,32"}  # MB of archive
 
 
 @dataclass
@@ -120,6 +122,16 @@ def targets(results: dict[str, Any]) -> list[Target]:
             Target(f"search: {kind.replace('_', ' ')} p95", search[kind]["p95_ms"], "<=", ms, "ms")
             for kind, ms in search_targets(search).items()
         ),
+        *wacz_targets(results["wacz"]),
+    ]
+
+
+def wacz_targets(figures: dict[str, Any]) -> list[Target]:
+    largest = figures["sizes"][max(figures["sizes"], key=int)]
+    peak = max(size["peak_rss_mb"] for size in figures["sizes"].values())
+    return [
+        Target("export wacz: MB/s (largest archive)", largest["mb_per_s"], ">=", 150, "MB/s"),
+        Target("export wacz: peak RSS, any size", peak, "<=", 100, "MB"),
     ]
 
 
@@ -163,6 +175,8 @@ def render(results: dict[str, Any], checks: list[Target]) -> str:
     for kind in search_targets(q):
         p50, p95 = q[kind]["p50_ms"], q[kind]["p95_ms"]
         lines.append(f"  {kind:16} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+    lines += ["", "5. export wacz (" + wacz.render(results["wacz"]).split("\n", 1)[0] + ")"]
+    lines += wacz.render(results["wacz"]).splitlines()[1:-1]
     lines += ["", "Targets"] + [check.line() for check in checks]
     passed = sum(check.passed for check in checks)
     lines.append(f"  {passed}/{len(checks)} targets met; total {results['seconds']:.0f} s")
@@ -207,6 +221,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["reindex"] = reindex(regarkiv_dir)
     log(f"search: {args.revisions} revisions")
     results["search"] = search_bench.run(args.revisions)
+    sizes = WACZ_SIZES["quick" if args.quick else "default"]
+    log(f"export wacz: {sizes} MB")
+    rounds = "1" if args.quick else "3"
+    results["wacz"] = wacz.run(wacz.parse_args(["--sizes", sizes, "--rounds", rounds]))
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
 

@@ -27,6 +27,7 @@ from tests.support import warc
 from tests.support.crawl import FAST
 from tests.support.index import T0, URL
 from tests.support.paths import REAL_PAGES, ROOT
+from tests.support.replay import CrawledReplica, crawl_replica_twice
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +83,12 @@ def read_real(real_pages_dir: Path) -> Callable[[str], bytes]:
     return read
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """A headless Chromium (Playwright's ``Browser``) shared by the session's browser tests."""
+    """A headless Chromium (Playwright's ``Browser``) shared by a module's browser tests.
+
+    Per module, not per session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, and a later module's ``asyncio.run`` would then fail."""
     reason = browser_support.unavailable_reason()
     if reason is not None:
         if browser_support.required():
@@ -157,6 +161,13 @@ def crawl(regarkiv: Callable[..., subprocess.CompletedProcess[str]]) -> Callable
         return json.loads(result.stdout)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def crawled_replica(tmp_path_factory: pytest.TempPathFactory, crawl) -> CrawledReplica:
+    """A replica crawled twice (two jobs; the second after edits, with revisits), shared by
+    the export and replay tests, which only read it."""
+    return crawl_replica_twice(tmp_path_factory.mktemp("crawled") / "data", crawl)
 
 
 @pytest.fixture(scope="session")

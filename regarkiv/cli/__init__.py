@@ -1,7 +1,7 @@
 """The `regarkiv` command: a thin layer over the library.
 
 One module per group of commands (``crawl``, ``query``, ``jobs``, ``maintain``,
-``schedule``, ``demo``); each command parses its options, makes one library call and
+``export``, ``schedule``, ``demo``); each command parses its options, makes one library call and
 prints through ``output.emit``. The library raises specific exceptions; only the group
 here turns them into a one-line ``Error: ...`` and exit 1.
 
@@ -30,7 +30,8 @@ from archive.index.search import SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
 from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
-from regarkiv.cli import crawl, demo, jobs, maintain, output, query, schedule
+from archive.wacz import ExportError
+from regarkiv.cli import crawl, demo, export, jobs, maintain, output, query, schedule
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import DemoError
 
@@ -42,6 +43,7 @@ LIBRARY_ERRORS = (
     DataDirError,
     DataDirLocked,
     DemoError,
+    ExportError,
     JobNotFound,
     LockError,
     NoArchive,
@@ -88,7 +90,7 @@ def cli() -> None:
     """regarkiv: archive regjeringen.no news into WARC files and a searchable index."""
 
 
-for _module in (crawl, query, jobs, maintain, schedule, demo):
+for _module in (crawl, query, jobs, maintain, export, schedule, demo):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

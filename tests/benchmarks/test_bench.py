@@ -51,6 +51,8 @@ def test_quick_run_reports_every_figure(root: Path) -> None:
     for kind in ("rare_word", "common_word", "phrase"):
         assert {"p50_ms", "p95_ms"} <= set(figures["search"][kind])
 
+    assert set(figures["wacz"]["sizes"]) == {"8", "32"}
+
     names = {target["name"] for target in figures["targets"]}
     assert len(names) >= 8
     assert all(isinstance(target["pass"], bool) for target in figures["targets"])

@@ -4,82 +4,19 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.replay import get, wayback
 from tests.support.warc import ARTICLE_TEXT, FETCHED
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pywb") is None, reason="pywb is not installed: no replay test"
 )
 
-WAYBACK = Path(sys.executable).with_name("wayback")
 URL = "https://www.regjeringen.no/no/aktuelt/beredskap/id2950000/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-@contextmanager
-def wayback(warcs: Path, tmp_path: Path) -> Iterator[str]:
-    """pywb's wayback on 127.0.0.1 over a collection that is our WARC directory itself."""
-    root = tmp_path / "pywb"
-    root.mkdir()
-    (root / "config.yaml").write_text(
-        f"collections:\n  regarkiv:\n    index_paths: {warcs}/\n    archive_paths: {warcs}/\n"
-    )
-    port = free_port()
-    log = open(tmp_path / "wayback.log", "wb")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(
-        [str(WAYBACK), "-d", str(root), "-b", "127.0.0.1", "-p", str(port), "-t", "2"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}/regarkiv"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get(f"http://127.0.0.1:{port}/")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"wayback did not start:\n{(tmp_path / 'wayback.log').read_text()}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(5)
-        log.close()
 
 
 def test_pywb_replays_an_archived_article(tmp_path: Path, exchange, make_writer) -> None:
