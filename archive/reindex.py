@@ -24,8 +24,9 @@ from archive.datadir import DataDir
 from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.model import Capture
+from archive.warc.members import iter_members
 from archive.warc.reader import ReadReport, iter_records
-from archive.warc.records import MalformedRecord, iter_members, parse_record
+from archive.warc.records import MalformedRecord, parse_record
 
 log = logging.getLogger(__name__)
 
