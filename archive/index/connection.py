@@ -23,9 +23,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class IndexNotFound(FileNotFoundError):
@@ -113,7 +114,6 @@ class Connection:
 
     path: Path
     conn: sqlite3.Connection
-    db: Database
     commit_every: int | None
 
     def _attach(
@@ -122,7 +122,6 @@ class Connection:
         """Take ``conn`` as the index's connection and set every part's memory up."""
         self.path = path
         self.conn = conn
-        self.db = Database(conn, execute_plugins=False)
         self.commit_every = commit_every
         self._readonly = readonly
         self._uncommitted = 0
@@ -130,6 +129,15 @@ class Connection:
         self._readers = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._init_memory()
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' view of the connection, for Python callers who want its API."""
+        # Imported here, not at the top: ~50 ms of start-up no command needs (see
+        # archive.index.migration_set).
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     def __enter__(self) -> Self:
         return self

@@ -74,7 +74,7 @@ class Index(Captures, Articles, JobTable):
         self._attach(path, conn, readonly=False, commit_every=commit_every)
         self.defer_search = defer_search
         self.search_outdated = False
-        migrations.apply(self.db)
+        migrations.apply(self.conn)
         if self._meta("stems_version") != STEMS_VERSION:
             self.rebuild_search()
 
@@ -93,7 +93,7 @@ class Index(Captures, Articles, JobTable):
         self = cls.__new__(cls)
         self._attach(path, _checked(path, readonly=True), readonly=True, commit_every=None)
         try:
-            pending = {m.name for m in migrations.pending(self.db)}
+            pending = set(migrations.pending(self.conn))
             if pending - SEARCH_MIGRATIONS:
                 raise OutdatedIndex(
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
