@@ -33,6 +33,11 @@ from archive.index.store import Index
 from archive.ingest import IngestResult, IngestStats, apply, prepare, recount
 from archive.model import Capture, Exchange
 
+# The indexer's page cache (see archive.index.connection): its FTS inserts touch the newest
+# pages of each segment; merges read older ones once. 16 MiB cost no more CPU per capture
+# than 64 MiB at 20,000 articles (/tmp/perf cache benchmark, see benchmarks/bench.py).
+INDEXER_CACHE_KIB = 16 * 1024
+
 log = logging.getLogger(__name__)
 
 Item = tuple[Capture, bytes | None, str | None]  # a capture, its body as stored, its coding
@@ -96,7 +101,7 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
     index: Index | None = None
     fatal: str | None = None
     try:
-        index = Index(index_path)
+        index = Index(index_path, cache_kib=INDEXER_CACHE_KIB)
     except (sqlite3.Error, OSError) as error:
         fatal = str(error)
         _tell(inbox, ("fatal", fatal))

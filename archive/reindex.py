@@ -83,6 +83,9 @@ def warcinfo_job_id(path: Path) -> str | None:
     return None
 
 
+# A rebuild builds every FTS table in one bulk pass: a large page cache, in a process of
+# its own, never beside a crawl's.
+REBUILD_CACHE_KIB = 64 * 1024
 # Below this many records a process pool costs more (spawn start-up) than it saves.
 POOL_THRESHOLD = 400
 CHUNK = 32
@@ -226,7 +229,10 @@ def _build(
 ) -> dict[str, int]:
     """Build the new index at ``fresh``; returns its coverage."""
     files = sorted(data.warcs.glob("*.warc.gz")) if data.warcs.is_dir() else []
-    with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
+    with (
+        Index(fresh, defer_search=True, cache_kib=REBUILD_CACHE_KIB) as index,
+        contextlib.ExitStack() as stack,
+    ):
         pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
         ingest_files(index, files, report, pool=pool)
         index.defer_search = False
