@@ -36,6 +36,7 @@ NOT_FOR_SEARCH = (
     "scrapy",
     "twisted",
     "lxml",
+    "xml.etree",  # the Atom feed of `changes --atom`
 )
 
 
