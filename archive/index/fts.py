@@ -12,12 +12,12 @@ accents Norwegian spelling treats as optional stress marks (``idé``/``ide``,
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from archive.index.stemmers import new_stemmers
 
 # Optional stress accents only: å, æ, ø, ä, ö, ü are letters of their own.
 _ACCENT_FOLD = str.maketrans(
@@ -36,32 +36,6 @@ _ACCENT_FOLD = str.maketrans(
 _WORD = re.compile(r"[^\W_]+")
 
 STEMMER_LANGS = ("nb", "en")
-
-
-def _version(distribution: str, package: str) -> str:
-    """An installed distribution's version, from the name of its ``.dist-info`` directory.
-
-    importlib.metadata.version says the same but imports the email package to read
-    METADATA: ~15 ms of every command's start-up (python -X importtime), for one string.
-    """
-    spec = importlib.util.find_spec(package)
-    origin = Path(spec.origin) if spec is not None and spec.origin else None
-    if origin is not None:
-        site = origin.parent.parent if origin.name == "__init__.py" else origin.parent
-        found = sorted(site.glob(f"{distribution}-*.dist-info"))
-        if len(found) == 1:
-            return found[0].name.removesuffix(".dist-info").partition("-")[2]
-    # Imported here, not at the top: see above; only an unusual install gets here.
-    from importlib import metadata
-
-    return metadata.version(distribution)
-
-
-# snowballstemmer runs the C PyStemmer when it is installed (same algorithms, ~10x
-# faster); the index records which one made its stems.
-STEMMER_VERSION = "snowballstemmer " + _version("snowballstemmer", "snowballstemmer")
-if importlib.util.find_spec("Stemmer") is not None:
-    STEMMER_VERSION += ", PyStemmer " + _version("pystemmer", "Stemmer")
 TEXT_COLUMNS = "{title lead body}"  # user queries never match the facets column
 _ENGLISH = '"len"'  # the facets token of lang "en", see facet_text
 _local = threading.local()  # snowball stemmer objects keep state while stemming
@@ -104,15 +78,7 @@ def stem(word: str, lang: str) -> str:
 def _stem_uncached(word: str, lang: str) -> str:
     stemmers = getattr(_local, "stemmers", None)
     if stemmers is None:
-        # Imported at the first word to stem: snowballstemmer imports the stemmers of all
-        # its 30 languages, ~11 ms of start-up (python -X importtime) that show, history
-        # and diff never need.
-        import snowballstemmer
-
-        stemmers = _local.stemmers = {
-            "nb": snowballstemmer.stemmer("norwegian"),
-            "en": snowballstemmer.stemmer("english"),
-        }
+        stemmers = _local.stemmers = new_stemmers()
     found: str = stemmers[lang].stemWord(word)
     if found == word:
         found = word  # share the string: most words are their own stem
