@@ -369,7 +369,7 @@ def test_any_query_is_results_or_a_one_line_error(shared_index: Index, query: st
 def _both_rankings(
     index: Index, query: str, **filters: str
 ) -> tuple[dict[int, float], dict[int, float]]:
-    from archive.index.search import _rank, _rank_phrases
+    from archive.index.search import _one_term, _rank, _rank_phrases
 
     compiled = compile_query(query)
     assert compiled.ranked is not None
@@ -377,7 +377,9 @@ def _both_rankings(
     if filters:
         match = f"({match}) AND {facet_filter(**filters)}"
     where, params = ["revisions_stems MATCH ?"], [match]
-    ours = _rank_phrases(index.conn, where, params, compiled.ranked, 100)
+    # One word or phrase alone is counted from its own matches (``whole``).
+    whole = _one_term(compiled) and not filters
+    ours = _rank_phrases(index.conn, where, params, compiled.ranked, 100, whole)
     theirs = _rank(index.conn, where, params, 100)
     return dict(ours), dict(theirs)
 
