@@ -38,6 +38,7 @@ NOT_FOR_SEARCH = (
     "lxml",
     "xml.etree",  # the Atom feed of `changes --atom`
     "snowballstemmer",  # 30 languages: its Norwegian and English stemmers load alone
+    "difflib",  # only `diff` and `changes` compare revisions
 )
 
 
