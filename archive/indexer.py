@@ -33,6 +33,12 @@ from archive.index.store import Index
 from archive.ingest import IngestResult, IngestStats, apply, prepare, recount
 from archive.model import Capture, Exchange
 
+# The indexer's page cache (see archive.index.connection): its FTS inserts touch the newest
+# pages of each segment; merges read older ones once. Ingesting 20,000 articles cost the same
+# CPU per capture with 8, 16 or 64 MiB (0.40-0.43 ms, within a loaded machine's noise); with
+# 16 MiB the indexer process of a 20,000-article crawl peaked at 55 MB instead of 114 MB.
+INDEXER_CACHE_KIB = 16 * 1024
+
 log = logging.getLogger(__name__)
 
 Item = tuple[Capture, bytes | None, str | None]  # a capture, its body as stored, its coding
@@ -96,7 +102,7 @@ def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, repla
     index: Index | None = None
     fatal: str | None = None
     try:
-        index = Index(index_path)
+        index = Index(index_path, cache_kib=INDEXER_CACHE_KIB)
     except (sqlite3.Error, OSError) as error:
         fatal = str(error)
         _tell(inbox, ("fatal", fatal))

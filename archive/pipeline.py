@@ -40,6 +40,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Longer than the child itself may wait for the indexer, so that a slow index is never
 # mistaken for a dead writer (the margin: closing the last WARC file and its CDXJ).
 CLOSE_TIMEOUT_S = CLOSE_WAIT_S + EXIT_WAIT_S + 240.0
+LOOKUP_CACHE_KIB = 2 * 1024  # the writer's revisit lookups: a few B-tree pages each
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def _start_indexer(index_path: Path, job_id: str | None) -> Indexer | None:
 def _open_lookup(index_path: Path) -> Index | None:
     """A read-only index connection for revisit lookups; None: write full responses."""
     try:
-        return Index.open_readonly(index_path)
+        return Index.open_readonly(index_path, cache_kib=LOOKUP_CACHE_KIB)
     except (IndexNotFound, UnusableIndex, sqlite3.Error, OSError) as error:
         log.warning("revisit lookups unavailable (%s): writing full responses", error)
         return None

@@ -24,8 +24,9 @@ from archive.datadir import DataDir
 from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
 from archive.ingest import IngestStats, Prepared, apply, prepare
 from archive.model import Capture
+from archive.warc.members import iter_members
 from archive.warc.reader import ReadReport, iter_records
-from archive.warc.records import MalformedRecord, iter_members, parse_record
+from archive.warc.records import MalformedRecord, parse_record
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def warcinfo_job_id(path: Path) -> str | None:
     return None
 
 
+# A rebuild builds every FTS table in one bulk pass: a large page cache, in a process of
+# its own, never beside a crawl's.
+REBUILD_CACHE_KIB = 64 * 1024
 # Below this many records a process pool costs more (spawn start-up) than it saves.
 POOL_THRESHOLD = 400
 CHUNK = 32
@@ -225,7 +229,10 @@ def _build(
 ) -> dict[str, int]:
     """Build the new index at ``fresh``; returns its coverage."""
     files = sorted(data.warcs.glob("*.warc.gz")) if data.warcs.is_dir() else []
-    with Index(fresh, defer_search=True) as index, contextlib.ExitStack() as stack:
+    with (
+        Index(fresh, defer_search=True, cache_kib=REBUILD_CACHE_KIB) as index,
+        contextlib.ExitStack() as stack,
+    ):
         pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
         ingest_files(index, files, report, pool=pool)
         index.defer_search = False

@@ -28,7 +28,7 @@ from archive.datadir import DataDir, NoArchive
 from archive.index.store import Index, UnusableIndex
 from archive.lock import DataDirLocked
 from archive.manifest import check_manifest
-from archive.warc.reader import read_record_at, verify_file
+from archive.warc.reader import Seen, read_record_at, verify_file
 from archive.warc.records import MalformedRecord
 
 OPEN_SUFFIX = ".open"
@@ -88,8 +88,9 @@ class _File:
     path: Path
     name: str  # the name captures use: an .open file's final name
     is_open: bool
-    records: list[tuple[str, int]] = field(default_factory=list)  # (record id, offset)
+    records: list[Seen] = field(default_factory=list)  # its response and revisit records
     sound: bool = True
+    by_offset: dict[int, Seen] = field(default_factory=dict)  # records, once they are read
 
 
 def verify(data: DataDir) -> VerifyReport:
@@ -147,6 +148,7 @@ def _warc_files(data: DataDir, report: VerifyReport) -> Iterator[_File]:
 
 def _check_file(warc: _File, report: VerifyReport) -> None:
     problems = verify_file(warc.path, warc.records)
+    warc.by_offset = {seen.offset: seen for seen in warc.records}
     report.records_checked += len(warc.records)
     tail = None
     if warc.is_open and problems and problems[-1].message.startswith(CUT_SHORT):
@@ -232,20 +234,26 @@ def _check_index(index: Index, files: list[_File], report: VerifyReport) -> None
 
 
 def _capture_problem(warc: _File | None, offset: int, record_id: str, digest: str) -> str | None:
+    """What is wrong with the capture's record: checked against what the file pass read
+    there (each record is read once), and read again only when the pass found no capture
+    record at that offset (then reading it says why)."""
     if warc is None:
         return MISSING
-    try:
-        record = read_record_at(warc.path, offset)
-    except (MalformedRecord, OSError) as error:
-        return f"unreadable: {error}"
-    if record.capture.record_id != record_id:
-        return f"record id {record.capture.record_id}, index says {record_id}"
-    if record.capture.payload_digest != digest:
+    seen = warc.by_offset.get(offset)
+    if seen is None or seen.payload_digest is None:
+        try:
+            record = read_record_at(warc.path, offset).capture
+        except (MalformedRecord, OSError) as error:
+            return f"unreadable: {error}"
+        seen = Seen(record.record_id, offset, record.length, record.payload_digest)
+    if seen.record_id != record_id:
+        return f"record id {seen.record_id}, index says {record_id}"
+    if seen.payload_digest != digest:
         return "payload digest differs from the index"
     return None
 
 
-def _unindexed(index: Index, records: list[tuple[str, int]]) -> list[int]:
+def _unindexed(index: Index, records: list[Seen]) -> list[int]:
     """The offsets of the records whose id no capture in the index has."""
     missing = []
     for start in range(0, len(records), BATCH):
@@ -255,8 +263,8 @@ def _unindexed(index: Index, records: list[tuple[str, int]]) -> list[int]:
             row[0]
             for row in index.conn.execute(
                 f"SELECT record_id FROM captures WHERE record_id IN ({marks})",
-                [record_id for record_id, _ in batch],
+                [seen.record_id for seen in batch],
             )
         }
-        missing += [offset for record_id, offset in batch if record_id not in known]
+        missing += [seen.offset for seen in batch if seen.record_id not in known]
     return missing

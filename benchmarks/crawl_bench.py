@@ -1,9 +1,10 @@
 """Crawl throughput: a bare Scrapy spider, `regarkiv crawl` and `wget --recursive --warc-file`.
 
 Each contender runs in its own process against its own ReplicaServer over one shared
-``Site``. Before a contender starts, every page it will fetch is rendered once into the
-site's page cache (for that server's base URL), so each one meets the same warm server and
-the cost of generating pages is nobody's. Pages are counted from the server's request log,
+``Site``. With ``warm_first``, every page it will fetch is rendered into the site's page
+cache before it starts (for that server's base URL), so the cost of generating pages is
+nobody's; without, the server renders each page when asked, as the shipped replica does
+(see benchmarks/crawl_rounds.py). Pages are counted from the server's request log,
 by kind, so a contender that fetched something else shows up in the figures.
 
 Wall time, CPU time (user + system) and peak RSS are taken by benchmarks/launch.py around
@@ -55,6 +56,8 @@ class Measured:
     cpu_s: float
     peak_rss_mb: float
     peak_tree_rss_mb: float
+    peak_rss_sum_mb: float
+    processes: dict[str, float]
     returncode: int
     stdout: str
     stderr: str
@@ -67,6 +70,7 @@ class CrawlResult:
     cpu_s: float
     peak_rss_mb: float  # the largest process
     peak_tree_rss_mb: float  # all of the contender's processes together
+    peak_rss_sum_mb: float  # the sum of each process's own peak
     requests: dict[str, int]  # by kind: robots, listing, article, other
     warc_bytes: int
     extra: dict[str, object] = field(default_factory=dict)
@@ -88,6 +92,7 @@ class CrawlResult:
             "cpu_ms_per_page": round(1000 * self.cpu_s / max(self.pages, 1), 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1),
+            "peak_rss_sum_mb": round(self.peak_rss_sum_mb, 1),
             "requests": self.requests,
             "warc_bytes": self.warc_bytes,
             **self.extra,
@@ -267,11 +272,18 @@ def wget_command(site: Site, base_url: str, directory: Path) -> list[str]:
 
 
 def crawl_contender(
-    name: str, site: Site, concurrency: int, timeout: float, data_dir: Path
+    name: str,
+    site: Site,
+    concurrency: int,
+    timeout: float,
+    data_dir: Path,
+    *,
+    warm_first: bool = True,
 ) -> CrawlResult:
-    """Run one contender against a fresh, warmed server; ``data_dir`` receives its output."""
+    """Run one contender against a fresh server, warmed first (every page rendered into its
+    cache) unless ``warm_first`` is false; ``data_dir`` receives its output."""
     with ReplicaServer(site) as server:
-        warm_s = warm(site, server.base_url)
+        warm_s = warm(site, server.base_url) if warm_first else 0.0
         server.requests.clear()
         if name == "bare":
             command = bare_command(server.base_url, concurrency)
@@ -285,7 +297,7 @@ def crawl_contender(
     # say whether it fetched the crawl.
     if measured.returncode != 0 and not (name == "wget" and measured.returncode == 8):
         raise ContenderFailed(f"{name} exited {measured.returncode}: {measured.stderr[-2000:]}")
-    extra: dict[str, object] = {"warm_server_s": round(warm_s, 2)}
+    extra: dict[str, object] = {"warm_server_s": round(warm_s, 2), "processes": measured.processes}
     if name == "regarkiv":
         summary = json.loads(measured.stdout)
         extra["summary"] = {
@@ -298,6 +310,7 @@ def crawl_contender(
         cpu_s=measured.cpu_s,
         peak_rss_mb=measured.peak_rss_mb,
         peak_tree_rss_mb=measured.peak_tree_rss_mb,
+        peak_rss_sum_mb=measured.peak_rss_sum_mb,
         requests=requests,
         warc_bytes=warc_bytes(data_dir),
         extra=extra,

@@ -9,6 +9,7 @@ in a process of its own.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -121,8 +122,14 @@ def timed_rebuild(data_dir: Path) -> dict[str, object]:
     start = time.perf_counter()
     report = rebuild(DataDir(data_dir))
     seconds = time.perf_counter() - start
+    # This process and its pool's workers (reaped when the pool closed).
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
     articles = report.stats.counts["new_articles"]
     return {
+        "cpu_ms_per_article": round(1000 * cpu / max(articles, 1), 3),
         "articles": articles,
         "captures": report.captures,
         "seconds": round(seconds, 2),

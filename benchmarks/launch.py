@@ -10,7 +10,8 @@ and every process it waited for.
 
 ``ru_maxrss`` is the peak of the *largest* process, though, and `regarkiv crawl` runs in
 three (crawl, WARC writer, indexer). So the whole process tree's RSS is also sampled
-every ``SAMPLE_S`` seconds from /proc and its peak reported as ``peak_tree_rss_mb``.
+every ``SAMPLE_S`` seconds from /proc and its peak reported as ``peak_tree_rss_mb``; the
+sum of each process's own peak as ``peak_rss_sum_mb`` (at least the tree's peak).
 """
 
 from __future__ import annotations
@@ -30,8 +31,14 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def tree_rss(root: int) -> int:
     """Bytes resident in ``root`` and all its descendants (0 for those already gone)."""
+    return sum(process_rss(root).values())
+
+
+def process_rss(root: int) -> dict[tuple[int, str], int]:
+    """Bytes resident in ``root`` and in each of its descendants, by (pid, name)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -43,21 +50,26 @@ def tree_rss(root: int) -> int:
         pid = int(entry.name)
         parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
         rss[pid] = int(statm.split()[1]) * _PAGE
+        names[pid] = stat.split("(", 1)[1].rsplit(")", 1)[0]
     family, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent]
         family.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in family)
+    return {(pid, names.get(pid, "")): rss[pid] for pid in family if pid in rss}
 
 
 def main(report: str, command: list[str]) -> int:
     start = time.perf_counter()
     process = subprocess.Popen(command)
     peak_tree = 0
+    peaks: dict[tuple[int, str], int] = {}  # each process's own peak
     while process.poll() is None:
-        peak_tree = max(peak_tree, tree_rss(process.pid))
+        sample = process_rss(process.pid)
+        peak_tree = max(peak_tree, sum(sample.values()))
+        for key, value in sample.items():
+            peaks[key] = max(peaks.get(key, 0), value)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(SAMPLE_S)
     wall = time.perf_counter() - start
@@ -68,6 +80,9 @@ def main(report: str, command: list[str]) -> int:
         "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
         # Sampling can miss a short peak; the largest process alone is a floor.
         "peak_tree_rss_mb": max(peak_tree / 2**20, usage.ru_maxrss / 1024),
+        # The sum of each process's own peak: what the processes need at most, together.
+        "peak_rss_sum_mb": max(sum(peaks.values()) / 2**20, usage.ru_maxrss / 1024),
+        "processes": {f"{pid} {name}": round(v / 2**20, 1) for (pid, name), v in peaks.items()},
         "returncode": process.returncode,
     }
     with open(report, "w") as fh:

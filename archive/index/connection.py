@@ -23,9 +23,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class IndexNotFound(FileNotFoundError):
@@ -58,7 +59,17 @@ class OutdatedIndex(UnusableIndex):
 _NO_SHM = frozenset({14, 8})
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+# SQLite's page cache per connection, in KiB. A connection's cache fills with the pages it
+# touches up to this bound and stays full, so with 64 MiB each the crawl's three processes
+# grew with the archive (243 MB at 2k articles, 408 MB at 50k). 8 MiB holds what a query
+# or a crawl's reads touch; the indexer, whose FTS merges read large doclists, sizes its
+# own (archive/indexer.py), and so does a rebuild (archive/reindex.py).
+DEFAULT_CACHE_KIB = 8 * 1024
+
+
+def connect(
+    path: Path, *, readonly: bool = False, cache_kib: int = DEFAULT_CACHE_KIB
+) -> sqlite3.Connection:
     """A connection with our settings; autocommit mode, so transactions are explicit.
 
     A read-only connection to an index in WAL mode needs its ``-shm`` file, which SQLite
@@ -67,17 +78,19 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     that starts while such a reader runs is not seen by it: a reader's queries are short).
     """
     if not readonly:
-        return _open(path, readonly=False)
+        return _open(path, cache_kib, readonly=False)
     try:
-        return _open(path, readonly=True)
+        return _open(path, cache_kib, readonly=True)
     except sqlite3.OperationalError as error:
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
         if code not in _NO_SHM or not _unwritable(path):
             raise
-    return _open(path, readonly=True, immutable=True)
+    return _open(path, cache_kib, readonly=True, immutable=True)
 
 
-def _open(path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
+def _open(
+    path: Path, cache_kib: int, *, readonly: bool, immutable: bool = False
+) -> sqlite3.Connection:
     # as_uri() percent-encodes, so a path with "?", "#" or spaces still opens.
     target = str(path)
     if readonly:
@@ -89,8 +102,7 @@ def _open(path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Con
         conn.execute("PRAGMA busy_timeout = 10000")
         # Durable at each checkpoint and never corrupt; the crawl can re-fetch the rest.
         conn.execute("PRAGMA synchronous = NORMAL")
-        # The default 2 MB page cache thrashes on FTS merges and large doclists.
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")  # negative: KiB, not pages
         if readonly:  # opening is lazy: read now, so that what cannot open fails here
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error:
@@ -113,16 +125,21 @@ class Connection:
 
     path: Path
     conn: sqlite3.Connection
-    db: Database
     commit_every: int | None
 
     def _attach(
-        self, path: Path, conn: sqlite3.Connection, *, readonly: bool, commit_every: int | None
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        readonly: bool,
+        commit_every: int | None,
+        cache_kib: int = DEFAULT_CACHE_KIB,
     ) -> None:
         """Take ``conn`` as the index's connection and set every part's memory up."""
         self.path = path
         self.conn = conn
-        self.db = Database(conn, execute_plugins=False)
+        self._cache_kib = cache_kib
         self.commit_every = commit_every
         self._readonly = readonly
         self._uncommitted = 0
@@ -130,6 +147,15 @@ class Connection:
         self._readers = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._init_memory()
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' view of the connection, for Python callers who want its API."""
+        # Imported here, not at the top: ~50 ms of start-up no command needs (see
+        # archive.index.migration_set).
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     def __enter__(self) -> Self:
         return self
@@ -194,7 +220,9 @@ class Connection:
         """This thread's own connection, for reads from threads other than the writer's."""
         conn = getattr(self._readers, "conn", None)
         if conn is None:
-            conn = self._readers.conn = connect(self.path, readonly=self._readonly)
+            conn = self._readers.conn = connect(
+                self.path, readonly=self._readonly, cache_kib=self._cache_kib
+            )
             self._reader_conns.append(conn)
         return conn
 

@@ -8,7 +8,6 @@ control characters of the article text as visible escapes (``archive.index.print
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from dataclasses import dataclass
@@ -187,6 +186,10 @@ def diff_article(
 
 def _diff_text(old: str, new: str) -> tuple[Span, ...]:
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    # Imported here, not at the top: ~3 ms of start-up (python -X importtime) for every
+    # command, since the CLI imports this module for its error; only a diff needs it.
+    import difflib
+
     # autojunk off: on long texts it would treat frequent words ("og") as junk and
     # produce needlessly large changes.
     matcher = difflib.SequenceMatcher(

@@ -12,13 +12,12 @@ accents Norwegian spelling treats as optional stress marks (``idé``/``ide``,
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-import snowballstemmer
+from archive.index.stemmers import new_stemmers
 
 # Optional stress accents only: å, æ, ø, ä, ö, ü are letters of their own.
 _ACCENT_FOLD = str.maketrans(
@@ -37,11 +36,6 @@ _ACCENT_FOLD = str.maketrans(
 _WORD = re.compile(r"[^\W_]+")
 
 STEMMER_LANGS = ("nb", "en")
-# snowballstemmer runs the C PyStemmer when it is installed (same algorithms, ~10x
-# faster); the index records which one made its stems.
-STEMMER_VERSION = "snowballstemmer " + importlib.metadata.version("snowballstemmer")
-if snowballstemmer.stemmer.__module__ == "Stemmer":
-    STEMMER_VERSION += ", PyStemmer " + importlib.metadata.version("pystemmer")
 TEXT_COLUMNS = "{title lead body}"  # user queries never match the facets column
 _ENGLISH = '"len"'  # the facets token of lang "en", see facet_text
 _local = threading.local()  # snowball stemmer objects keep state while stemming
@@ -84,10 +78,7 @@ def stem(word: str, lang: str) -> str:
 def _stem_uncached(word: str, lang: str) -> str:
     stemmers = getattr(_local, "stemmers", None)
     if stemmers is None:
-        stemmers = _local.stemmers = {
-            "nb": snowballstemmer.stemmer("norwegian"),
-            "en": snowballstemmer.stemmer("english"),
-        }
+        stemmers = _local.stemmers = new_stemmers()
     found: str = stemmers[lang].stemWord(word)
     if found == word:
         found = word  # share the string: most words are their own stem

@@ -73,12 +73,14 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from archive.index.migration_set import MigrationSet
 
-migrations = Migrations("regarkiv")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = MigrationSet("regarkiv")  # sqlite-utils' Migrations, built when applied
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # Title matches weigh most, then the lead, then the body; facets (filters) not at all.

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from archive.index.connection import Connection, json_text
-from archive.index.fts import STEMMER_VERSION, facet_text, stem_text
+from archive.index.fts import facet_text, stem_text
 from archive.index.schema import stems_rowid
+from archive.index.stemmers import STEMMER_VERSION
 from archive.model import Article
 
 # Bump when fold/tokenise rules in archive.index.fts change: the stems are then rebuilt.

@@ -27,6 +27,7 @@ from archive.index.articles import ArticleNotFound, Articles, Outcome, RevisionN
 from archive.index.attachments import Attachments
 from archive.index.captures import Captures
 from archive.index.connection import (
+    DEFAULT_CACHE_KIB,
     DamagedIndex,
     ForeignIndex,
     IndexNotFound,
@@ -68,23 +69,29 @@ class Index(Captures, Articles, Attachments, JobTable):
     has_attachments: bool = True  # read-only: an older index has no attachment tables yet
 
     def __init__(
-        self, path: Path, *, commit_every: int | None = None, defer_search: bool = False
+        self,
+        path: Path,
+        *,
+        commit_every: int | None = None,
+        defer_search: bool = False,
+        cache_kib: int = DEFAULT_CACHE_KIB,
     ) -> None:
         """``defer_search``: leave the FTS tables alone until ``rebuild_search()`` (a bulk
-        build, as in a rebuild from WARC, is much faster in one pass at the end)."""
+        build, as in a rebuild from WARC, is much faster in one pass at the end).
+        ``cache_kib``: SQLite's page cache for each connection (see ``connection``)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = _checked(path, readonly=False)
+        conn = _checked(path, readonly=False, cache_kib=cache_kib)
         conn.execute("PRAGMA journal_mode = WAL")
-        self._attach(path, conn, readonly=False, commit_every=commit_every)
+        self._attach(path, conn, readonly=False, commit_every=commit_every, cache_kib=cache_kib)
         self.defer_search = defer_search
         self.search_outdated = False
-        migrations.apply(self.db)
+        migrations.apply(self.conn)
         if self._meta("stems_version") != STEMS_VERSION:
             self.rebuild_search()
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Self:
+    def open_readonly(cls, path: Path, *, cache_kib: int = DEFAULT_CACHE_KIB) -> Self:
         """Open an existing index for reading, never writing to it.
 
         ``IndexNotFound`` when there is none; ``ForeignIndex``, ``DamagedIndex`` or
@@ -96,9 +103,10 @@ class Index(Captures, Articles, Attachments, JobTable):
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}")
         self = cls.__new__(cls)
-        self._attach(path, _checked(path, readonly=True), readonly=True, commit_every=None)
+        conn = _checked(path, readonly=True, cache_kib=cache_kib)
+        self._attach(path, conn, readonly=True, commit_every=None, cache_kib=cache_kib)
         try:
-            pending = {m.name for m in migrations.pending(self.db)}
+            pending = set(migrations.pending(self.conn))
             self.has_attachments = ATTACHMENT_MIGRATION not in pending
             if pending - SEARCH_MIGRATIONS - {ATTACHMENT_MIGRATION}:
                 raise OutdatedIndex(
@@ -115,11 +123,11 @@ class Index(Captures, Articles, Attachments, JobTable):
         return self
 
 
-def _checked(path: Path, *, readonly: bool) -> sqlite3.Connection:
+def _checked(path: Path, *, readonly: bool, cache_kib: int) -> sqlite3.Connection:
     """A connection to ``path`` once it is known to hold regarkiv's index (or, for writing,
     nothing yet): nothing is written to a file that is not ours."""
     try:
-        conn = connect(path, readonly=readonly)
+        conn = connect(path, readonly=readonly, cache_kib=cache_kib)
     except sqlite3.DatabaseError as error:
         raise DamagedIndex(_damaged(path, error), str(error)) from None
     try:

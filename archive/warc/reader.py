@@ -16,13 +16,12 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.model import Capture, Headers, find_header
+from archive.warc.members import GZIP_WBITS, Member, iter_members, read_member_at
 from archive.warc.records import (
-    GZIP_WBITS,
+    HttpMessage,
     MalformedRecord,
-    Member,
     WarcRecord,
     digest_matches,
-    iter_members,
     parse_http,
     parse_record,
     parse_warc_date,
@@ -166,11 +165,15 @@ def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[Archi
         yield pending
 
 
-def read_record_at(path: Path, offset: int) -> ArchivedResponse:
-    """The response or revisit record whose gzip member starts at ``offset``."""
+def read_record_at(path: Path, offset: int, length: int | None = None) -> ArchivedResponse:
+    """The response or revisit record whose gzip member starts at ``offset``: read with its
+    own ``length`` (what the index holds) when given, else walked to its end."""
     with open(path, "rb") as fh:
-        fh.seek(offset)
-        member = next(iter_members(fh, resync=False), None)
+        if length is not None and length > 0:
+            member: Member | None = read_member_at(fh, offset, length)
+        else:
+            fh.seek(offset)
+            member = next(iter_members(fh, resync=False), None)
     if member is None:
         raise MalformedRecord(f"no record at offset {offset}")
     record = _record(member)
@@ -234,11 +237,23 @@ class Problem:
     message: str
 
 
-def verify_file(path: Path, captures: list[tuple[str, int]] | None = None) -> list[Problem]:
+@dataclass(frozen=True)
+class Seen:
+    """A response or revisit record as ``verify_file`` read it: what an index should hold."""
+
+    record_id: str
+    offset: int
+    length: int
+    # What ``read_record_at`` would give as the capture's payload digest; None when it
+    # would not read the record as a capture (then it says why).
+    payload_digest: str | None
+
+
+def verify_file(path: Path, captures: list[Seen] | None = None) -> list[Problem]:
     """Check every record's framing and digests; an empty list means the file is sound.
 
-    ``captures``, if given, receives the (record id, offset) of every response and revisit
-    record read, in the same pass: what an index of the file should hold.
+    ``captures``, if given, receives every response and revisit record read, in the same
+    pass (each record is inflated once): what an index of the file should hold.
     """
     problems: list[Problem] = []
     with open(path, "rb") as fh:
@@ -248,15 +263,34 @@ def verify_file(path: Path, captures: list[tuple[str, int]] | None = None) -> li
             except MalformedRecord as exc:
                 problems.append(Problem(member.offset, None, str(exc)))
                 continue
+            http: list[HttpMessage] = []
+            for message in _record_problems(record, http, first=index == 0):
+                problems.append(Problem(member.offset, record.record_id, message))
             record_id = record.record_id
             if captures is not None and record_id and record.record_type in CAPTURED:
-                captures.append((record_id, member.offset))
-            for message in _record_problems(record, first=index == 0):
-                problems.append(Problem(member.offset, record.record_id, message))
+                digest = _capture_digest(record, http[0]) if http else None
+                captures.append(Seen(record_id, member.offset, member.length, digest))
     return problems
 
 
-def _record_problems(record: WarcRecord, *, first: bool) -> Iterator[str]:
+def _capture_digest(record: WarcRecord, http: HttpMessage) -> str | None:
+    """The payload digest ``_archived`` gives the record, without reading it again."""
+    if not record.header("WARC-Target-URI") or not record.header("WARC-Date"):
+        return None
+    try:
+        status_code(http.first_line)
+        parse_warc_date(record.header("WARC-Date") or "")
+    except MalformedRecord:
+        return None
+    digest = record.header("WARC-Payload-Digest")
+    if digest is None and record.record_type == "response":
+        digest = sha1_digest([http.body])
+    return digest
+
+
+def _record_problems(
+    record: WarcRecord, http_out: list[HttpMessage], *, first: bool
+) -> Iterator[str]:
     kind = record.record_type
     if first and kind != "warcinfo":
         yield f"file starts with a {kind or 'untyped'} record, not warcinfo"
@@ -274,6 +308,7 @@ def _record_problems(record: WarcRecord, *, first: bool) -> Iterator[str]:
     except MalformedRecord as exc:
         yield str(exc)
         return
+    http_out.append(http)
     payload_digest = record.header("WARC-Payload-Digest")
     if kind == "revisit":
         if payload_digest is None or record.header("WARC-Refers-To") is None:

@@ -8,17 +8,19 @@ offset alone and a crash can only damage the last member of a file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
+import re
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import BinaryIO
 
 from archive.model import Headers, find_header
+from archive.warc.members import GZIP_WBITS
 
 WARC_VERSION = b"WARC/1.1"
 CRLF = b"\r\n"
@@ -29,14 +31,10 @@ HTTP_REQUEST = "application/http;msgtype=request"
 HTTP_RESPONSE = "application/http;msgtype=response"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
-CHUNK = 1 << 20
 # Up to this size a member's parts are joined and compressed in one zlib call (one GIL
 # release instead of one per part); larger blocks are fed part by part so that a big
 # body is not copied.
 JOIN_LIMIT = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and CM=deflate: how every gzip member starts
-# gzip framing for zlib: 16 + MAX_WBITS writes/reads a gzip header and trailer (CRC32, size).
-GZIP_WBITS = 16 + zlib.MAX_WBITS
 # The header zlib writes at the default level (no name, mtime 0, OS Unix), for members
 # assembled here from a deflate stream and stored blocks.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
@@ -68,8 +66,15 @@ def warc_date(moment: datetime) -> str:
     return utc(moment).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
+# The shape every date we write has (see warc_date): read by fromisoformat, 10x strptime.
+_OUR_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?")
+
+
 def parse_warc_date(value: str) -> datetime:
     text = value.strip().removesuffix("Z")
+    if _OUR_DATE.fullmatch(text):
+        with contextlib.suppress(ValueError):  # e.g. month 13: strptime says so below
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
     for pattern in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=UTC)
@@ -101,11 +106,15 @@ def sha1_digest(parts: Iterable[bytes]) -> str:
     hasher = hashlib.sha1()
     for part in parts:
         hasher.update(part)
+    return "sha1:" + _sha1_base32(hasher.digest())
+
+
+def _sha1_base32(digest: bytes) -> str:
     # base64.b32encode is pure Python in 3.11: this is the same text in half the time,
     # and it runs three times per exchange on the writer thread, holding the GIL.
-    n = int.from_bytes(hasher.digest(), "big")
+    n = int.from_bytes(digest, "big")
     pairs = _BASE32_PAIRS
-    return "sha1:" + "".join([pairs[(n >> shift) & 1023] for shift in _SHA1_SHIFTS])
+    return "".join([pairs[(n >> shift) & 1023] for shift in _SHA1_SHIFTS])
 
 
 def digest_matches(labelled: str, data: bytes) -> bool:
@@ -116,7 +125,8 @@ def digest_matches(labelled: str, data: bytes) -> bool:
     except ValueError:
         return False
     value = value.strip()
-    return value.upper() == base64.b32encode(digest).decode() or value.lower() == digest.hex()
+    base32 = _sha1_base32(digest) if len(digest) == 20 else base64.b32encode(digest).decode()
+    return value.upper() == base32 or value.lower() == digest.hex()
 
 
 def warc_fields(fields: Iterable[tuple[str, str]]) -> bytes:
@@ -223,8 +233,12 @@ class WarcRecord:
 
     headers: tuple[tuple[str, str], ...]
     block: bytes
+    # The first value of each header by its lower-case name: a reader asks for ~18 a record.
+    by_name: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:
+        if self.by_name:
+            return self.by_name.get(name.lower())
         return find_header(self.headers, name)
 
     @property
@@ -243,19 +257,12 @@ def parse_record(data: bytes) -> WarcRecord:
     head_end = data.find(CRLF + CRLF)
     if head_end < 0:
         raise MalformedRecord("record headers do not end")
-    headers: list[tuple[str, str]] = []
-    for line in data[:head_end].split(CRLF)[1:]:
-        if line[:1] in (b" ", b"\t") and headers:  # folded continuation line
-            key, text = headers[-1]
-            headers[-1] = (key, text + " " + line.strip().decode("utf-8", "replace"))
-            continue
-        name, sep, value = line.partition(b":")
-        if not sep:
-            raise MalformedRecord(f"bad header line {line[:80]!r}")
-        headers.append((name.strip().decode("utf-8"), value.strip().decode("utf-8", "replace")))
-    record = WarcRecord(tuple(headers), b"")
+    headers = _warc_headers(data[:head_end])
+    by_name: dict[str, str] = {}
+    for key, text in reversed(headers):  # the first of repeated headers wins
+        by_name[key.lower()] = text
     try:
-        length = int(record.header("Content-Length") or "")
+        length = int(by_name.get("content-length") or "")
     except ValueError:
         raise MalformedRecord("missing or bad Content-Length") from None
     start = head_end + 4
@@ -264,7 +271,38 @@ def parse_record(data: bytes) -> WarcRecord:
         raise MalformedRecord(f"block is cut short ({len(data) - start} of {length} bytes)")
     if data[end : end + len(RECORD_END)] != RECORD_END:
         raise MalformedRecord("block is not followed by CRLF CRLF")
-    return WarcRecord(tuple(headers), data[start:end])
+    return WarcRecord(tuple(headers), data[start:end], by_name)
+
+
+# What bytes.strip() removes: str.strip() would remove other Unicode spaces too.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def _warc_headers(head: bytes) -> list[tuple[str, str]]:
+    """The header lines after the version line, decoded in one call, not one per line (a
+    third of a record's parsing time): names must be UTF-8, values may have bad bytes."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        for raw in head.split(CRLF)[1:]:
+            name_bytes, sep_bytes, _ = raw.partition(b":")
+            try:
+                if sep_bytes and raw[:1] not in (b" ", b"\t"):
+                    name_bytes.decode("utf-8")
+            except UnicodeDecodeError:
+                raise MalformedRecord(f"header name is not UTF-8: {raw[:80]!r}") from None
+        text = head.decode("utf-8", "replace")
+    headers: list[tuple[str, str]] = []
+    for line in text.split("\r\n")[1:]:
+        if line[:1] in (" ", "\t") and headers:  # folded continuation line
+            key, value = headers[-1]
+            headers[-1] = (key, value + " " + line.strip(_ASCII_SPACE))
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise MalformedRecord(f"bad header line {line.encode('utf-8')[:80]!r}")
+        headers.append((name.strip(_ASCII_SPACE), value.strip(_ASCII_SPACE)))
+    return headers
 
 
 @dataclass(frozen=True)
@@ -296,87 +334,3 @@ def status_code(first_line: bytes) -> int:
         return int(first_line.split(b" ", 2)[1])
     except (IndexError, ValueError):
         raise MalformedRecord(f"bad HTTP status line {first_line[:80]!r}") from None
-
-
-@dataclass(frozen=True)
-class Member:
-    """One gzip member: its place in the file and its content, or why it is unreadable."""
-
-    offset: int
-    length: int  # compressed bytes
-    data: bytes | None  # None when damaged
-    error: str | None = None
-
-
-def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
-    """Walk the gzip members from the current position of a seekable file.
-
-    A damaged or cut-short member is reported once, with the length up to the
-    next member that decompresses; ``resync=False`` stops there instead (repair).
-    """
-    offset = fh.tell()
-    buffered = b""
-    damaged_at: int | None = None
-    damage = ""
-    while True:
-        data = buffered or fh.read(CHUNK)
-        buffered = b""
-        if not data:
-            break
-        inflater = zlib.decompressobj(GZIP_WBITS)
-        out: list[bytes] = []
-        fed = 0
-        error = None
-        while True:
-            try:
-                out.append(inflater.decompress(data))
-            except zlib.error as exc:
-                error = f"damaged gzip member ({exc})"
-                break
-            fed += len(data)
-            if inflater.eof:
-                break
-            data = fh.read(CHUNK)
-            if not data:
-                error = "gzip member is cut short: the file ends inside it"
-                break
-        if error is None and damaged_at is not None and not _starts_a_record(out):
-            # A gzip'd HTTP body stored whole inside the damaged record (see
-            # gzip_member's store_from), not the next record: keep looking.
-            error = "a gzip member inside a damaged record"
-        if error is None:
-            if damaged_at is not None:
-                yield Member(damaged_at, offset - damaged_at, None, damage)
-                damaged_at = None
-            length = fed - len(inflater.unused_data)
-            yield Member(offset, length, b"".join(out))
-            offset += length
-            buffered = inflater.unused_data
-            continue
-        if damaged_at is None:
-            damaged_at, damage = offset, error
-        following = _find_magic(fh, offset + 1) if resync else None
-        if following is None:
-            fh.seek(0, 2)
-            yield Member(damaged_at, fh.tell() - damaged_at, None, damage)
-            return
-        fh.seek(following)
-        offset = following
-
-
-def _starts_a_record(chunks: list[bytes]) -> bool:
-    return b"".join(chunks).startswith(b"WARC/")  # any version is a record
-
-
-def _find_magic(fh: BinaryIO, start: int) -> int | None:
-    fh.seek(start)
-    position = start
-    tail = b""
-    while chunk := fh.read(CHUNK):
-        window = tail + chunk
-        found = window.find(GZIP_MAGIC)
-        if found >= 0:
-            return position - len(tail) + found
-        tail = window[-(len(GZIP_MAGIC) - 1) :]
-        position += len(chunk)
-    return None

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from archive.warc.cdxj import cdxj_path, write_cdxj
 from archive.warc.file import OPEN_SUFFIX
-from archive.warc.records import MalformedRecord, digest_matches, iter_members, parse_record
+from archive.warc.members import iter_members
+from archive.warc.records import MalformedRecord, digest_matches, parse_record
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,8 @@ from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
 from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
 from archive.wacz import ExportError
-from regarkiv.cli import crawl, demo, export, jobs, maintain, output, query, schedule
+from regarkiv.cli import output
+from regarkiv.cli.lazy import LazyGroup
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import DemoError
 
@@ -63,7 +64,7 @@ ENVIRONMENT_ERRORS = frozenset(
 )
 
 
-class Group(click.Group):
+class Group(LazyGroup):
     """The command group: a library exception ends a command as ``Error: <message>``, and
     Ctrl-C as ``Interrupted.`` with exit 130 (as for the crawl)."""
 
@@ -90,18 +91,14 @@ def cli() -> None:
     """regarkiv: archive regjeringen.no news into WARC files and a searchable index."""
 
 
-for _module in (crawl, query, jobs, maintain, export, schedule, demo):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
-
-
 def main() -> None:
     """The entry point of ``regarkiv`` and ``python -m regarkiv`` (named ``regarkiv`` in
     usage lines either way)."""
     try:
         cli(prog_name="regarkiv")
     except SystemExit as done:
-        if crawl.finished:
+        crawl = sys.modules.get("regarkiv.cli.crawl")  # imported only to run a crawl
+        if crawl is not None and getattr(crawl, "finished", False):
             # Interpreter teardown would only free the crawl's objects one by one, ~0.2 s
             # after every crawl with nothing left to write. Only here, in a process of our
             # own: never in code that imports the CLI.

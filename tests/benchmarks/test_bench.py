@@ -1,4 +1,4 @@
-"""Smoke test of benchmarks/bench.py: a tiny run prints every figure (speed is not checked)."""
+"""Smoke test of benchmarks/bench.py: a tiny run reports every figure (speed is not checked)."""
 
 from __future__ import annotations
 
@@ -10,50 +10,92 @@ from pathlib import Path
 
 import pytest
 
-SMALL = ["--quick", "--json", "--articles", "40", "--revisions", "2000", "--extract-pages", "20"]
+from benchmarks.report import render, targets
+from benchmarks.search_bench import KINDS
+
+SMALL = [
+    "--quick", "--json", "--articles", "30", "--revisions", "600", "--extract-pages", "10",
+    "--cold-runs", "2",
+]  # fmt: skip
 
 
-@pytest.mark.skipif(shutil.which("wget") is None, reason="the crawl benchmark runs wget")
-def test_quick_run_reports_every_figure(root: Path) -> None:
+@pytest.fixture(scope="module")
+def figures(root: Path) -> dict:
+    if shutil.which("wget") is None:
+        pytest.skip("the crawl benchmark runs wget")
     pytest.importorskip("trafilatura", reason="trafilatura (a dev extra) is not installed")
     result = subprocess.run(
         [sys.executable, str(root / "benchmarks" / "bench.py"), *SMALL],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         cwd=root,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    figures = json.loads(result.stdout)
+    found: dict = json.loads(result.stdout)
+    return found
 
+
+def test_the_crawl_is_paired_rounds_against_both_servers(figures: dict) -> None:
     crawl = figures["crawl"]
-    assert set(crawl["contenders"]) == {"bare", "regarkiv", "wget"}
-    for name, contender in crawl["contenders"].items():
-        for key in ("pages", "pages_per_s", "wall_s", "cpu_s", "peak_rss_mb", "warc_bytes"):
-            assert key in contender, (name, key)
-        # Fairness, not speed: every contender fetched exactly the crawl's pages.
-        assert contender["requests"] == crawl["expected_requests"], name
-        assert contender["peak_rss_mb"] > 0
-        # The whole process tree holds at least its largest process.
-        assert contender["peak_tree_rss_mb"] >= contender["peak_rss_mb"]
-    regarkiv = crawl["contenders"]["regarkiv"]
-    assert regarkiv["peak_tree_rss_mb"] > regarkiv["peak_rss_mb"]  # crawl, writer, indexer
-    assert crawl["contenders"]["regarkiv"]["warc_bytes"] > 0
-    assert crawl["contenders"]["wget"]["warc_bytes"] > 0
-    assert {"regarkiv_vs_bare", "regarkiv_vs_wget"} <= set(crawl)
+    assert "one page at a time" in crawl["note"]  # wget's lack of concurrency is stated
+    assert set(crawl["servers"]) == {"rendering", "prerendered"}
+    for server in crawl["servers"].values():
+        assert set(server["contenders"]) == {"bare", "regarkiv", "wget"}
+        for name, contender in server["contenders"].items():
+            for key in ("pages_per_s", "cpu_ms_per_page", "server_cpu_ms_per_page"):
+                assert contender[key] > 0, (name, key)
+            # Fairness, not speed: every contender fetched exactly the crawl's pages.
+            assert contender["requests"] == crawl["expected_requests"], name
+            assert contender["peak_rss_sum_mb"] >= contender["peak_tree_rss_mb"] > 0
+        for ratio in ("regarkiv_vs_bare", "regarkiv_vs_wget", "cpu_per_page_regarkiv_vs_bare"):
+            spread = server["ratios"][ratio]
+            assert 0 < spread["min"] <= spread["median"] <= spread["max"]
+        # The ratios are per round: each round ran all three contenders.
+        assert all(set(r) == {"bare", "regarkiv", "wget"} for r in server["rounds"])
+        regarkiv = server["contenders"]["regarkiv"]
+        assert regarkiv["peak_tree_rss_mb"] > regarkiv["peak_rss_mb"]  # crawl, writer, indexer
 
-    extraction = figures["extraction"]
-    for key in ("ours_pages_per_s", "trafilatura_pages_per_s", "speedup", "exact_share"):
-        assert key in extraction
-    assert extraction["pages"] == 20
-    assert {"articles_per_s", "articles", "seconds"} <= set(figures["reindex"])
-    assert figures["reindex"]["articles"] == 40
-    for kind in ("rare_word", "common_word", "phrase"):
-        assert {"p50_ms", "p95_ms"} <= set(figures["search"][kind])
 
-    assert set(figures["wacz"]["sizes"]) == {"8", "32"}
+def test_reading_the_archive_is_measured(figures: dict) -> None:
+    readers = figures["readers"]
+    assert readers["regarkiv"]["records"] > 30
+    assert readers["warcio"]["records"] == readers["regarkiv"]["records"]
+    assert figures["verify"]["ok"] is True and figures["verify"]["mb_per_s"] > 0
+    assert figures["reindex"]["articles"] == 30
+    assert figures["reindex"]["cpu_ms_per_article"] > 0
 
+
+def test_search_reports_every_kind_beside_the_cold_start(figures: dict) -> None:
+    search = figures["search"]
+    for kind in KINDS:
+        assert search[kind]["queries"] >= 100
+        assert 0 < search[kind]["p50_ms"] <= search[kind]["p95_ms"] <= search[kind]["max_ms"]
+    assert search["distinct_words"] > 1000
+    for command in ("version", "search"):
+        assert figures["cold_cli"][command]["wall_ms_median"] > 0
+
+
+def test_every_target_is_checked_and_the_load_is_printed(figures: dict) -> None:
     names = {target["name"] for target in figures["targets"]}
-    assert len(names) >= 8
+    assert len(names) >= 15
     assert all(isinstance(target["pass"], bool) for target in figures["targets"])
     assert isinstance(figures["all_pass"], bool)
+    assert len(figures["settings"]["load_average"]) == 3
+    assert len(figures["load_average_end"]) == 3
+
+
+def test_the_text_report_prints_the_figures_beside_the_load(figures: dict) -> None:
+    figures = {**figures, "seconds": 1.0}
+    text = render(figures, targets(figures))
+    assert "load average" in text and "at the end" in text
+    assert "one page at a time" in text
+    assert "rendering server" in text and "prerendered server" in text
+    assert "min" in text and "median" in text and "max" in text
+    assert "cold `regarkiv search`" in text and "frequent_phrase" in text
+    assert "reader fastwarc" in text and "verify" in text
+
+
+def test_export_wacz_is_measured_at_two_sizes(figures: dict) -> None:
+    assert set(figures["wacz"]["sizes"]) == {"8", "32"}
+    assert all(size["peak_rss_mb"] > 0 for size in figures["wacz"]["sizes"].values())

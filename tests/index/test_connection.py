@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from archive.index.connection import DEFAULT_CACHE_KIB
 from archive.index.search import search
 from archive.index.store import Index
+from archive.indexer import INDEXER_CACHE_KIB
 from archive.model import Article, Capture
+from archive.pipeline import LOOKUP_CACHE_KIB
 
 T0 = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
 URL = "https://www.regjeringen.no/no/aktuelt/sak/id{}/"
@@ -94,3 +98,25 @@ def test_an_error_in_the_with_block_rolls_back_what_was_not_committed(tmp_path: 
         assert reader.known_article_ids() == {1}
         assert found(reader, "villrein") == []
         assert found(reader, "fjellrev") == [1]
+
+
+def _cache_kib(conn: sqlite3.Connection) -> int:
+    return -int(conn.execute("PRAGMA cache_size").fetchone()[0])
+
+
+def test_each_connection_has_the_page_cache_its_process_asked_for(tmp_path: Path) -> None:
+    """A connection's cache fills to its bound and stays full: the bound is the memory."""
+    path = tmp_path / "index.db"
+    with Index(path) as index:
+        assert _cache_kib(index.conn) == DEFAULT_CACHE_KIB
+    with Index(path, cache_kib=INDEXER_CACHE_KIB) as index:
+        assert _cache_kib(index.conn) == INDEXER_CACHE_KIB
+        found: list[int] = []
+        reader = threading.Thread(target=lambda: found.append(_cache_kib(index._reader())))
+        reader.start()
+        reader.join()
+        assert found == [INDEXER_CACHE_KIB]  # a thread's reader has its index's cache
+    with Index.open_readonly(path, cache_kib=LOOKUP_CACHE_KIB) as index:
+        assert _cache_kib(index.conn) == LOOKUP_CACHE_KIB
+    # Together the crawl's three processes hold far less than the 3 x 64 MiB they once did.
+    assert DEFAULT_CACHE_KIB + INDEXER_CACHE_KIB + LOOKUP_CACHE_KIB <= 32 * 1024

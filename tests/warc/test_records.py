@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from archive.warc import members as warc_members
 from archive.warc import records as warc_records
 from archive.warc.records import (
     gzip_member,
@@ -108,8 +109,8 @@ def test_gzip_member_gives_the_same_bytes_joined_or_streamed(
 def test_a_partly_stored_member_is_one_gzip_member_of_the_same_bytes(size: int, noise) -> None:
     parts = [b"WARC/1.1\r\nContent-Length: 1\r\n\r\n" * 20, noise(size), b"\r\n\r\n"]
     member = gzip_member(parts, 6, store_from=1)
-    assert member.startswith(warc_records.GZIP_MAGIC)
-    inflater = zlib.decompressobj(warc_records.GZIP_WBITS)
+    assert member.startswith(warc_members.GZIP_MAGIC)
+    inflater = zlib.decompressobj(warc_members.GZIP_WBITS)
     assert inflater.decompress(member) == b"".join(parts)
     assert inflater.eof and not inflater.unused_data  # exactly one member, trailer checked
     assert gzip.decompress(member) == b"".join(parts)

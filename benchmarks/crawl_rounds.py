@@ -1,0 +1,142 @@
+"""Crawl contenders in paired, rotated rounds, against two kinds of server.
+
+Each round runs every contender once, one after another, in an order rotated from round to
+round; the figures that compare two contenders are ratios *within* a round (both met the
+same machine load, give or take seconds), reported as min / median / max over the rounds.
+Keeping each contender's best round instead would pair one's lucky minute with the other's
+unlucky one.
+
+Servers:
+
+- ``rendering`` (the default, and the one targets are checked against): the shipped replica
+  as `regarkiv replica` serves it, rendering every page when it is asked for. Its CPU is on
+  the same two cores as the crawl, as any server's is on this machine.
+- ``prerendered``: every page rendered into the server's cache before the contender starts,
+  so serving costs almost nothing; reported beside the other, as an upper bound.
+
+Cost is CPU per page (user + system, every process of the contender): the primary figure,
+less moved by machine load than wall-clock throughput. wget fetches one page at a time (it
+has no concurrency option); the other two run ``--concurrency`` requests at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import resource
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.crawl_bench import CrawlResult, crawl_contender
+from replica.site import Site
+
+CONTENDERS = ("bare", "regarkiv", "wget")
+SERVERS = ("rendering", "prerendered")
+SHIPPED_CACHE = 512  # the replica's own page cache (replica/site.py): a crawl's pages miss it
+# Ratios reported for each server: (name, numerator, denominator, figure).
+RATIOS = (
+    ("regarkiv_vs_bare", "regarkiv", "bare", "pages_per_s"),
+    ("regarkiv_vs_wget", "regarkiv", "wget", "pages_per_s"),
+    ("cpu_per_page_regarkiv_vs_bare", "regarkiv", "bare", "cpu_ms_per_page"),
+)
+NOTE_WGET = "wget fetches one page at a time (it has no concurrency option)"
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {
+        "min": round(min(values), 3),
+        "median": round(statistics.median(values), 3),
+        "max": round(max(values), 3),
+    }
+
+
+def _server_cpu_s() -> float:
+    """CPU of this process so far: the replica server runs in its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_rounds(
+    server: str,
+    rounds: int,
+    make_site: Callable[[], Site],
+    run: Callable[[str, Site, Path], CrawlResult],
+    work: Path,
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], Path]:
+    """Every contender ``rounds`` times against one kind of server; the figures of each
+    round, per-contender medians and the per-round ratios. Also the regarkiv archive."""
+    site = make_site()
+    per_round: list[dict[str, dict[str, Any]]] = []
+    archive = work
+    for number in range(rounds):
+        order = CONTENDERS[number % 3 :] + CONTENDERS[: number % 3]
+        results: dict[str, dict[str, Any]] = {}
+        for name in order:
+            log(f"crawl, {server} server, round {number + 1}/{rounds}: {name}")
+            data_dir = work / f"{server}-{number}-{name}"
+            data_dir.mkdir()
+            before = _server_cpu_s()
+            result = run(name, site, data_dir)
+            figures = result.as_dict()
+            figures["server_cpu_ms_per_page"] = round(
+                1000 * (_server_cpu_s() - before) / max(result.pages, 1), 2
+            )
+            results[name] = figures
+            if name == "regarkiv":
+                archive = data_dir
+        per_round.append(results)
+    contenders = {
+        name: {
+            **{
+                key: statistics.median(r[name][key] for r in per_round)
+                for key in ("pages_per_s", "cpu_ms_per_page", "server_cpu_ms_per_page")
+            },
+            **{key: max(r[name][key] for r in per_round) for key in _PEAKS},
+            "pages": per_round[-1][name]["pages"],
+            "requests": per_round[-1][name]["requests"],
+            "warc_bytes": per_round[-1][name]["warc_bytes"],
+            "rounds_pages_per_s": [r[name]["pages_per_s"] for r in per_round],
+            "rounds_cpu_ms_per_page": [r[name]["cpu_ms_per_page"] for r in per_round],
+        }
+        for name in CONTENDERS
+    }
+    ratios = {
+        key: _spread([r[top][figure] / r[bottom][figure] for r in per_round])
+        for key, top, bottom, figure in RATIOS
+    }
+    return {"contenders": contenders, "ratios": ratios, "rounds": per_round}, archive
+
+
+_PEAKS = ("peak_rss_mb", "peak_tree_rss_mb", "peak_rss_sum_mb")
+
+
+def _contender(
+    name: str, site: Site, data_dir: Path, *, concurrency: int, timeout: float, warm_first: bool
+) -> CrawlResult:
+    return crawl_contender(name, site, concurrency, timeout, data_dir, warm_first=warm_first)
+
+
+def crawl_section(
+    articles: int, seed: int, concurrency: int, rounds: int, timeout: float, work: Path,
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], Path]:  # fmt: skip
+    """Both servers, ``rounds`` paired rounds each; the rendering server's regarkiv archive."""
+    section: dict[str, Any] = {"note": NOTE_WGET, "concurrency": concurrency, "servers": {}}
+    archive = work
+    for server in SERVERS:
+        warm = server == "prerendered"
+        cache = articles + 1000 if warm else SHIPPED_CACHE
+
+        def make_site(cache: int = cache) -> Site:
+            return Site(articles=articles, seed=seed, cache_size=cache)
+
+        run = functools.partial(
+            _contender, concurrency=concurrency, timeout=timeout, warm_first=warm
+        )
+        figures, regarkiv_dir = server_rounds(server, rounds, make_site, run, work, log)
+        section["servers"][server] = figures
+        if server == "rendering":
+            archive = regarkiv_dir
+    return section, archive
