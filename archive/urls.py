@@ -149,3 +149,15 @@ def is_article_url(url: str) -> bool:
         and not path.startswith(_ARCHIVE_PREFIXES)
         and article_id(path) not in LISTING_IDS
     )
+
+
+# What an article may link as an attached document (issue 10: the formats the site uses).
+DOCUMENT_EXTENSIONS = frozenset(
+    {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "csv", "zip"}
+)
+
+
+def is_document(url: str) -> bool:
+    """A link to a document by its file name (the query, e.g. ``?uid=…``, does not count)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_EXTENSIONS

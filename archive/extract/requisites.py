@@ -23,11 +23,10 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from archive.urls import DOCUMENT_EXTENSIONS, is_document
+
 # A page or stylesheet naming more than this many resources is hostile or broken.
 MAX_REFERENCES = 1000
-DOCUMENT_EXTENSIONS = frozenset(
-    {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "csv", "zip"}
-)
 # rel tokens of <link> elements whose target a browser loads for the page.
 REQUISITE_RELS = {
     "stylesheet": "stylesheet",
@@ -116,12 +115,6 @@ def _resolved(raw: str, base: str) -> str | None:
     path = quote(parts.path or "/", safe=_PATH_SAFE)
     query = quote(parts.query, safe=_QUERY_SAFE)
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, ""))
-
-
-def is_document(url: str) -> bool:
-    """A link to a document by its file name (the query, e.g. ``?uid=…``, does not count)."""
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_EXTENSIONS
 
 
 def srcset_urls(srcset: str) -> list[str]:

@@ -12,10 +12,9 @@ import os
 from dataclasses import asdict, replace
 from typing import Any
 
-from archive.extract.requisites import is_document
 from archive.index.schema import Job
 from archive.index.store import Index
-from archive.urls import is_listing_url
+from archive.urls import is_document, is_listing_url
 
 
 class JobNotFound(LookupError):

@@ -30,7 +30,6 @@ from archive.index.search import SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
 from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
-from archive.wacz import ExportError
 from regarkiv.cli import output
 from regarkiv.cli.lazy import LazyGroup
 from regarkiv.cli.options import CONTEXT
@@ -44,7 +43,6 @@ LIBRARY_ERRORS = (
     DataDirError,
     DataDirLocked,
     DemoError,
-    ExportError,
     JobNotFound,
     LockError,
     NoArchive,

@@ -166,23 +166,14 @@ def crawl(
         attachment_max_size=parse_size(attachment_max_size),
         **options,
     )
-    terminal = sys.stderr.isatty()
     # On a terminal a status line, rewritten each second (not under --json, whose reader
     # is a program); elsewhere a timestamped line every --progress-interval seconds.
-    progress = ProgressDisplay(
-        terminal=terminal and not as_json,
-        interval=0.0 if terminal else progress_interval,
-        color=output.styled(color, sys.stderr),
-    )
-    if verbose and log_level.upper() == "WARNING":
-        log_level = "INFO"
+    terminal = sys.stderr.isatty()
+    interval = 0.0 if terminal else progress_interval
+    progress = ProgressDisplay(terminal and not as_json, interval, output.styled(color, sys.stderr))
+    level = "INFO" if verbose and log_level.upper() == "WARNING" else log_level.upper()
     try:
-        summary = run_crawl(
-            config,
-            progress=progress,
-            log_level=log_level.upper(),
-            log_file=log_file,
-        )
+        summary = run_crawl(config, progress=progress, log_level=level, log_file=log_file)
     except NothingToResume as error:
         raise click.ClickException(str(error)) from None
     output.emit(summary.as_dict(), as_json=as_json, text=lambda: output.lines(summary.render()))

@@ -11,8 +11,9 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
-from archive.extract.requisites import Kind, is_document
+from archive.extract.requisites import Kind
 from archive.resources import ResourceLedger
+from archive.urls import is_document
 from crawler.resources import KIND, ResourceRequests
 from replica.requisites import BIG_IMAGE, OFF_SITE_IMAGE, has_bad_requisites
 from replica.server import ReplicaServer

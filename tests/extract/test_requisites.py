@@ -7,10 +7,10 @@ from archive.extract.requisites import (
     Kind,
     absolute,
     css_references,
-    is_document,
     page_references,
     srcset_urls,
 )
+from archive.urls import is_document
 
 BASE = "https://www.regjeringen.no"
 PAGE = f"{BASE}/no/aktuelt/en-nyhet/id3170000/"
