@@ -38,11 +38,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
+from archive.index.browse import (
+    Activity,
+    CaptureRow,
+    activity,
+    captures_of,
+    filtered_changes,
+    ministries,
+)
 from archive.index.changes import Change, default_since
 from archive.index.changes import changes as find_changes
 from archive.index.diff import Diff, diff_article
+from archive.index.facets import Facets, search_facets
 from archive.index.interrupt import on_ctrl_c
 from archive.index.jobs import get_job, list_jobs
 from archive.index.schema import Job
@@ -268,16 +277,12 @@ class DataDir:
         date_from: date | None = None,
         date_to: date | None = None,
         limit: int = 20,
+        offset: int = 0,
     ) -> list[SearchResult]:
         """The articles whose latest revision matches ``query``, best first (see
         ``archive.index.search.search`` for the query language and the filters)."""
         with self._reading():
-            if self.index.search_outdated:
-                raise OutdatedIndex(
-                    f"the search tables of {self.index_path} were made by an older regarkiv: "
-                    "the next crawl (or `regarkiv reindex`) brings them up to date; show, "
-                    "history, diff and changes read the index meanwhile"
-                )
+            self._check_search()
             return search_index(
                 self.index,
                 query,
@@ -287,7 +292,38 @@ class DataDir:
                 date_from=date_from,
                 date_to=date_to,
                 limit=limit,
+                offset=offset,
             )
+
+    def _check_search(self) -> None:
+        if self.index.search_outdated:
+            raise OutdatedIndex(
+                f"the search tables of {self.index_path} were made by an older regarkiv: "
+                "the next crawl (or `regarkiv reindex`) brings them up to date; show, "
+                "history, diff and changes read the index meanwhile"
+            )
+
+    def facets(self, query: str, **filters: Any) -> Facets:
+        """How the matches of ``query`` (with ``search``'s filters) spread over ministries,
+        types, languages and years (``archive.index.facets``)."""
+        with self._reading():
+            self._check_search()
+            return search_facets(self.index, query, **filters)
+
+    def activity(self) -> Activity:
+        """The latest new, edited and removed articles, with counts per day."""
+        with self._reading():
+            return activity(self.index)
+
+    def captures(self, article: str | int) -> list[CaptureRow]:
+        """Every capture of an article (responses of any status and revisits), oldest first."""
+        with self._reading():
+            return captures_of(self.index, self.resolve(article))
+
+    def ministries(self) -> list[str]:
+        """The ministries the latest revisions name, alphabetically."""
+        with self._reading():
+            return ministries(self.index)
 
     def article(self, article: str | int, revision: int | None = None) -> ArticleView:
         """An article's revision (its latest when ``revision`` is None) and its state."""
@@ -304,10 +340,22 @@ class DataDir:
         with self._reading():
             return diff_article(self.index, self.resolve(article), older, newer)
 
-    def changes(self, since: date | datetime | None = None) -> list[Change]:
-        """Articles revised or removed since ``since`` (default: a week ago), newest first."""
+    def changes(
+        self,
+        since: date | datetime | None = None,
+        *,
+        until: date | None = None,
+        ministry: str | None = None,
+        kind: str | None = None,
+    ) -> list[Change]:
+        """Articles revised or removed since ``since`` (default: a week ago), newest first;
+        up to ``until``, of one ``ministry`` (its exact name) or ``kind`` (revised, removed)."""
         with self._reading():
-            return find_changes(self.index, since or default_since())
+            if until is None and ministry is None and kind is None:
+                return find_changes(self.index, since or default_since())
+            start = since or default_since()
+            day = start.date() if isinstance(start, datetime) else start
+            return filtered_changes(self.index, day, until=until, ministry=ministry, kind=kind)
 
     def jobs(self) -> list[Job]:
         """Crawl jobs, oldest first; a crashed one shows as interrupted."""

@@ -48,6 +48,9 @@ Full-text search, over the *latest* revision of each article only:
     FTS5's bm25 counts each phrase's documents with a scan of the whole index (~25 ms for
     ``"det er"``), so ``archive.index.search`` counts phrases in these rows instead.
 
+``revisions.revised_utc``, ``revisions.last_modified_utc``: generated columns (m005) with
+    ``revised`` and ``last_modified`` (HTTP dates as the page gives them) as ISO 8601 UTC.
+
 ``index_meta``: key/value facts about how the index was built (the stemmer version the
     stems were made with; a different one means the stems are rebuilt).
 
@@ -252,6 +255,33 @@ def m004_stems_text(db: Database) -> None:
         DELETE FROM index_meta WHERE key = 'stems_version'
         """,
     )
+
+
+def _http_date_to_iso(column: str) -> str:
+    """SQL turning an RFC 1123 date (``Fri, 03 Jul 2026 14:00:55 GMT``, the site's
+    ``last-modified``/``revised`` metas) into ISO 8601 UTC (``2026-07-03T14:00:55Z``);
+    NULL for anything else."""
+    month = f"instr('JanFebMarAprMayJunJulAugSepOctNovDec', substr({column}, 9, 3))"
+    shape = "[A-Z][a-z][a-z], [0-9][0-9] [A-Z][a-z][a-z] [0-9][0-9][0-9][0-9] " + (
+        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9] GMT"
+    )
+    return (
+        f"CASE WHEN {column} GLOB '{shape}' AND {month} % 3 = 1 THEN substr({column}, 13, 4)"
+        f" || '-' || printf('%02d', ({month} + 2) / 3) || '-' || substr({column}, 6, 2)"
+        f" || 'T' || substr({column}, 18, 8) || 'Z' END"
+    )
+
+
+@migrations()
+def m005_iso_dates(db: Database) -> None:
+    """``revised_utc`` and ``last_modified_utc``: the HTTP dates as ISO 8601 UTC, which sort
+    and facet (Datasette, the web interface). Generated columns: nothing is copied, existing
+    archives get them at once, and every writer fills them without knowing of them."""
+    for column in ("revised", "last_modified"):
+        db.execute(
+            f"ALTER TABLE revisions ADD COLUMN {column}_utc TEXT"
+            f" GENERATED ALWAYS AS ({_http_date_to_iso(column)}) VIRTUAL"
+        )
 
 
 def iso(when: datetime) -> str:

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from archive.index.fts import (
+    CompiledQuery,
     RankedPhrase,
     SearchQueryError,
     compile_query,
@@ -36,7 +37,7 @@ from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
-__all__ = ["LANGS", "SearchQueryError", "SearchResult", "search"]
+__all__ = ["LANGS", "SearchQueryError", "SearchResult", "match_conditions", "search"]
 
 LANGS = ("nb", "nn", "en", "se")  # the languages extraction gives an article
 MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: a larger limit means "all"
@@ -106,8 +107,10 @@ def search(
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = 20,
+    offset: int = 0,
 ) -> list[SearchResult]:
-    """Articles whose latest revision matches ``query``, best first.
+    """Articles whose latest revision matches ``query``, best first (skipping the best
+    ``offset``, for pages of results).
 
     ``ministry`` matches an article when its words begin adjacent words of one of its
     ministries (``finans`` finds Finansdepartementet, ``klima og miljø`` and ``omsorg``
@@ -116,9 +119,35 @@ def search(
     or too large query (see ``archive.index.fts.compile_query``), an unknown language or
     a filter without letters.
     """
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    limit = min(limit, MAX_INTEGER)
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be at least 1 and offset at least 0")
+    limit = min(limit + offset, MAX_INTEGER)
+    compiled, where, params = match_conditions(
+        index, query, ministry=ministry, type=type, lang=lang, date_from=date_from, date_to=date_to
+    )
+    try:
+        if compiled.has_phrase and compiled.ranked is not None:
+            ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit)
+        else:
+            ranked = _rank(index.conn, where, params, limit)
+    except sqlite3.OperationalError as error:
+        raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
+    return _results(index.conn, ranked[offset:], SnippetFinder(compiled.highlight))
+
+
+def match_conditions(
+    index: Index,
+    query: str,
+    *,
+    ministry: str | None = None,
+    type: str | None = None,
+    lang: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> tuple[CompiledQuery, list[str], list[object]]:
+    """The compiled query and the WHERE conditions (with their parameters) over
+    ``revisions_stems`` that select its matches; what ``search`` ranks and
+    ``archive.index.facets`` counts."""
     if lang is not None and lang.lower() not in LANGS:
         raise SearchQueryError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
     lang = lang.lower() if lang is not None else None
@@ -138,14 +167,7 @@ def search(
     if date_to and date_to < date.max:  # date.max: no day after it, and no bound
         where.append("rowid < ?")
         params.append(first_stems_rowid(date_to + timedelta(days=1)))
-    try:
-        if compiled.has_phrase and compiled.ranked is not None:
-            ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit)
-        else:
-            ranked = _rank(index.conn, where, params, limit)
-    except sqlite3.OperationalError as error:
-        raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
-    return _results(index.conn, ranked, SnippetFinder(compiled.highlight))
+    return compiled, where, params
 
 
 def _results(

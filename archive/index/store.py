@@ -55,6 +55,9 @@ FIRST_MIGRATION = "m001_core_tables"
 # Migrations only search reads (the FTS tables): an index still without one of them can be
 # read by every other command.
 SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
+# Migrations that only add columns nothing but the web interface and Datasette read: an index
+# without them is read as it is (the next crawl adds them).
+READER_OPTIONAL_MIGRATIONS = frozenset({"m005_iso_dates"})
 
 
 class Index(Captures, Articles, JobTable):
@@ -94,12 +97,12 @@ class Index(Captures, Articles, JobTable):
         self._attach(path, _checked(path, readonly=True), readonly=True, commit_every=None)
         try:
             pending = {m.name for m in migrations.pending(self.db)}
-            if pending - SEARCH_MIGRATIONS:
+            if pending - SEARCH_MIGRATIONS - READER_OPTIONAL_MIGRATIONS:
                 raise OutdatedIndex(
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
                     "(read-only commands never write to the index)"
                 )
-            self.search_outdated = bool(pending) or self._meta("stems_version") != STEMS_VERSION
+            self.search_outdated = bool(pending & SEARCH_MIGRATIONS) or self._meta("stems_version") != STEMS_VERSION
         except sqlite3.DatabaseError as error:
             self.close()
             raise DamagedIndex(_damaged(path, error), str(error)) from None

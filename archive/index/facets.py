@@ -1,0 +1,92 @@
+"""Facet counts for a search: how its matches spread over ministries, types, languages and
+years of publication (the web interface's search filters, each with its count).
+
+Counted over the same matches that ``archive.index.search`` ranks: for a query matching more
+than ``MAX_COUNTED`` articles, over the newest ``MAX_COUNTED`` of them (``Facets.capped``),
+which keeps a common word's facets as fast as its ranking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from archive.index.schema import revision_id_of
+from archive.index.search import MAX_RANKED, match_conditions
+from archive.index.store import Index
+
+MAX_COUNTED = MAX_RANKED
+_CHUNK = 500  # ids per IN (...) list: under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts per value, most frequent first; ``total`` matches counted."""
+
+    total: int
+    capped: bool  # more matched than MAX_COUNTED: the counts are of the newest ones
+    ministry: list[tuple[str, int]] = field(default_factory=list)
+    type: list[tuple[str, int]] = field(default_factory=list)
+    lang: list[tuple[str, int]] = field(default_factory=list)
+    year: list[tuple[str, int]] = field(default_factory=list)
+
+
+def search_facets(
+    index: Index,
+    query: str,
+    *,
+    ministry: str | None = None,
+    type: str | None = None,
+    lang: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Facets:
+    """The facets of ``query`` with these filters (``SearchQueryError`` as ``search``)."""
+    _, where, params = match_conditions(
+        index, query, ministry=ministry, type=type, lang=lang, date_from=date_from, date_to=date_to
+    )
+    rows = index.conn.execute(
+        f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
+        " ORDER BY rowid DESC LIMIT ?",
+        [*params, MAX_COUNTED + 1],
+    ).fetchall()
+    ids = [revision_id_of(row[0]) for row in rows[:MAX_COUNTED]]
+    counts: dict[str, Counter[str]] = {name: Counter() for name in ("ministry", "type", "lang")}
+    years: Counter[str] = Counter()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for ministries, kind, language, published in index.conn.execute(
+            f"SELECT ministries, type, lang, published FROM revisions"
+            f" WHERE id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ):
+            for name in _json_list(ministries):
+                counts["ministry"][name] += 1
+            if kind:
+                counts["type"][kind] += 1
+            if language:
+                counts["lang"][language] += 1
+            if published and published[:4].isdigit():
+                years[published[:4]] += 1
+    return Facets(
+        total=len(ids),
+        capped=len(rows) > MAX_COUNTED,
+        ministry=_ordered(counts["ministry"]),
+        type=_ordered(counts["type"]),
+        lang=_ordered(counts["lang"]),
+        year=sorted(years.items(), reverse=True),
+    )
+
+
+def _ordered(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else []
