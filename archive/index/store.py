@@ -102,7 +102,8 @@ class Index(Captures, Articles, JobTable):
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
                     "(read-only commands never write to the index)"
                 )
-            self.search_outdated = bool(pending & SEARCH_MIGRATIONS) or self._meta("stems_version") != STEMS_VERSION
+            stems_outdated = self._meta("stems_version") != STEMS_VERSION
+            self.search_outdated = bool(pending & SEARCH_MIGRATIONS) or stems_outdated
         except sqlite3.DatabaseError as error:
             self.close()
             raise DamagedIndex(_damaged(path, error), str(error)) from None
