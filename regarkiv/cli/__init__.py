@@ -1,7 +1,7 @@
 """The `regarkiv` command: a thin layer over the library.
 
 One module per group of commands (``crawl``, ``query``, ``jobs``, ``maintain``,
-``schedule``, ``demo``); each command parses its options, makes one library call and
+``schedule``, ``demo``, ``serve``); each command parses its options, makes one library call and
 prints through ``output.emit``. The library raises specific exceptions; only the group
 here turns them into a one-line ``Error: ...`` and exit 1.
 
@@ -29,9 +29,10 @@ from archive.index.search import SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
 from archive.lock import DataDirLocked, LockError
 from archive.schedules import ScheduleError, ScheduleNotFound
-from regarkiv.cli import crawl, demo, jobs, maintain, output, query, schedule
+from regarkiv.cli import crawl, demo, jobs, maintain, output, query, schedule, serve
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import DemoError
+from regarkiv.web.ports import ServeError
 
 # Each one's message is a whole sentence for the user.
 LIBRARY_ERRORS = (
@@ -48,6 +49,7 @@ LIBRARY_ERRORS = (
     ScheduleError,
     ScheduleNotFound,
     SearchQueryError,
+    ServeError,
     UnreadableArchive,
     UnusableIndex,
 )
@@ -86,7 +88,7 @@ def cli() -> None:
     """regarkiv: archive regjeringen.no news into WARC files and a searchable index."""
 
 
-for _module in (crawl, query, jobs, maintain, schedule, demo):
+for _module in (crawl, query, jobs, maintain, schedule, demo, serve):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

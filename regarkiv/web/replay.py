@@ -17,11 +17,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from regarkiv.web.ports import ServeError
+
 COLLECTION = "regarkiv"
 START_TIMEOUT = 60.0  # seconds pywb may take to answer (it imports gevent and its apps)
 
 
-class ReplayError(RuntimeError):
+class ReplayError(ServeError):
     """pywb cannot be started (not installed, port taken, exited); the message says why."""
 
 
