@@ -44,6 +44,7 @@ from archive.index.browse import (
     Activity,
     CaptureRow,
     activity,
+    archived,
     captures_of,
     filtered_changes,
     ministries,
@@ -319,6 +320,11 @@ class DataDir:
         """Every capture of an article (responses of any status and revisits), oldest first."""
         with self._reading():
             return captures_of(self.index, self.resolve(article))
+
+    def archived(self, urls: list[str]) -> dict[str, str]:
+        """Which of ``urls`` (images, attachments) the WARC files hold: URL → fetch time."""
+        with self._reading():
+            return archived(self.index, urls)
 
     def ministries(self) -> list[str]:
         """The ministries the latest revisions name, alphabetically."""

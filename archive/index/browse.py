@@ -150,3 +150,17 @@ def _ministries(index: Index, change: Change) -> list[str]:
     except ValueError:
         return []
     return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def archived(index: Index, urls: list[str]) -> dict[str, str]:
+    """Which of ``urls`` the archive holds a 2xx response of: URL → its latest fetch time."""
+    found: dict[str, str] = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        rows = index.conn.execute(
+            "SELECT url, max(fetched_at) FROM captures WHERE status BETWEEN 200 AND 299"
+            f" AND url IN ({', '.join('?' for _ in chunk)}) GROUP BY url",
+            chunk,
+        )
+        found.update((str(row[0]), str(row[1])) for row in rows)
+    return found
