@@ -146,8 +146,10 @@ def _row(op: str, old: str | None, new: str | None) -> Row:
     new_text = _item(new, kind) if new is not None else ""
     if op == "equal":  # no word diff to run: the same text on both sides
         if kind == "table":
-            cells = tuple((Span("equal", cell, 0),) for cell in new_text.split(CELL))
-            return Row(op, kind, old, new, (), cells)
+            same: tuple[tuple[Span, ...], ...] = tuple(
+                (Span("equal", cell, 0),) for cell in new_text.split(CELL)
+            )
+            return Row(op, kind, old, new, (), same)
         return Row(op, kind, old, new, (Span("equal", new_text, 0),))
     if kind == "table" and old_kind == "table":
         old_cells = old_text.split(CELL) if old is not None else []

@@ -41,9 +41,7 @@ def check_installed(replay_url: str | None) -> None:
     needed = ["datasette", "uvicorn"] + ([] if replay_url else ["pywb"])
     missing = [name for name in needed if importlib.util.find_spec(name) is None]
     if missing:
-        raise click.ClickException(
-            f"the web interface needs {', '.join(missing)}: {WEB_EXTRA}"
-        )
+        raise click.ClickException(f"the web interface needs {', '.join(missing)}: {WEB_EXTRA}")
 
 
 def run_server(

@@ -21,8 +21,8 @@ WORDS: dict[str, dict[str, str]] = {
     "data": {"no": "Data (tabeller, SQL, JSON, CSV)", "en": "Data (tables, SQL, JSON, CSV)"},
     "search_label": {"no": "Søk i arkivet", "en": "Search the archive"},
     "search_help": {
-        "no": "Bøyningsformer finnes også; bruk \"anførselstegn\" for fraser.",
-        "en": "Inflected forms are found too; use \"quotes\" for phrases.",
+        "no": 'Bøyningsformer finnes også; bruk "anførselstegn" for fraser.',
+        "en": 'Inflected forms are found too; use "quotes" for phrases.',
     },
     "latest": {"no": "Siste hendelser", "en": "Latest events"},
     "per_day": {"no": "Per dag", "en": "Per day"},

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -65,14 +67,14 @@ def serve(
             pywb.stop()
 
 
-def _run(app: object, sock: object) -> None:
+def _run(app: Any, sock: socket.socket) -> None:
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     if threading.current_thread() is threading.main_thread():
         # uvicorn re-raises the signal that stopped it once it is done; SIGTERM's default
         # action would end the process before pywb is stopped.
         signal.signal(signal.SIGTERM, _terminated)
-    server.run(sockets=[sock])  # type: ignore[list-item]
+    server.run(sockets=[sock])
 
 
 def _terminated(signum: int, _frame: object) -> None:

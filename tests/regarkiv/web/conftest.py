@@ -59,7 +59,8 @@ def build_archive(
         add(index, hostile)
         english = make_article(
             id=ENGLISH, url="https://www.regjeringen.no/en/aktuelt/wolves/id3169500/", lang="en",
-            title="Wolves in Innlandet", lead="The government decided.", body="Wolves may be culled.",
+            title="Wolves in Innlandet", lead="The government decided.",
+            body="Wolves may be culled.",
             type="Press release", ministries=["Ministry of Climate and Environment"],
         )  # fmt: skip
         add(index, english)

@@ -170,7 +170,9 @@ def test_hostile_article_text_runs_nothing_anywhere(
     browser: Any, web_archive: Path, root: Path
 ) -> None:
     replay = "http://127.0.0.1:9/regarkiv/"
-    with serving("serve", "--data-dir", str(web_archive), "--port", "0", "--replay-url", replay) as served:
+    with serving(
+        "serve", "--data-dir", str(web_archive), "--port", "0", "--replay-url", replay
+    ) as served:
         shown = browser.new_page()
         problems: list[str] = []
         shown.on("dialog", lambda dialog: (problems.append("dialog"), dialog.dismiss()))

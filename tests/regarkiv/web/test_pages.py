@@ -105,7 +105,10 @@ def test_a_removed_article_says_so_and_links_its_last_archived_copy(datasette: A
     assert "Removed from the site" in html
     last_copy = re.search(r'<a href="([^"]+)">Last archived copy</a>', html)
     assert last_copy is not None
-    assert last_copy.group(1) == f"{REPLAY}20260704140000/https://www.regjeringen.no/no/aktuelt/skatt/id{REMOVED}/"
+    assert (
+        last_copy.group(1)
+        == f"{REPLAY}20260704140000/https://www.regjeringen.no/no/aktuelt/skatt/id{REMOVED}/"
+    )
     assert "HTTP 404" in html and "HTTP 200" in html
 
 
@@ -188,7 +191,9 @@ def test_language_follows_the_parameter_the_article_or_the_browser(datasette: An
 def test_researchers_keep_datasette_tables_json_csv_metadata_and_canned_queries(
     datasette: Any,
 ) -> None:
-    rows = get(datasette, "/index/revisions.json?_shape=array&article_id=3169214&_sort=revision").json()
+    rows = get(
+        datasette, "/index/revisions.json?_shape=array&article_id=3169214&_sort=revision"
+    ).json()
     assert [row["revision"] for row in rows] == [1, 2]
     assert rows[0]["revised_utc"] is None  # the test articles carry no revised meta
     assert get(datasette, "/index/articles.csv").text.startswith("id,url,lang")
