@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Self, Unpack
 
 from archive.index.browse import (
     Activity,
@@ -56,7 +56,7 @@ from archive.index.facets import Facets, search_facets
 from archive.index.interrupt import on_ctrl_c
 from archive.index.jobs import get_job, list_jobs
 from archive.index.schema import Job
-from archive.index.search import SearchResult
+from archive.index.search import Filters, SearchResult
 from archive.index.search import search as search_index
 from archive.index.store import DamagedIndex, Index, IndexNotFound, OutdatedIndex
 from archive.index.views import ArticleView, History, article_history, article_view
@@ -304,7 +304,7 @@ class DataDir:
                 "history, diff and changes read the index meanwhile"
             )
 
-    def facets(self, query: str, **filters: Any) -> Facets:
+    def facets(self, query: str, **filters: Unpack[Filters]) -> Facets:
         """How the matches of ``query`` (with ``search``'s filters) spread over ministries,
         types, languages and years (``archive.index.facets``)."""
         with self._reading():

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from typing import Unpack
 
 from archive.index.schema import revision_id_of
-from archive.index.search import MAX_RANKED, match_conditions
+from archive.index.search import MAX_RANKED, Filters, match_conditions
 from archive.index.store import Index
 
 MAX_COUNTED = MAX_RANKED
@@ -33,20 +33,9 @@ class Facets:
     year: list[tuple[str, int]] = field(default_factory=list)
 
 
-def search_facets(
-    index: Index,
-    query: str,
-    *,
-    ministry: str | None = None,
-    type: str | None = None,
-    lang: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> Facets:
-    """The facets of ``query`` with these filters (``SearchQueryError`` as ``search``)."""
-    _, where, params = match_conditions(
-        index, query, ministry=ministry, type=type, lang=lang, date_from=date_from, date_to=date_to
-    )
+def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facets:
+    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it)."""
+    _, where, params = match_conditions(index, query, **filters)
     rows = index.conn.execute(
         f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
         " ORDER BY rowid DESC LIMIT ?",

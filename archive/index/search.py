@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from archive.index.fts import (
     CompiledQuery,
@@ -37,7 +37,7 @@ from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
-__all__ = ["LANGS", "SearchQueryError", "SearchResult", "match_conditions", "search"]
+__all__ = ["LANGS", "Filters", "SearchQueryError", "SearchResult", "match_conditions", "search"]
 
 LANGS = ("nb", "nn", "en", "se")  # the languages extraction gives an article
 MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: a larger limit means "all"
@@ -135,28 +135,32 @@ def search(
     return _results(index.conn, ranked[offset:], SnippetFinder(compiled.highlight))
 
 
+class Filters(TypedDict, total=False):
+    """``search``'s filters, for the functions that take them along."""
+
+    ministry: str | None
+    type: str | None
+    lang: str | None
+    date_from: date | None
+    date_to: date | None
+
+
 def match_conditions(
-    index: Index,
-    query: str,
-    *,
-    ministry: str | None = None,
-    type: str | None = None,
-    lang: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    index: Index, query: str, **filters: Unpack[Filters]
 ) -> tuple[CompiledQuery, list[str], list[object]]:
     """The compiled query and the WHERE conditions (with their parameters) over
     ``revisions_stems`` that select its matches; what ``search`` ranks and
     ``archive.index.facets`` counts."""
+    lang, date_from, date_to = filters.get("lang"), filters.get("date_from"), filters.get("date_to")
     if lang is not None and lang.lower() not in LANGS:
         raise SearchQueryError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
     lang = lang.lower() if lang is not None else None
     compiled = compile_query(query, lang)
     index.flush_search()  # a writer's revisions not yet in the FTS tables
     match = compiled.fts
-    filters = facet_filter(lang=lang, type=type, ministry=ministry)
-    if filters:
-        match = f"({match}) AND {filters}"
+    facets = facet_filter(lang=lang, type=filters.get("type"), ministry=filters.get("ministry"))
+    if facets:
+        match = f"({match}) AND {facets}"
     where = ["revisions_stems MATCH ?"]
     params: list[object] = [match]
     # The stems row id starts with the publication day: a date range is a row id range,
