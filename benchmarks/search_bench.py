@@ -217,28 +217,8 @@ def run(n_revisions: int, directory: Path | None = None) -> dict[str, object]:
     n_articles = max(1, int(n_revisions * 0.8))
     with tempfile.TemporaryDirectory() as tmp:
         path = (directory or Path(tmp)) / "index.db"
-        when = datetime(2026, 1, 1, tzinfo=UTC)
-        articles = [_article(text, 1_000_000 + i, rng) for i in range(n_articles)]
-        revised = [
-            Article(**{**a.__dict__, "body": a.body + "\n\n" + text.paragraph(30)})
-            for a in articles[: n_revisions - n_articles]
-        ]
         start = time.perf_counter()
-        with Index(path, commit_every=5000) as index:
-            for number, article in enumerate([*articles, *revised]):
-                capture = Capture(
-                    url=article.url,
-                    fetched_at=when + timedelta(seconds=number),
-                    status=200,
-                    record_type="response",
-                    record_id=f"<urn:uuid:{number:032x}>",
-                    warc_file="bench.warc.gz",
-                    offset=number * 1000,
-                    length=1000,
-                    payload_digest=f"sha1:{number}",
-                )
-                capture_id = index.add_capture(capture, "bench", article.id)
-                index.record_article(article, capture_id, capture.fetched_at)
+        articles = build_index(path, n_revisions, rng, text)
         insert_seconds = time.perf_counter() - start
         with Index.open_readonly(path) as index:
             rare_words = text.vocab[-2000::40]
@@ -272,6 +252,38 @@ def run(n_revisions: int, directory: Path | None = None) -> dict[str, object]:
         "frequent_phrase": {**frequent, "queries": frequent_phrases},
         "stopword_phrase": {**stop, "queries": stopword_phrases},
     }
+
+
+def build_index(
+    path: Path, n_revisions: int, rng: random.Random | None = None, text: _Text | None = None
+) -> list[Article]:
+    """An index of ``n_revisions`` revisions at ``path``: 80 % first revisions, the rest a
+    second revision (a paragraph added) of the first articles. Returns the first revisions."""
+    rng = rng or random.Random(n_revisions)
+    text = text or _Text(rng)
+    n_articles = max(1, int(n_revisions * 0.8))
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [_article(text, 1_000_000 + i, rng) for i in range(n_articles)]
+    revised = [
+        Article(**{**a.__dict__, "body": a.body + "\n\n" + text.paragraph(30)})
+        for a in articles[: n_revisions - n_articles]
+    ]
+    with Index(path, commit_every=5000) as index:
+        for number, article in enumerate([*articles, *revised]):
+            capture = Capture(
+                url=article.url,
+                fetched_at=when + timedelta(seconds=number),
+                status=200,
+                record_type="response",
+                record_id=f"<urn:uuid:{number:032x}>",
+                warc_file="bench.warc.gz",
+                offset=number * 1000,
+                length=1000,
+                payload_digest=f"sha1:{number}",
+            )
+            capture_id = index.add_capture(capture, "bench", article.id)
+            index.record_article(article, capture_id, capture.fetched_at)
+    return articles
 
 
 def _phrases(rng: random.Random, articles: list[Article], n: int) -> list[str]:

@@ -18,7 +18,6 @@ from archive.index.search import MAX_RANKED, Filters, match_conditions
 from archive.index.store import Index
 
 MAX_COUNTED = MAX_RANKED
-_CHUNK = 500  # ids per IN (...) list: under SQLite's variable limit
 
 
 @dataclass(frozen=True)
@@ -44,21 +43,26 @@ def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facet
     ids = [revision_id_of(row[0]) for row in rows[:MAX_COUNTED]]
     counts: dict[str, Counter[str]] = {name: Counter() for name in ("ministry", "type", "lang")}
     years: Counter[str] = Counter()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        for ministries, kind, language, published in index.conn.execute(
-            f"SELECT ministries, type, lang, published FROM revisions"
-            f" WHERE id IN ({', '.join('?' for _ in chunk)})",
-            chunk,
-        ):
-            for name in _json_list(ministries):
-                counts["ministry"][name] += 1
-            if kind:
-                counts["type"][kind] += 1
-            if language:
-                counts["lang"][language] += 1
-            if published and published[:4].isdigit():
-                years[published[:4]] += 1
+    lists: dict[str, list[str]] = {}  # the same few JSON texts come back again and again
+    covering = index.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'revisions_facets'"
+    ).fetchone()  # an index from before m006 has none (read-only commands never add it)
+    for ministries, kind, language, year in index.conn.execute(
+        "SELECT ministries, type, lang, substr(published, 1, 4) FROM revisions"
+        + (" INDEXED BY revisions_facets" if covering else "")
+        + " WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
+    ):
+        names = lists.get(ministries)
+        if names is None:
+            names = lists[ministries] = _json_list(ministries)
+        counts["ministry"].update(names)
+        if kind:
+            counts["type"][kind] += 1
+        if language:
+            counts["lang"][language] += 1
+        if year and year.isdigit():
+            years[year] += 1
     return Facets(
         total=len(ids),
         capped=len(rows) > MAX_COUNTED,

@@ -284,6 +284,17 @@ def m005_iso_dates(db: Database) -> None:
         )
 
 
+@migrations()
+def m006_facets_index(db: Database) -> None:
+    """A covering index of what search facets count (``archive.index.facets``): read from it,
+    a match costs one index entry instead of its revision's row, whose long ``body`` sits
+    before these columns (SQLite walks a row's overflow pages to reach later columns)."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS revisions_facets"
+        " ON revisions(id, ministries, type, lang, published)"
+    )
+
+
 def iso(when: datetime) -> str:
     """A timestamp as stored: UTC, whole seconds (WARC-Date precision), so that a live
     crawl and a rebuild from its WARC files store identical values. Naive means UTC."""

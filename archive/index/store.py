@@ -55,9 +55,9 @@ FIRST_MIGRATION = "m001_core_tables"
 # Migrations only search reads (the FTS tables): an index still without one of them can be
 # read by every other command.
 SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
-# Migrations that only add columns nothing but the web interface and Datasette read: an index
+# Migrations that only add columns and indexes for the web interface and Datasette: an index
 # without them is read as it is (the next crawl adds them).
-READER_OPTIONAL_MIGRATIONS = frozenset({"m005_iso_dates"})
+READER_OPTIONAL_MIGRATIONS = frozenset({"m005_iso_dates", "m006_facets_index"})
 
 
 class Index(Captures, Articles, JobTable):
