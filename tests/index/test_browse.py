@@ -82,12 +82,16 @@ def test_iso_dates_are_generated_and_an_index_without_them_is_still_read(
         conn.execute("ALTER TABLE revisions DROP COLUMN revised_utc")
         conn.execute("ALTER TABLE revisions DROP COLUMN last_modified_utc")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_iso_dates'")
+        conn.execute("DROP INDEX revisions_facets")  # and before m006
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_facets_index'")
     conn.close()
     with Index.open_readonly(path) as reader:
         assert not reader.search_outdated
         assert reader.get_revision(3169214).revised == "Fri, 03 Jul 2026 14:00:55 GMT"
+        assert search_facets(reader, "ulv").type == [("Pressemelding", 1)]
     Index(path).close()  # the next crawl's open adds them
     with Index.open_readonly(path) as reader:
         assert reader.conn.execute("SELECT revised_utc FROM revisions").fetchone()[0] == (
             "2026-07-03T14:00:55Z"
         )
+        assert search_facets(reader, "ulv").type == [("Pressemelding", 1)]
