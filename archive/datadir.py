@@ -34,12 +34,14 @@ import os
 import sqlite3
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Self, Unpack
 
+from archive.extract.headings import headings
 from archive.index.browse import (
     Activity,
     CaptureRow,
@@ -55,12 +57,13 @@ from archive.index.diff import Diff, diff_article
 from archive.index.facets import Facets, search_facets
 from archive.index.interrupt import on_ctrl_c
 from archive.index.jobs import get_job, list_jobs
-from archive.index.schema import Job
+from archive.index.schema import Job, Revision
 from archive.index.search import Filters, SearchResult
 from archive.index.search import search as search_index
 from archive.index.store import DamagedIndex, Index, IndexNotFound, OutdatedIndex
 from archive.index.views import ArticleView, History, article_history, article_view
 from archive.lock import DataDirLock
+from archive.warc.reader import read_record_at
 
 DATA_ENV = "REGARKIV_DATA"
 DEFAULT_DATA_DIR = "regarkiv-data"
@@ -320,6 +323,17 @@ class DataDir:
         """Every capture of an article (responses of any status and revisits), oldest first."""
         with self._reading():
             return captures_of(self.index, self.resolve(article))
+
+    def headings(self, revision: Revision) -> dict[str, int]:
+        """The headings of a revision's archived page (text → level 2-6), read from its WARC
+        record; empty when the record cannot be read (the body's text stands without)."""
+        if not revision.warc_file or revision.warc_offset is None:
+            return {}
+        try:
+            record = read_record_at(self.warcs / revision.warc_file, revision.warc_offset)
+            return headings(record.decoded_body())
+        except (OSError, ValueError, zlib.error):
+            return {}
 
     def archived(self, urls: list[str]) -> dict[str, str]:
         """Which of ``urls`` (images, attachments) the WARC files hold: URL → fetch time."""

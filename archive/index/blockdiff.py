@@ -23,12 +23,14 @@ _ORDERED = re.compile(r"^(\d+)\. ")
 
 @dataclass(frozen=True)
 class Block:
-    """``kind`` is "p", "ul", "ol" or "table"; ``items`` its lines: a paragraph has one,
-    a list one per item (without its marker), a table one per row (cells in ``rows``)."""
+    """``kind`` is "p", "h" (a heading), "ul", "ol" or "table"; ``items`` its lines: a
+    paragraph or heading has one, a list one per item (without its marker), a table one per
+    row (cells in ``rows``)."""
 
     kind: str
     items: tuple[str, ...]
     start: int = 1  # an ordered list's first number
+    level: int = 0  # a heading's (2-6), for kind "h"
 
     @property
     def rows(self) -> list[list[str]]:
@@ -55,11 +57,15 @@ def split_blocks(body: str) -> list[str]:
     return [block for block in (body or "").split("\n\n") if block.strip()]
 
 
-def blocks(body: str) -> list[Block]:
-    """The body as paragraphs, lists and tables (consecutive items and rows grouped)."""
+def blocks(body: str, headings: dict[str, int] | None = None) -> list[Block]:
+    """The body as paragraphs, headings (the blocks ``headings`` names, text → level), lists
+    and tables (consecutive items and rows grouped)."""
     grouped: list[Block] = []
     for text in split_blocks(body):
         kind = block_kind(text)
+        if kind == "p" and headings and text in headings:
+            grouped.append(Block("h", (text,), level=headings[text]))
+            continue
         last = grouped[-1] if grouped else None
         if kind != "p" and last is not None and last.kind == kind:
             grouped[-1] = Block(kind, (*last.items, _item(text, kind)), last.start)

@@ -170,7 +170,7 @@ async def article(datasette: Datasette, request: Request) -> Response:
                 "history": archive.history(ref),
                 "captures": archive.captures(ref),
                 "archived": archive.archived(urls),
-                "blocks": blocks(shown.body),
+                "blocks": blocks(shown.body, archive.headings(shown)),
             }
 
         found = await site.reader.read(read)

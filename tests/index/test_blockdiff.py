@@ -18,6 +18,11 @@ def test_blocks_group_list_items_and_table_rows() -> None:
     assert blocks("") == []
 
 
+def test_blocks_named_as_headings_are_headings() -> None:
+    found = blocks("Intro.\n\nTall for 2027\n\nTekst.", {"Tall for 2027": 2, "Other": 3})
+    assert [(b.kind, b.level) for b in found] == [("p", 0), ("h", 2), ("p", 0)]
+
+
 def test_a_changed_table_row_is_diffed_cell_by_cell() -> None:
     [row] = [r for r in block_diff("A | 1 | 2", "A | 1 | 5") if r.op != "equal"]
     assert row.op == "changed" and row.kind == "table"

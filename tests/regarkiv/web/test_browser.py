@@ -89,6 +89,9 @@ def test_search_filter_article_history_diff(page: Any, archive: Archive, root: P
     shoot(page, root, "search")
     page.goto(f"{url}article/{article_id}?hl=en", timeout=TIMEOUT)
     assert page.locator("h1").inner_text().strip()
+    # Headings come back from the archived page (body keeps them as plain text).
+    bodies = [page.request.get(f"{url}article/{other}").text() for other in archive.edited]
+    assert any(body.split('<div class="body">')[1].count("<h2>") for body in bodies)
     shoot(page, root, "article")
     page.get_by_role("link", name="changes from the previous").first.click()
     page.wait_for_url(f"**/article/{article_id}/diff/*-*")
