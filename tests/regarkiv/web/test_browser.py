@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("datasette", reason="the web extra is not installed")
-pytest.importorskip("pywb", reason="the web extra is not installed")
+pytest.importorskip("datasette", reason="datasette (the web extra) is not installed")
+pytest.importorskip("pywb", reason="pywb (the web extra) is not installed")
 
 from replica.server import ReplicaServer  # noqa: E402
 from replica.site import Site  # noqa: E402

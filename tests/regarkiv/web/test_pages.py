@@ -7,12 +7,13 @@ import asyncio
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-pytest.importorskip("datasette", reason="the web extra is not installed")
+pytest.importorskip("datasette", reason="datasette (the web extra) is not installed")
 
 from archive.datadir import DataDir  # noqa: E402
 from regarkiv.web.app import make_datasette  # noqa: E402
@@ -34,7 +35,10 @@ def get(datasette: Any, path: str, **headers: str) -> Any:
     async def fetch() -> Any:
         return await datasette.client.get(path, headers=headers)
 
-    return asyncio.run(fetch())
+    # In a thread of its own: once the session's browser runs, Playwright's event loop is the
+    # running loop of the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
 
 
 def text_of(html: str) -> str:

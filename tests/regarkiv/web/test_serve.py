@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("datasette", reason="the web extra is not installed")
-pytest.importorskip("pywb", reason="the web extra is not installed")
+pytest.importorskip("datasette", reason="datasette (the web extra) is not installed")
+pytest.importorskip("pywb", reason="pywb (the web extra) is not installed")
 
 from tests.support.serve import serving  # noqa: E402
 
