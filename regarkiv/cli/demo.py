@@ -10,6 +10,7 @@ from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT
 from regarkiv.cli.serve import check_installed, port_option, run_server
 from regarkiv.demo import run_demo
+from regarkiv.web.ports import check_free
 
 
 @click.command(context_settings=CONTEXT)
@@ -33,8 +34,10 @@ def demo(data_dir: Path | None, then_serve: bool, port: int) -> None:
 
     Example: regarkiv demo --serve
     """
-    if then_serve:
-        check_installed(None)  # before a minute of crawling, not after
+    if then_serve:  # before a minute of crawling, not after
+        check_installed(None)
+        if port:
+            check_free("127.0.0.1", port, "--port")
     archive = run_demo(data_dir, echo=lambda line: output.emit(text=output.lines(line)))
     if then_serve:
         output.emit(text="\n== The web interface ==")

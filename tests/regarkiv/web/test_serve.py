@@ -27,7 +27,7 @@ def fetch(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
-def test_a_taken_port_is_one_line(regarkiv: Run, web_archive: Path) -> None:
+def test_a_taken_port_is_one_line(regarkiv: Run, web_archive: Path, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -36,11 +36,14 @@ def test_a_taken_port_is_one_line(regarkiv: Run, web_archive: Path) -> None:
         replay = regarkiv(
             "serve", "--data-dir", str(web_archive), "--port", "0", "--replay-port", str(port)
         )
+        demo = regarkiv("demo", "--serve", "--port", str(port), "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 1
     taken_line = f"Error: port {port} on 127.0.0.1 is taken (another server runs there?): "
     assert result.stderr == taken_line + "choose another with --port\n"
     assert replay.returncode == 1 and "--replay-port" in replay.stderr
     assert replay.stderr.count("\n") == 1
+    assert demo.returncode == 1 and demo.stderr == taken_line + "choose another with --port\n"
+    assert not (tmp_path / "d").exists()  # refused before crawling
 
 
 def test_a_missing_archive_is_one_line(regarkiv: Run, tmp_path: Path) -> None:
