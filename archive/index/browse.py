@@ -57,15 +57,23 @@ class CaptureRow:
 
 
 _EVENTS = {
-    "new": "SELECT r.article_id, r.title, r.url, r.lang, r.captured_at AS at, r.revision"
-    " FROM revisions r WHERE r.revision = 1 AND r.captured_at >= ?",
-    "edited": "SELECT r.article_id, r.title, r.url, r.lang, r.captured_at AS at, r.revision"
-    " FROM revisions r WHERE r.revision > 1 AND r.captured_at >= ?",
-    "removed": "SELECT a.id AS article_id, r.title, r.url, r.lang, a.removed_at AS at,"
-    " r.revision FROM articles a JOIN revisions r"
-    " ON r.article_id = a.id AND r.revision = a.latest_revision"
-    " WHERE a.status = 'removed' AND a.removed_at >= ?",
+    "new": "SELECT r.article_id, r.title, r.url, r.lang, r.captured_at, r.revision"
+    " FROM revisions r WHERE r.captured_at >= ? AND r.revision = 1"
+    " ORDER BY r.captured_at DESC, r.article_id DESC LIMIT ?",
+    "edited": "SELECT r.article_id, r.title, r.url, r.lang, r.captured_at, r.revision"
+    " FROM revisions r WHERE r.captured_at >= ? AND r.revision > 1"
+    " ORDER BY r.captured_at DESC, r.article_id DESC LIMIT ?",
+    "removed": "SELECT a.id, r.title, r.url, r.lang, a.removed_at, r.revision"
+    " FROM articles a JOIN revisions r ON r.article_id = a.id AND r.revision = a.latest_revision"
+    " WHERE a.status = 'removed' AND a.removed_at >= ? ORDER BY a.removed_at DESC, a.id DESC"
+    " LIMIT ?",
 }
+# One pass over a day's revisions (through the revisions_activity index where there is one).
+_DAY_REVISIONS = (
+    "SELECT coalesce(sum(revision = 1), 0), coalesce(sum(revision > 1), 0) FROM revisions"
+    " WHERE captured_at >= ? AND captured_at < ?"
+)
+_DAY_REMOVALS = "SELECT count(*) FROM articles WHERE removed_at >= ? AND removed_at < ?"
 
 
 def activity(index: Index, *, window: int = 14, latest: int = 10) -> Activity:
@@ -77,24 +85,22 @@ def activity(index: Index, *, window: int = 14, latest: int = 10) -> Activity:
     ).fetchone()[0]
     if newest is None:
         return Activity([], {kind: [] for kind in _EVENTS})
-    start = (date.fromisoformat(newest[:10]) - timedelta(days=window - 1)).isoformat()
-    per_day: dict[str, dict[str, int]] = {}
-    latest_events: dict[str, list[Event]] = {}
-    for kind, select in _EVENTS.items():
-        for day, count in index.conn.execute(
-            f"SELECT substr(at, 1, 10), count(*) FROM ({select}) GROUP BY 1", (start,)
-        ):
-            per_day.setdefault(day, {})[kind] = count
-        rows = index.conn.execute(
-            f"{select} ORDER BY at DESC, article_id DESC LIMIT ?", (start, latest)
-        )
-        latest_events[kind] = [
-            Event(row[0], row[1], row[2], row[3], kind, row[4], row[5]) for row in rows
-        ]
-    days = [
-        Day(day, counts.get("new", 0), counts.get("edited", 0), counts.get("removed", 0))
-        for day, counts in sorted(per_day.items(), reverse=True)
-    ]
+    last = date.fromisoformat(newest[:10])
+    start = (last - timedelta(days=window - 1)).isoformat()
+    latest_events = {
+        kind: [Event(r[0], r[1], r[2], r[3], kind, r[4], r[5]) for r in index.conn.execute(
+            select, (start, latest)
+        )]
+        for kind, select in _EVENTS.items()
+    }  # fmt: skip
+    days = []
+    for back in range(window):
+        day = last - timedelta(days=back)
+        bounds = (day.isoformat(), (day + timedelta(days=1)).isoformat())
+        new, edited = index.conn.execute(_DAY_REVISIONS, bounds).fetchone()
+        removed = index.conn.execute(_DAY_REMOVALS, bounds).fetchone()[0]
+        if new or edited or removed:
+            days.append(Day(bounds[0], int(new), int(edited), int(removed)))
     return Activity(days, latest_events)
 
 

@@ -285,13 +285,19 @@ def m005_iso_dates(db: Database) -> None:
 
 
 @migrations()
-def m006_facets_index(db: Database) -> None:
-    """A covering index of what search facets count (``archive.index.facets``): read from it,
-    a match costs one index entry instead of its revision's row, whose long ``body`` sits
-    before these columns (SQLite walks a row's overflow pages to reach later columns)."""
+def m006_web_indexes(db: Database) -> None:
+    """Covering indexes for the web interface. ``revisions_facets``: what search facets count
+    (``archive.index.facets``); ``revisions_activity``: the front page's latest revisions and
+    counts per day (``archive.index.browse``). Read from them, a row costs one index entry
+    instead of its revision's row, whose long ``body`` sits before these columns (SQLite walks
+    a row's overflow pages to reach later columns)."""
     db.execute(
         "CREATE INDEX IF NOT EXISTS revisions_facets"
         " ON revisions(id, ministries, type, lang, published)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS revisions_activity"
+        " ON revisions(captured_at, article_id, revision)"
     )
 
 

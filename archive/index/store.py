@@ -57,7 +57,7 @@ FIRST_MIGRATION = "m001_core_tables"
 SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
 # Migrations that only add columns and indexes for the web interface and Datasette: an index
 # without them is read as it is (the next crawl adds them).
-READER_OPTIONAL_MIGRATIONS = frozenset({"m005_iso_dates", "m006_facets_index"})
+READER_OPTIONAL_MIGRATIONS = frozenset({"m005_iso_dates", "m006_web_indexes"})
 
 
 class Index(Captures, Articles, JobTable):

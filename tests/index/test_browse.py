@@ -83,7 +83,8 @@ def test_iso_dates_are_generated_and_an_index_without_them_is_still_read(
         conn.execute("ALTER TABLE revisions DROP COLUMN last_modified_utc")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_iso_dates'")
         conn.execute("DROP INDEX revisions_facets")  # and before m006
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_facets_index'")
+        conn.execute("DROP INDEX revisions_activity")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_web_indexes'")
     conn.close()
     with Index.open_readonly(path) as reader:
         assert not reader.search_outdated
