@@ -1,9 +1,10 @@
 """Facet counts for a search: how its matches spread over ministries, types, languages and
 years of publication (the web interface's search filters, each with its count).
 
-Counted over the same matches that ``archive.index.search`` ranks: for a query matching more
-than ``MAX_COUNTED`` articles, over the newest ``MAX_COUNTED`` of them (``Facets.capped``),
-which keeps a common word's facets as fast as its ranking.
+Counted over the matches of ``archive.index.search``'s query and filters: for a query matching
+more than ``MAX_COUNTED`` articles, over the newest ``MAX_COUNTED`` of them (``Facets.capped``;
+the page says so). Counting costs ~2.7 µs a match (30,000 revisions: 13.7 ms of CPU a query
+at 5,000 matches, 2.9 ms at 1,000), so a common word's facets stay cheaper than its ranking.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Unpack
 
 from archive.index.schema import revision_id_of
-from archive.index.search import MAX_RANKED, Filters, match_conditions
+from archive.index.search import Filters, match_conditions
 from archive.index.store import Index
 
-MAX_COUNTED = MAX_RANKED
+MAX_COUNTED = 1_000
 
 
 @dataclass(frozen=True)
