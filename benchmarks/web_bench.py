@@ -59,12 +59,12 @@ def server_side(n_revisions: int, root: Path) -> dict[str, Any]:
     rng = random.Random(n_revisions)
     articles = build_index(root / "index.db", n_revisions)
     revised = articles[: n_revisions - len(articles)]
-    words = [w for a in rng.sample(articles, 100) for w in a.title.split()[1:2]]
+    words = [w for a in rng.sample(articles, min(100, len(articles))) for w in a.title.split()[1:2]]
     datasette = make_datasette(DataDir(root), REPLAY)
     kinds = {
         "front": ["/"] * 50,
-        "article": [f"/article/{a.id}" for a in rng.sample(articles, 200)],
-        "diff": [f"/article/{a.id}/diff/1-2" for a in rng.sample(revised, 200)],
+        "article": [f"/article/{a.id}" for a in rng.sample(articles, min(200, len(articles)))],
+        "diff": [f"/article/{a.id}/diff/1-2" for a in rng.sample(revised, min(200, len(revised)))],
         "search": [f"/search?q={w}" for w in words] + ["/search?q=regjering"] * 10,
     }
 
