@@ -34,24 +34,37 @@ import os
 import sqlite3
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Self
+from typing import Self, Unpack
 
 from archive.index.attachment_views import attachment_diff, find_attachment, is_attachment
+from archive.extract.headings import headings
+from archive.index.browse import (
+    Activity,
+    CaptureRow,
+    activity,
+    archived,
+    captures_of,
+    filtered_changes,
+    ministries,
+)
 from archive.index.changes import Change, default_since
 from archive.index.changes import changes as find_changes
 from archive.index.diff import Diff, diff_article
+from archive.index.facets import Facets, search_facets
 from archive.index.interrupt import on_ctrl_c
 from archive.index.jobs import get_job, list_jobs
-from archive.index.schema import Job
-from archive.index.search import SearchResult
+from archive.index.schema import Job, Revision
+from archive.index.search import Filters, SearchResult
 from archive.index.search import search as search_index
 from archive.index.store import DamagedIndex, Index, IndexNotFound, OutdatedIndex
 from archive.index.views import ArticleView, History, article_history, article_view
 from archive.lock import DataDirLock
+from archive.warc.reader import read_record_at
 
 DATA_ENV = "REGARKIV_DATA"
 DEFAULT_DATA_DIR = "regarkiv-data"
@@ -270,17 +283,13 @@ class DataDir:
         date_to: date | None = None,
         limit: int = 20,
         within: str = "all",
+        offset: int = 0,
     ) -> list[SearchResult]:
         """The articles whose latest revision matches ``query``, and the attached documents
         whose latest version does (``within``: all, articles, attachments), best first (see
         ``archive.index.search.search`` for the query language and the filters)."""
         with self._reading():
-            if self.index.search_outdated:
-                raise OutdatedIndex(
-                    f"the search tables of {self.index_path} were made by an older regarkiv: "
-                    "the next crawl (or `regarkiv reindex`) brings them up to date; show, "
-                    "history, diff and changes read the index meanwhile"
-                )
+            self._check_search()
             return search_index(
                 self.index,
                 query,
@@ -291,7 +300,54 @@ class DataDir:
                 date_to=date_to,
                 limit=limit,
                 within=within,
+                offset=offset,
             )
+
+    def _check_search(self) -> None:
+        if self.index.search_outdated:
+            raise OutdatedIndex(
+                f"the search tables of {self.index_path} were made by an older regarkiv: "
+                "the next crawl (or `regarkiv reindex`) brings them up to date; show, "
+                "history, diff and changes read the index meanwhile"
+            )
+
+    def facets(self, query: str, **filters: Unpack[Filters]) -> Facets:
+        """How the matches of ``query`` (with ``search``'s filters) spread over ministries,
+        types, languages and years (``archive.index.facets``)."""
+        with self._reading():
+            self._check_search()
+            return search_facets(self.index, query, **filters)
+
+    def activity(self) -> Activity:
+        """The latest new, edited and removed articles, with counts per day."""
+        with self._reading():
+            return activity(self.index)
+
+    def captures(self, article: str | int) -> list[CaptureRow]:
+        """Every capture of an article (responses of any status and revisits), oldest first."""
+        with self._reading():
+            return captures_of(self.index, self.resolve(article))
+
+    def headings(self, revision: Revision) -> dict[str, int]:
+        """The headings of a revision's archived page (text → level 2-6), read from its WARC
+        record; empty when the record cannot be read (the body's text stands without)."""
+        if not revision.warc_file or revision.warc_offset is None:
+            return {}
+        try:
+            record = read_record_at(self.warcs / revision.warc_file, revision.warc_offset)
+            return headings(record.decoded_body())
+        except (OSError, ValueError, zlib.error):
+            return {}
+
+    def archived(self, urls: list[str]) -> dict[str, str]:
+        """Which of ``urls`` (images, attachments) the WARC files hold: URL → fetch time."""
+        with self._reading():
+            return archived(self.index, urls)
+
+    def ministries(self) -> list[str]:
+        """The ministries the latest revisions name, alphabetically."""
+        with self._reading():
+            return ministries(self.index)
 
     def article(self, article: str | int, revision: int | None = None) -> ArticleView:
         """An article's revision (its latest when ``revision`` is None) and its state."""
@@ -323,11 +379,23 @@ class DataDir:
                 return attachment_diff(self.index, url, older, newer)
             return diff_article(self.index, self.resolve(article), older, newer)
 
-    def changes(self, since: date | datetime | None = None) -> list[Change]:
+    def changes(
+        self,
+        since: date | datetime | None = None,
+        *,
+        until: date | None = None,
+        ministry: str | None = None,
+        kind: str | None = None,
+    ) -> list[Change]:
         """Articles revised or removed, and documents replaced, since ``since`` (default: a
-        week ago), newest first."""
+        week ago), newest first; up to ``until``, of one ``ministry`` (its exact name) or
+        ``kind`` (revised, removed)."""
         with self._reading():
-            return find_changes(self.index, since or default_since())
+            if until is None and ministry is None and kind is None:
+                return find_changes(self.index, since or default_since())
+            start = since or default_since()
+            day = start.date() if isinstance(start, datetime) else start
+            return filtered_changes(self.index, day, until=until, ministry=ministry, kind=kind)
 
     def jobs(self) -> list[Job]:
         """Crawl jobs, oldest first; a crashed one shows as interrupted."""

@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 
 from archive.index.search import search  # noqa: E402
 from archive.index.store import Index  # noqa: E402
-from archive.model import Capture  # noqa: E402
+from archive.model import Article, Capture  # noqa: E402
 from benchmarks.zipf_corpus import FUNCTION_WORDS, MINISTRY_FILTERS, Corpus  # noqa: E402
 
 QUERIES = 100  # per kind
@@ -81,6 +81,15 @@ def build(path: Path, n_revisions: int, corpus: Corpus) -> dict[str, Any]:
         "build_revisions_per_s": round(n_revisions / seconds),
         "distinct_words": corpus.distinct_words(),
     }
+
+
+def build_index(path: Path, n_revisions: int) -> list[Article]:
+    """The index ``run`` searches, at ``path``; its articles' first revisions (for
+    benchmarks/web_bench.py, which times the web pages over the same corpus)."""
+    n_articles = max(1, int(n_revisions * 0.8))
+    corpus = Corpus(random.Random(n_revisions), n_articles=n_articles)
+    build(path, n_revisions, corpus)
+    return [corpus.article(number) for number in range(n_articles)]
 
 
 def queries(corpus: Corpus, rng: random.Random) -> dict[str, list[Query]]:

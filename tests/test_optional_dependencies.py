@@ -15,6 +15,9 @@ THROUGH_IMPORTS = [
     ("tests/index/test_search.py", "hypothesis"),
     ("tests/extract/test_trim.py", "hypothesis"),
     ("tests/extract/test_replica_pages.py", "hypothesis"),
+    ("tests/regarkiv/web/test_pages.py", "datasette"),
+    ("tests/regarkiv/web/test_serve.py", "datasette"),
+    ("tests/regarkiv/web/test_browser.py", "datasette"),
 ]
 THROUGH_FIXTURES = [
     ("tests/warc/test_repair.py", "test_garbage_after_the_last_record_is_cut", "warcio"),

@@ -13,6 +13,7 @@ written as visible escapes (``archive.index.printable``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -128,8 +129,14 @@ def to_atom(
     title: str = "regjeringen.no: revised and removed articles",
     link: str = "https://www.regjeringen.no/",
     updated: datetime | None = None,
+    self_link: str | None = None,
+    entry_links: Callable[[Change], list[tuple[str, str]]] | None = None,
 ) -> str:
-    """An Atom 1.0 feed, one entry per change (``updated`` defaults to the newest)."""
+    """An Atom 1.0 feed, one entry per change (``updated`` defaults to the newest).
+
+    ``self_link`` is the feed's own address (``rel="self"``); ``entry_links`` gives each
+    entry's links as (rel, href) pairs, first the main one, instead of the article's live URL
+    alone (which is dead for a removed article)."""
     # Imported here, not at the top: ~3 ms of start-up (python -X importtime) that every
     # search, show and history paid for the feed only `changes --atom` writes.
     import xml.etree.ElementTree as ET
@@ -148,6 +155,8 @@ def to_atom(
     newest = max((change.when for change in found), default=None)
     sub(feed, "updated", iso(updated) if updated else newest or iso(datetime.now(UTC)))
     sub(feed, "link", href=link)
+    if self_link is not None:
+        sub(feed, "link", rel="self", href=self_link, type="application/atom+xml")
     sub(sub(feed, "author"), "name", "regarkiv")
     for change in found:
         entry = sub(feed, "entry")
@@ -161,7 +170,10 @@ def to_atom(
         kind = "Attachment replaced" if change.attachment else change.kind.capitalize()
         sub(entry, "title", f"{kind}: {change.title}")
         sub(entry, "updated", change.when)
-        sub(entry, "link", href=change.attachment or change.url)
+        if entry_links is None:
+            sub(entry, "link", href=change.attachment or change.url)
+        for rel, href in entry_links(change) if entry_links else []:
+            sub(entry, "link", rel=rel, href=href)
         sub(entry, "summary", change.summary)
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -22,14 +22,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from archive.index.attachment_search import (
-    MAX_CANDIDATES,
-    AttachmentHit,
-    Filters,
-    search_attachments,
-)
+from archive.index.attachment_search import MAX_CANDIDATES, AttachmentHit, search_attachments
+from archive.index.attachment_search import Filters as AttachmentFilters
 from archive.index.fts import (
     CompiledQuery,
     RankedPhrase,
@@ -43,7 +39,15 @@ from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
 from archive.index.store import Index
 
-__all__ = ["LANGS", "WITHIN", "SearchQueryError", "SearchResult", "search"]
+__all__ = [
+    "LANGS",
+    "WITHIN",
+    "Filters",
+    "SearchQueryError",
+    "SearchResult",
+    "match_conditions",
+    "search",
+]
 
 LANGS = ("nb", "nn", "en", "se")  # the languages extraction gives an article
 WITHIN = ("all", "articles", "attachments")  # what search looks in; all by default
@@ -126,9 +130,11 @@ def search(
     date_to: date | None = None,
     limit: int = 20,
     within: str = "all",
+    offset: int = 0,
 ) -> list[SearchResult]:
     """Articles whose latest revision matches ``query``, and attached documents whose latest
-    version does (``within``: ``all``, ``articles`` or ``attachments``), best first by bm25.
+    version does (``within``: ``all``, ``articles`` or ``attachments``), best first by bm25,
+    skipping the best ``offset`` (for pages of results).
 
     ``ministry`` matches an article when its words begin adjacent words of one of its
     ministries (``finans`` finds Finansdepartementet, ``klima og miljø`` and ``omsorg``
@@ -137,20 +143,62 @@ def search(
     or too large query (see ``archive.index.fts.compile_query``), an unknown language or
     a filter without letters.
     """
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be at least 1 and offset at least 0")
     if within not in WITHIN:
         raise SearchQueryError(f"unknown --in {within!r}; choose from {', '.join(WITHIN)}")
-    limit = min(limit, MAX_INTEGER)
+    limit = min(limit + offset, MAX_INTEGER)
+    compiled, where, params = match_conditions(
+        index, query, ministry=ministry, type=type, lang=lang, date_from=date_from, date_to=date_to
+    )
+    lang = lang.lower() if lang is not None else None
+    # A facet filter is an FTS5 phrase whose IDF FTS5 would count over the whole index.
+    filtered = bool(facet_filter(lang=lang, type=type, ministry=ministry))
+    found: list[SearchResult] = []
+    try:
+        if within != "attachments":
+            whole = len(where) == 1 and not filtered and _one_term(compiled)
+            if compiled.ranked is not None and (compiled.has_phrase or filtered):
+                ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit, whole)
+            else:
+                ranked = _rank(index.conn, where, params, limit, compiled.ranked, whole)
+            found = _results(index.conn, ranked, SnippetFinder(compiled.highlight))
+        if within != "articles" and index.has_attachments:
+            chosen = AttachmentFilters(ministry, type, lang, date_from, date_to)
+            hits = search_attachments(index.conn, compiled, chosen, min(limit, MAX_CANDIDATES))
+            found += [_attachment_result(hit) for hit in hits]
+    except sqlite3.OperationalError as error:
+        raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
+    found.sort(key=lambda result: -result.score)
+    return found[offset:limit]
+
+
+class Filters(TypedDict, total=False):
+    """``search``'s filters, for the functions that take them along."""
+
+    ministry: str | None
+    type: str | None
+    lang: str | None
+    date_from: date | None
+    date_to: date | None
+
+
+def match_conditions(
+    index: Index, query: str, **filters: Unpack[Filters]
+) -> tuple[CompiledQuery, list[str], list[object]]:
+    """The compiled query and the WHERE conditions (with their parameters) over
+    ``revisions_stems`` that select its matches; what ``search`` ranks and
+    ``archive.index.facets`` counts."""
+    lang, date_from, date_to = filters.get("lang"), filters.get("date_from"), filters.get("date_to")
     if lang is not None and lang.lower() not in LANGS:
         raise SearchQueryError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
     lang = lang.lower() if lang is not None else None
     compiled = compile_query(query, lang)
     index.flush_search()  # a writer's revisions not yet in the FTS tables
     match = compiled.fts
-    filters = facet_filter(lang=lang, type=type, ministry=ministry)
-    if filters:
-        match = f"({match}) AND {filters}"
+    facets = facet_filter(lang=lang, type=filters.get("type"), ministry=filters.get("ministry"))
+    if facets:
+        match = f"({match}) AND {facets}"
     where = ["revisions_stems MATCH ?"]
     params: list[object] = [match]
     # The stems row id starts with the publication day: a date range is a row id range,
@@ -161,24 +209,7 @@ def search(
     if date_to and date_to < date.max:  # date.max: no day after it, and no bound
         where.append("rowid < ?")
         params.append(first_stems_rowid(date_to + timedelta(days=1)))
-    found: list[SearchResult] = []
-    try:
-        if within != "attachments":
-            # A filter is an FTS5 phrase whose IDF FTS5 would count over the whole index.
-            whole = len(where) == 1 and not filters and _one_term(compiled)
-            if compiled.ranked is not None and (compiled.has_phrase or filters):
-                ranked = _rank_phrases(index.conn, where, params, compiled.ranked, limit, whole)
-            else:
-                ranked = _rank(index.conn, where, params, limit, compiled.ranked, whole)
-            found = _results(index.conn, ranked, SnippetFinder(compiled.highlight))
-        if within != "articles" and index.has_attachments:
-            chosen = Filters(ministry, type, lang, date_from, date_to)
-            hits = search_attachments(index.conn, compiled, chosen, min(limit, MAX_CANDIDATES))
-            found += [_attachment_result(hit) for hit in hits]
-    except sqlite3.OperationalError as error:
-        raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
-    found.sort(key=lambda result: -result.score)
-    return found[:limit]
+    return compiled, where, params
 
 
 def _attachment_result(hit: AttachmentHit) -> SearchResult:

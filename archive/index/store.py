@@ -60,6 +60,9 @@ FIRST_MIGRATION = "m001_core_tables"
 SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m004_stems_text"})
 # An index without it is read as having no attachments (the next crawl adds the tables).
 ATTACHMENT_MIGRATION = "m005_attachments"
+# Migrations that only add columns and indexes for the web interface and Datasette: an index
+# without them is read as it is (the next crawl adds them).
+READER_OPTIONAL_MIGRATIONS = frozenset({"m006_iso_dates", "m007_web_indexes"})
 
 
 class Index(Captures, Articles, Attachments, JobTable):
@@ -108,12 +111,14 @@ class Index(Captures, Articles, Attachments, JobTable):
         try:
             pending = set(migrations.pending(self.conn))
             self.has_attachments = ATTACHMENT_MIGRATION not in pending
-            if pending - SEARCH_MIGRATIONS - {ATTACHMENT_MIGRATION}:
+            optional = SEARCH_MIGRATIONS | READER_OPTIONAL_MIGRATIONS | {ATTACHMENT_MIGRATION}
+            if pending - optional:
                 raise OutdatedIndex(
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
                     "(read-only commands never write to the index)"
                 )
-            self.search_outdated = bool(pending) or self._meta("stems_version") != STEMS_VERSION
+            stems_outdated = self._meta("stems_version") != STEMS_VERSION
+            self.search_outdated = bool(pending & SEARCH_MIGRATIONS) or stems_outdated
         except sqlite3.DatabaseError as error:
             self.close()
             raise DamagedIndex(_damaged(path, error), str(error)) from None

@@ -1,9 +1,10 @@
 """The `regarkiv` command: a thin layer over the library.
 
 One module per group of commands (``crawl``, ``query``, ``jobs``, ``maintain``,
-``export``, ``schedule``, ``demo``); each command parses its options, makes one library call and
-prints through ``output.emit``. The library raises specific exceptions; only the group
-here turns them into a one-line ``Error: ...`` and exit 1.
+``export``, ``schedule``, ``demo``, ``serve``; regarkiv/cli/lazy.py imports each when it
+runs); each command parses its options, makes one library call and prints through
+``output.emit``. The library raises specific exceptions; only the group here turns them
+into a one-line ``Error: ...`` and exit 1.
 
 ``python -m regarkiv`` and the installed ``regarkiv`` command both run ``main``.
 """
@@ -34,6 +35,7 @@ from regarkiv.cli import output
 from regarkiv.cli.lazy import LazyGroup
 from regarkiv.cli.options import CONTEXT
 from regarkiv.demo import DemoError
+from regarkiv.web.ports import ServeError
 
 # Each one's message is a whole sentence for the user.
 LIBRARY_ERRORS = (
@@ -51,6 +53,7 @@ LIBRARY_ERRORS = (
     ScheduleError,
     ScheduleNotFound,
     SearchQueryError,
+    ServeError,
     UnreadableArchive,
     UnusableIndex,
 )

@@ -8,7 +8,9 @@ import click
 
 from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT
+from regarkiv.cli.serve import check_installed, port_option, run_server
 from regarkiv.demo import run_demo
+from regarkiv.web.ports import check_free
 
 # The replica's sitemap modes (replica/sitemap.py MODES); the replica itself is imported
 # only when served.
@@ -21,14 +23,29 @@ SITEMAP_MODES = ("dated", "undated", "today", "stale", "none")
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to keep the demo archive (default: a new temporary directory).",
 )
-def demo(data_dir: Path | None) -> None:
+@click.option(
+    "--serve",
+    "then_serve",
+    is_flag=True,
+    help="Then serve the demo archive in a browser (needs the web extra).",
+)
+@port_option
+def demo(data_dir: Path | None, then_serve: bool, port: int) -> None:
     """Crawl the bundled replica twice (it changes in between) and show search, history, diff.
 
-    Runs offline in under a minute.
+    Runs offline in under a minute; with --serve, it ends by serving the archive's web
+    interface (as `regarkiv serve`) until Ctrl-C.
 
-    Example: regarkiv demo
+    Example: regarkiv demo --serve
     """
-    run_demo(data_dir, echo=lambda line: output.emit(text=output.lines(line)))
+    if then_serve:  # before a minute of crawling, not after
+        check_installed(None)
+        if port:
+            check_free("127.0.0.1", port, "--port")
+    archive = run_demo(data_dir, echo=lambda line: output.emit(text=output.lines(line)))
+    if then_serve:
+        output.emit(text="\n== The web interface ==")
+        run_server(archive, "127.0.0.1", port, None, None)
 
 
 @click.command(context_settings=CONTEXT)

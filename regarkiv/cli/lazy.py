@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "scheduler": "regarkiv.cli.schedule",
     "demo": "regarkiv.cli.demo",
     "replica": "regarkiv.cli.demo",
+    "serve": "regarkiv.cli.serve",
 }
 
 

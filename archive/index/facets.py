@@ -1,0 +1,86 @@
+"""Facet counts for a search: how its matches spread over ministries, types, languages and
+years of publication (the web interface's search filters, each with its count).
+
+Counted over the matches of ``archive.index.search``'s query and filters: for a query matching
+more than ``MAX_COUNTED`` articles, over the newest ``MAX_COUNTED`` of them (``Facets.capped``;
+the page says so). Counting costs ~2.7 µs a match (30,000 revisions: 13.7 ms of CPU a query
+at 5,000 matches, 2.9 ms at 1,000), so a common word's facets stay cheaper than its ranking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Unpack
+
+from archive.index.schema import revision_id_of
+from archive.index.search import Filters, match_conditions
+from archive.index.store import Index
+
+MAX_COUNTED = 1_000
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts per value, most frequent first; ``total`` matches counted."""
+
+    total: int
+    capped: bool  # more matched than MAX_COUNTED: the counts are of the newest ones
+    ministry: list[tuple[str, int]] = field(default_factory=list)
+    type: list[tuple[str, int]] = field(default_factory=list)
+    lang: list[tuple[str, int]] = field(default_factory=list)
+    year: list[tuple[str, int]] = field(default_factory=list)
+
+
+def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facets:
+    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it)."""
+    _, where, params = match_conditions(index, query, **filters)
+    rows = index.conn.execute(
+        f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
+        " ORDER BY rowid DESC LIMIT ?",
+        [*params, MAX_COUNTED + 1],
+    ).fetchall()
+    ids = [revision_id_of(row[0]) for row in rows[:MAX_COUNTED]]
+    counts: dict[str, Counter[str]] = {name: Counter() for name in ("ministry", "type", "lang")}
+    years: Counter[str] = Counter()
+    lists: dict[str, list[str]] = {}  # the same few JSON texts come back again and again
+    covering = index.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'revisions_facets'"
+    ).fetchone()  # an index from before m007 has none (read-only commands never add it)
+    for ministries, kind, language, year in index.conn.execute(
+        "SELECT ministries, type, lang, substr(published, 1, 4) FROM revisions"
+        + (" INDEXED BY revisions_facets" if covering else "")
+        + " WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
+    ):
+        names = lists.get(ministries)
+        if names is None:
+            names = lists[ministries] = _json_list(ministries)
+        counts["ministry"].update(names)
+        if kind:
+            counts["type"][kind] += 1
+        if language:
+            counts["lang"][language] += 1
+        if year and year.isdigit():
+            years[year] += 1
+    return Facets(
+        total=len(ids),
+        capped=len(rows) > MAX_COUNTED,
+        ministry=_ordered(counts["ministry"]),
+        type=_ordered(counts["type"]),
+        lang=_ordered(counts["lang"]),
+        year=sorted(years.items(), reverse=True),
+    )
+
+
+def _ordered(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else []

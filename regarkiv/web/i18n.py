@@ -1,0 +1,135 @@
+"""The interface's words in Norwegian (bokmål) and English, and which language a page uses:
+``?hl=no|en`` when given, else the article's own language (article and diff pages), else the
+browser's ``Accept-Language``, else Norwegian."""
+
+from __future__ import annotations
+
+LANGUAGES = ("no", "en")
+DEFAULT = "no"
+
+WORDS: dict[str, dict[str, str]] = {
+    "site": {"no": "Regjeringsarkivet", "en": "Government archive"},
+    "tagline": {
+        "no": "Arkiv over nyheter og pressemeldinger fra regjeringen.no",
+        "en": "An archive of news and press releases from regjeringen.no",
+    },
+    "skip": {"no": "Gå til innholdet", "en": "Skip to content"},
+    "nav": {"no": "Hovedmeny", "en": "Main menu"},
+    "front": {"no": "Forside", "en": "Front page"},
+    "search": {"no": "Søk", "en": "Search"},
+    "changes": {"no": "Endringer", "en": "Changes"},
+    "data": {"no": "Data (tabeller, SQL, JSON, CSV)", "en": "Data (tables, SQL, JSON, CSV)"},
+    "search_label": {"no": "Søk i arkivet", "en": "Search the archive"},
+    "search_help": {
+        "no": 'Bøyningsformer finnes også; bruk "anførselstegn" for fraser.',
+        "en": 'Inflected forms are found too; use "quotes" for phrases.',
+    },
+    "latest": {"no": "Siste hendelser", "en": "Latest events"},
+    "per_day": {"no": "Per dag", "en": "Per day"},
+    "day": {"no": "Dag", "en": "Day"},
+    "new": {"no": "Nye", "en": "New"},
+    "edited": {"no": "Endret", "en": "Edited"},
+    "removed": {"no": "Fjernet", "en": "Removed"},
+    "revised": {"no": "Endret", "en": "Edited"},
+    "nothing": {"no": "Ingenting ennå.", "en": "Nothing yet."},
+    "results": {"no": "treff", "en": "results"},
+    "results_for": {"no": "Treff for", "en": "Results for"},
+    "no_results": {"no": "Ingen treff.", "en": "No results."},
+    "filters": {"no": "Avgrens", "en": "Filter"},
+    "ministry": {"no": "Departement", "en": "Ministry"},
+    "type": {"no": "Type", "en": "Type"},
+    "language": {"no": "Språk", "en": "Language"},
+    "year": {"no": "År", "en": "Year"},
+    "from": {"no": "Fra dato", "en": "From date"},
+    "to": {"no": "Til dato", "en": "To date"},
+    "any": {"no": "Alle", "en": "Any"},
+    "apply": {"no": "Bruk", "en": "Apply"},
+    "clear": {"no": "Fjern filtre", "en": "Clear filters"},
+    "previous": {"no": "Forrige side", "en": "Previous page"},
+    "next": {"no": "Neste side", "en": "Next page"},
+    "page": {"no": "Side", "en": "Page"},
+    "capped": {
+        "no": "Tellingene gjelder de nyeste {n} treffene.",
+        "en": "The counts cover the newest {n} results.",
+    },
+    "bad_query": {"no": "Søket kan ikke brukes", "en": "The search cannot be run"},
+    "published": {"no": "Publisert", "en": "Published"},
+    "status": {"no": "Status", "en": "Status"},
+    "live": {"no": "Publisert på nettstedet", "en": "On the site"},
+    "removed_at": {"no": "Fjernet fra nettstedet", "en": "Removed from the site"},
+    "url": {"no": "Adresse", "en": "Address"},
+    "first_seen": {"no": "Først sett", "en": "First seen"},
+    "last_seen": {"no": "Sist sett", "en": "Last seen"},
+    "topics": {"no": "Emner", "en": "Topics"},
+    "metadata": {"no": "Opplysninger", "en": "Details"},
+    "revision": {"no": "Versjon", "en": "Revision"},
+    "revisions": {"no": "Versjoner", "en": "Revisions"},
+    "showing_revision": {"no": "Viser versjon {n} av {m}", "en": "Showing revision {n} of {m}"},
+    "captured": {"no": "Arkivert", "en": "Captured"},
+    "timeline": {"no": "Tidslinje", "en": "Timeline"},
+    "captures": {"no": "Arkiveringer", "en": "Captures"},
+    "archived_copy": {"no": "Arkivert kopi", "en": "Archived copy"},
+    "last_copy": {"no": "Siste arkiverte kopi", "en": "Last archived copy"},
+    "revisit": {"no": "uendret (revisit)", "en": "unchanged (revisit)"},
+    "compare": {"no": "Sammenlign versjoner", "en": "Compare revisions"},
+    "older": {"no": "Eldre versjon", "en": "Older revision"},
+    "newer": {"no": "Nyere versjon", "en": "Newer revision"},
+    "show_diff": {"no": "Vis forskjeller", "en": "Show differences"},
+    "diff_with_previous": {"no": "endringer fra forrige", "en": "changes from the previous"},
+    "images": {"no": "Bilder", "en": "Images"},
+    "not_archived": {"no": "ikke arkivert", "en": "not archived"},
+    "attachments": {"no": "Vedlegg", "en": "Attachments"},
+    "diff": {"no": "Forskjeller", "en": "Differences"},
+    "side_by_side": {"no": "Side ved side", "en": "Side by side"},
+    "inline": {"no": "I teksten", "en": "Inline"},
+    "permalink": {"no": "Fast lenke til denne sammenligningen", "en": "Permalink to this diff"},
+    "unchanged": {"no": "{n} uendrede avsnitt", "en": "{n} unchanged paragraphs"},
+    "no_text_changes": {"no": "Ingen endringer i teksten.", "en": "No text changes."},
+    "title": {"no": "Tittel", "en": "Title"},
+    "lead": {"no": "Ingress", "en": "Lead"},
+    "body": {"no": "Brødtekst", "en": "Body"},
+    "added": {"no": "lagt til", "en": "added"},
+    "deleted": {"no": "fjernet", "en": "removed"},
+    "feed": {"no": "Atom-strøm for disse endringene", "en": "Atom feed of these changes"},
+    "kind": {"no": "Hva", "en": "What"},
+    "since": {"no": "Siden", "en": "Since"},
+    "until": {"no": "Til og med", "en": "Until"},
+    "not_found": {"no": "Finnes ikke", "en": "Not found"},
+    "too_slow": {"no": "Det tok for lang tid", "en": "That took too long"},
+    "in_other_language": {"no": "In English", "en": "På norsk"},
+    "live_link": {"no": "på regjeringen.no", "en": "on regjeringen.no"},
+}
+
+
+def word(key: str, lang: str) -> str:
+    return WORDS[key][lang if lang in LANGUAGES else DEFAULT]
+
+
+def of_article(article_lang: str | None) -> str | None:
+    """The interface language for an article's language (nb, nn, se → no; en → en)."""
+    if not article_lang:
+        return None
+    return "en" if article_lang.lower().startswith("en") else "no"
+
+
+def choose(asked: str | None, accept_language: str | None, article_lang: str | None = None) -> str:
+    """The page's language: the one asked for, the article's, the browser's, the default."""
+    if asked in LANGUAGES:
+        return asked
+    found = of_article(article_lang)
+    if found:
+        return found
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        lang = "no" if primary in ("no", "nb", "nn") else primary
+        if lang in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, lang))
+    return min(ranked)[2] if ranked else DEFAULT
