@@ -29,10 +29,8 @@ Files the tool writes beside the index (the manifest, schedules) are written thr
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
-import stat
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -41,8 +39,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Self, Unpack
 
+from archive.files import READ_ONLY_ERRORS as READ_ONLY_ERRORS
+from archive.files import DataDirError as DataDirError
 from archive.index.attachment_views import attachment_diff, find_attachment, is_attachment
-from archive.extract.headings import headings
 from archive.index.browse import (
     Activity,
     CaptureRow,
@@ -70,73 +69,12 @@ DATA_ENV = "REGARKIV_DATA"
 DEFAULT_DATA_DIR = "regarkiv-data"
 
 
-class DataDirError(OSError):
-    """The data directory cannot be created or written; ``errno`` and ``reason`` say why
-    when the system did (``EROFS``, ``ENOSPC`` ...)."""
-
-    def __init__(self, message: str, cause: OSError | None = None) -> None:
-        super().__init__(message)
-        self.reason = message
-        if cause is not None:
-            self.errno = cause.errno  # str() stays the message: strerror is left unset
-            self.reason = cause.strerror or message
-
-
-# The errors that mean "this place is read-only to us", as opposed to a failed write.
-READ_ONLY_ERRORS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
-
-
 class NoArchive(FileNotFoundError):
     """The data directory holds no archive (no crawl has written one)."""
 
 
 class UnreadableArchive(OSError):
     """The index is there but SQLite cannot read it (damaged, or not a database)."""
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` whole, or leave it as it was (``DataDirError``).
-
-    The text goes to a new file of a random name beside it, created with ``O_EXCL`` (so
-    nothing planted there, a link or a file, is written through), made durable, then renamed
-    over ``path`` (a rename replaces a link at ``path``, it never follows it).
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            os.fchmod(fd, 0o644)
-            fh.write(text)
-            fh.flush()
-            os.fsync(fd)
-        os.replace(tmp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
-
-
-def append_line(path: Path, line: str) -> None:
-    """Append one line to the log file ``path``, which must be a regular file of our own
-    (not a link, not a file with other names), or absent."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-    except OSError as error:
-        why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
-        raise DataDirError(f"cannot write {path}: {why}", error) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
-            raise DataDirError(f"cannot write {path}: not a regular file of its own")
-        os.write(fd, (line + "\n").encode())
-    except DataDirError:
-        raise
-    except OSError as error:
-        raise DataDirError(f"cannot write {path}: {error.strerror}", error) from None
-    finally:
-        os.close(fd)
 
 
 def default_data_dir() -> Path:
@@ -331,6 +269,10 @@ class DataDir:
     def headings(self, revision: Revision) -> dict[str, int]:
         """The headings of a revision's archived page (text → level 2-6), read from its WARC
         record; empty when the record cannot be read (the body's text stands without)."""
+        # Extraction (parsel, lxml: ~60 ms of imports) only for the web interface's pages,
+        # not for every command that opens a DataDir.
+        from archive.extract.headings import headings
+
         if not revision.warc_file or revision.warc_offset is None:
             return {}
         try:

@@ -19,7 +19,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.datadir import READ_ONLY_ERRORS, DataDir, DataDirError, write_atomically
+from archive.datadir import DataDir
+from archive.files import READ_ONLY_ERRORS, DataDirError, write_atomically
 
 _LINE = re.compile(r"^([0-9a-f]{64})  (warcs/[^/.\s][^/]*)$")
 

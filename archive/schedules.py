@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from archive.datadir import DataDir, DataDirError, append_line, write_atomically
+from archive.datadir import DataDir
+from archive.files import DataDirError, append_line, write_atomically
 
 if TYPE_CHECKING:
     from croniter import croniter

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.datadir import DataDir, DataDirError, append_line, write_atomically
+from archive.datadir import DataDir
+from archive.files import DataDirError, append_line, write_atomically
 from archive.index.store import Index, OutdatedIndex
 from tests.support.mounts import fill, read_only, small_filesystem
 

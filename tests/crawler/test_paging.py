@@ -10,6 +10,8 @@ import pytest
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
 
+PAGES_ONLY = ("--requisites", "none", "--attachments", "none")
+
 
 def test_recent_on_an_unchanged_archive_fetches_the_recent_pages_only(
     tmp_path: Path, crawl
@@ -22,9 +24,10 @@ def test_recent_on_an_unchanged_archive_fetches_the_recent_pages_only(
     }
     all_pages = sum(-(-len(site.article_ids(lang)) // 20) for lang in ("no", "en"))
     with replica_server.ReplicaServer(site) as server:
-        crawl(tmp_path, server.base_url, timeout=300)
+        # Pages only: requisites and attachments have their own tests (test_requisites.py).
+        crawl(tmp_path, server.base_url, *PAGES_ONLY, timeout=300)
         server.requests.clear()
-        summary = crawl(tmp_path, server.base_url, "--recrawl", "recent")
+        summary = crawl(tmp_path, server.base_url, "--recrawl", "recent", *PAGES_ONLY)
         targets = server.requests.targets()
     # A language's pages of recent articles, then one full page of older archived ones.
     most_pages = sum(len(ids) // 20 + 2 for ids in recent.values())

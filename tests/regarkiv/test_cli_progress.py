@@ -56,7 +56,7 @@ def test_progress_interval_zero_keeps_stderr_quiet(
 ) -> None:
     result = regarkiv(
         "crawl", "--data-dir", str(tmp_path), "--base-url", server.base_url, *SLOW,
-        "--max-articles", "30", "--progress-interval", "0",
+        "--max-articles", "30", "--progress-interval", "0", "--requisites", "none",
     )  # fmt: skip
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
