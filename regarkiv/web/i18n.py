@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
     "edited": {"no": "Endret", "en": "Edited"},
     "removed": {"no": "Fjernet", "en": "Removed"},
     "revised": {"no": "Endret", "en": "Edited"},
+    "attachment": {"no": "Dokument erstattet", "en": "Document replaced"},
     "nothing": {"no": "Ingenting ennå.", "en": "Nothing yet."},
     "results": {"no": "treff", "en": "results"},
     "results_for": {"no": "Treff for", "en": "Results for"},
@@ -102,7 +103,10 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def word(key: str, lang: str) -> str:
-    return WORDS[key][lang if lang in LANGUAGES else DEFAULT]
+    """The word for ``key``; a key without words (a kind of change added later) shows as
+    itself rather than failing the page."""
+    words = WORDS.get(key)
+    return words[lang if lang in LANGUAGES else DEFAULT] if words else key
 
 
 def of_article(article_lang: str | None) -> str | None:

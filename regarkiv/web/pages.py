@@ -274,6 +274,9 @@ async def feed(datasette: Datasette, request: Request) -> Response:
         if change.kind == "revised":
             main = diff_path(change.article_id, change.from_revision, change.to_revision)
             copy = site.links.url(change.when, change.url)
+        elif change.attachment:  # a document replaced at its URL: its new version archived
+            main = f"/article/{change.article_id}"
+            copy = site.links.url(change.when, change.attachment)
         else:
             main = f"/article/{change.article_id}"
             copy = site.links.url(last_copies.get(change.url, change.when), change.url)

@@ -18,6 +18,7 @@ pytest.importorskip("datasette", reason="datasette (the web extra) is not instal
 from archive.datadir import DataDir  # noqa: E402
 from regarkiv.web.app import make_datasette  # noqa: E402
 from regarkiv.web.context import close  # noqa: E402
+from regarkiv.web.i18n import word  # noqa: E402
 from tests.regarkiv.web.conftest import EDITED, ENGLISH, HOSTILE, REMOVED  # noqa: E402
 
 REPLAY = "http://127.0.0.1:9/regarkiv/"
@@ -214,3 +215,10 @@ def test_researchers_keep_datasette_tables_json_csv_metadata_and_canned_queries(
     facets = get(datasette, "/index/revisions.json").json()["facet_results"]  # configured
     assert {"type", "lang", "ministries", "published"} <= set(facets)
     assert get(datasette, "/index").text.count("revisions_stems_text") == 0  # shadow: hidden
+
+
+def test_every_kind_of_change_has_its_words() -> None:
+    # A replaced document (kind "attachment") once made /changes a 500 (KeyError).
+    for kind in ("revised", "removed", "attachment"):
+        assert word(kind, "no") != kind and word(kind, "en") != kind
+    assert word("a-kind-added-later", "en") == "a-kind-added-later"
