@@ -24,7 +24,11 @@ def test_recent_on_an_unchanged_archive_fetches_the_recent_pages_only(
     with replica_server.ReplicaServer(site) as server:
         crawl(tmp_path, server.base_url, timeout=300)
         server.requests.clear()
-        summary = crawl(tmp_path, server.base_url, "--recrawl", "recent")
+        # Pages only: what requisites a recrawl fetches is tests/crawler/test_requisites.py's.
+        summary = crawl(
+            tmp_path, server.base_url, "--recrawl", "recent",
+            "--requisites", "none", "--attachments", "none",
+        )  # fmt: skip
         targets = server.requests.targets()
     # A language's pages of recent articles, then one full page of older archived ones.
     most_pages = sum(len(ids) // 20 + 2 for ids in recent.values())
