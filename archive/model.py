@@ -25,9 +25,12 @@ def find_header(headers: Iterable[tuple[AnyStr, AnyStr]], name: str) -> str | No
     """
     wanted = name.lower()
     wanted_bytes = wanted.encode("latin-1")
+    size = len(wanted_bytes)
+    # The writer asks this several times for every record: a name of another length
+    # (bytes.lower keeps the length) is passed over before any lower() or type test.
     for key, value in headers:
-        if isinstance(key, bytes) and isinstance(value, bytes):
-            if key.lower() == wanted_bytes:
+        if isinstance(key, bytes):
+            if len(key) == size and isinstance(value, bytes) and key.lower() == wanted_bytes:
                 return value.decode("latin-1")
         elif isinstance(key, str) and isinstance(value, str) and key.lower() == wanted:
             return value

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from archive.index.store import Index, IndexNotFound, UnusableIndex
-from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer
+from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
 from archive.ingest import IngestResult
 from archive.model import Exchange
 from archive.warc.exchange import WarcInfo
@@ -172,6 +172,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
     except WarcWriteError as error:
         report.error = str(error)
         _tell(conn, ("failed", report.error))
+    collect_less()
     while True:
         try:
             item = conn.recv()

@@ -117,6 +117,11 @@ class WarcWriter:
         self._wake.acquire()
         self._space = threading.Condition()  # only for submitters held back by a full queue
         self._space_waiters = 0
+        # A submitter held back by a full queue is woken once the writer has made room
+        # for a few items, not after each one: waking it per item cost both threads a
+        # futex call and a GIL hand-off for every record of a crawl (the writer process
+        # keeps the queue full whenever the crawl outpaces it).
+        self._low_water = self._bound - self._early_wake if queue_size > 0 else sys.maxsize
         self._thread = threading.Thread(target=self._run, name="regarkiv-warc-writer", daemon=True)
         self._thread.start()
 
@@ -208,8 +213,8 @@ class WarcWriter:
                     if self._error is not None or self._closed or not self._thread.is_alive():
                         break
                     self._wake_writer()
-                    # The writer notifies after every item it takes; the timeout is a
-                    # safety net, not the mechanism.
+                    # The writer notifies once the queue is down to its low-water mark;
+                    # the timeout is a safety net, not the mechanism.
                     self._space.wait(1.0)
             finally:
                 self._space_waiters -= 1
@@ -234,7 +239,7 @@ class WarcWriter:
                     self._wait_for_work()
                     continue
                 item = pending.popleft()
-                if self._space_waiters:
+                if self._space_waiters and len(pending) <= self._low_water:
                     with self._space:
                         self._space.notify_all()
                 if item is _STOP:

@@ -234,3 +234,32 @@ def test_a_crashed_writer_thread_fails_every_future_and_later_calls(
     (path,) = writer.closed_files
     assert written_urls(path) == [url(0), url(1)]
     assert warcio_check(path).returncode == 0
+
+
+def test_a_held_back_submitter_is_woken_once_room_is_made_not_per_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange, make_writer
+) -> None:
+    original_write = warc_file._write_all
+
+    def slow_write(fd: int, data: bytes) -> None:
+        time.sleep(0.001)
+        original_write(fd, data)
+
+    monkeypatch.setattr(warc_file, "_write_all", slow_write)
+    writer = make_writer(tmp_path, queue_size=16)  # room is made 4 records at a time
+    waits: list[float] = []
+    wait = writer._space.wait
+
+    def counted_wait(timeout: float | None = None) -> bool:
+        waits.append(timeout or 0.0)
+        return wait(timeout)
+
+    writer._space.wait = counted_wait
+    start = time.monotonic()
+    futures = [writer.submit(exchange(url(n))) for n in range(200)]
+    writer.close()
+    # Woken by the writer (the 1 s timeout is only a safety net), and at most once per
+    # 4 records made room for, not once per record.
+    assert time.monotonic() - start < 5
+    assert 0 < len(waits) <= 200 // 4 + 5
+    assert [f.result(0).url for f in futures] == [url(n) for n in range(200)]
