@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Unpack
 
+from archive.index.attachment_search import Filters as AttachmentFilters
+from archive.index.attachment_search import count_attachments
 from archive.index.schema import revision_id_of
 from archive.index.search import Filters, match_conditions
 from archive.index.store import Index
@@ -31,11 +33,24 @@ class Facets:
     type: list[tuple[str, int]] = field(default_factory=list)
     lang: list[tuple[str, int]] = field(default_factory=list)
     year: list[tuple[str, int]] = field(default_factory=list)
+    # Attached documents that match (``within`` not "articles"), up to MAX_COUNTED + 1:
+    # shown beside the articles' total; the counts above stay about articles.
+    documents: int = 0
 
 
-def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facets:
-    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it)."""
-    _, where, params = match_conditions(index, query, **filters)
+def search_facets(
+    index: Index, query: str, within: str = "all", **filters: Unpack[Filters]
+) -> Facets:
+    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it), and
+    how many attached documents match when ``within`` is not "articles"."""
+    compiled, where, params = match_conditions(index, query, **filters)
+    documents = 0
+    if within != "articles" and index.has_attachments:
+        chosen = AttachmentFilters(
+            filters.get("ministry"), filters.get("type"), (filters.get("lang") or "").lower() or None,
+            filters.get("date_from"), filters.get("date_to"),
+        )  # fmt: skip
+        documents = count_attachments(index.conn, compiled, chosen, MAX_COUNTED)
     rows = index.conn.execute(
         f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
         " ORDER BY rowid DESC LIMIT ?",
@@ -71,6 +86,7 @@ def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facet
         type=_ordered(counts["type"]),
         lang=_ordered(counts["lang"]),
         year=sorted(years.items(), reverse=True),
+        documents=documents,
     )
 
 

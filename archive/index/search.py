@@ -23,6 +23,7 @@ from typing import Any, TypedDict, Unpack
 
 from archive.index.attachment_search import MAX_CANDIDATES, AttachmentHit, search_attachments
 from archive.index.attachment_search import Filters as AttachmentFilters
+from archive.index.attachments import file_name
 from archive.index.fts import (
     CompiledQuery,
     RankedPhrase,
@@ -221,7 +222,13 @@ def _attachment_result(hit: AttachmentHit) -> SearchResult:
         parts=hit.parts,
         kind="attachment",
         articles=hit.articles,
-        document={"format": hit.format, "text": hit.status, "version": hit.version},
+        document={
+            "format": hit.format,
+            "text": hit.status,
+            "version": hit.version,
+            "captured_at": hit.captured_at,
+            "file_name": file_name(hit.url),
+        },
     )
 
 
