@@ -88,7 +88,8 @@ def _candidate_rows(
     average_length: float,
 ) -> list[tuple[int, float, bool, list[float]]]:
     """Each candidate's id, bm25 length norm, whether it is English, and the weighted
-    frequency of each phrase in it (whatever its language)."""
+    frequency of each phrase in it that counts for its language (an English phrase counts
+    in English rows only: 0 elsewhere, uncounted)."""
     counters = [_counter(phrase) for phrase in phrases]
     found = []
     for row_id, title, lead, body, sizes, lang in conn.execute(
@@ -101,11 +102,14 @@ def _candidate_rows(
     ):
         texts = {"title": f" {title} ", "lead": f" {lead} ", "body": f" {body} "}
         norm = _K1 * (1 - _B + _B * sum(_varints(sizes)) / average_length)
+        english = words(lang or "")[:1] == ["en"]
         freqs = [
             sum(_WEIGHTS[col] * count(texts[col]) for col in phrase.columns)
+            if english or not phrase.english
+            else 0.0
             for phrase, count in zip(phrases, counters, strict=True)
         ]
-        found.append((row_id, norm, words(lang or "")[:1] == ["en"], freqs))
+        found.append((row_id, norm, english, freqs))
     return found
 
 
