@@ -249,12 +249,12 @@ class DataDir:
                 "history, diff and changes read the index meanwhile"
             )
 
-    def facets(self, query: str, **filters: Unpack[Filters]) -> Facets:
+    def facets(self, query: str, within: str = "all", **filters: Unpack[Filters]) -> Facets:
         """How the matches of ``query`` (with ``search``'s filters) spread over ministries,
-        types, languages and years (``archive.index.facets``)."""
+        types, languages and years, and how many documents match (``archive.index.facets``)."""
         with self._reading():
             self._check_search()
-            return search_facets(self.index, query, **filters)
+            return search_facets(self.index, query, within, **filters)
 
     def activity(self) -> Activity:
         """The latest new, edited and removed articles, with counts per day."""

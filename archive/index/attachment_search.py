@@ -85,6 +85,7 @@ class AttachmentHit:
     format: str | None
     status: str  # the text extraction's outcome
     lang: str | None
+    captured_at: str  # when this version was fetched (ISO 8601): its archived copy
     score: float
     parts: tuple[tuple[str, bool], ...]
     articles: tuple[dict[str, Any], ...]  # id, url, title, published, type, ministries, lang
@@ -142,6 +143,7 @@ def search_attachments(
                 format=row["format"],
                 status=row["status"],
                 lang=row["lang"],
+                captured_at=row["captured_at"],
                 score=round(-rank, 4),
                 parts=finder.snippet(text, stemmer_lang(row["lang"])),
                 articles=tuple(_article(item) for item in listing),
@@ -150,6 +152,25 @@ def search_attachments(
         if len(hits) == limit:
             break
     return hits
+
+
+def count_attachments(
+    conn: sqlite3.Connection, compiled: CompiledQuery, filters: Filters, most: int
+) -> int:
+    """How many documents ``search_attachments`` finds for the query, up to ``most + 1``
+    (more than ``most``: the caller says "more than")."""
+    rows = conn.execute(
+        "SELECT rowid FROM attachments_stems WHERE attachments_stems MATCH ? LIMIT ?",
+        (compiled.fts, most + 1),
+    ).fetchall()
+    if not (filters.by_articles() or filters.lang):
+        return len(rows)
+    found = 0
+    for (row_id,) in rows:
+        row = conn.execute("SELECT url, lang FROM attachments WHERE id = ?", (row_id,)).fetchone()
+        if row is not None and filters.accepts(listing_articles(conn, row["url"]), row["lang"]):
+            found += 1
+    return found
 
 
 def _article(row: sqlite3.Row) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Unpack
 
+from archive.index.attachment_search import Filters as AttachmentFilters
+from archive.index.attachment_search import count_attachments
 from archive.index.schema import revision_id_of
 from archive.index.search import Filters, match_conditions
 from archive.index.store import Index
@@ -31,11 +33,25 @@ class Facets:
     type: list[tuple[str, int]] = field(default_factory=list)
     lang: list[tuple[str, int]] = field(default_factory=list)
     year: list[tuple[str, int]] = field(default_factory=list)
+    # Attached documents that match (``within`` not "articles"), up to MAX_COUNTED + 1:
+    # shown beside the articles' total; the counts above stay about articles.
+    documents: int = 0
 
 
-def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facets:
-    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it)."""
-    _, where, params = match_conditions(index, query, **filters)
+def search_facets(
+    index: Index, query: str, within: str = "all", **filters: Unpack[Filters]
+) -> Facets:
+    """The facets of ``query`` with ``search``'s filters (``SearchQueryError`` as it), and
+    how many attached documents match when ``within`` is not "articles"."""
+    compiled, where, params = match_conditions(index, query, **filters)
+    documents = 0
+    if within != "articles" and index.has_attachments:
+        lang = (filters.get("lang") or "").lower() or None
+        chosen = AttachmentFilters(
+            filters.get("ministry"), filters.get("type"), lang,
+            filters.get("date_from"), filters.get("date_to"),
+        )  # fmt: skip
+        documents = count_attachments(index.conn, compiled, chosen, MAX_COUNTED)
     rows = index.conn.execute(
         f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
         " ORDER BY rowid DESC LIMIT ?",
@@ -48,22 +64,25 @@ def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facet
     covering = index.conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'revisions_facets'"
     ).fetchone()  # an index from before m007 has none (read-only commands never add it)
-    for ministries, kind, language, year in index.conn.execute(
-        "SELECT ministries, type, lang, substr(published, 1, 4) FROM revisions"
+    # Grouped in SQLite: the newest 1,000 matches share a few hundred combinations of
+    # these values, so Python adds up those instead of every row.
+    for ministries, kind, language, year, n in index.conn.execute(
+        "SELECT ministries, type, lang, substr(published, 1, 4), count(*) FROM revisions"
         + (" INDEXED BY revisions_facets" if covering else "")
-        + " WHERE id IN (SELECT value FROM json_each(?))",
+        + " WHERE id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3, 4",
         (json.dumps(ids),),
     ):
         names = lists.get(ministries)
         if names is None:
             names = lists[ministries] = _json_list(ministries)
-        counts["ministry"].update(names)
+        for name in names:
+            counts["ministry"][name] += n
         if kind:
-            counts["type"][kind] += 1
+            counts["type"][kind] += n
         if language:
-            counts["lang"][language] += 1
+            counts["lang"][language] += n
         if year and year.isdigit():
-            years[year] += 1
+            years[year] += n
     return Facets(
         total=len(ids),
         capped=len(rows) > MAX_COUNTED,
@@ -71,6 +90,7 @@ def search_facets(index: Index, query: str, **filters: Unpack[Filters]) -> Facet
         type=_ordered(counts["type"]),
         lang=_ordered(counts["lang"]),
         year=sorted(years.items(), reverse=True),
+        documents=documents,
     )
 
 

@@ -99,6 +99,22 @@ WORDS: dict[str, dict[str, str]] = {
     "too_slow": {"no": "Det tok for lang tid", "en": "That took too long"},
     "in_other_language": {"no": "In English", "en": "På norsk"},
     "live_link": {"no": "på regjeringen.no", "en": "on regjeringen.no"},
+    "search_in": {"no": "Søk i", "en": "Search in"},
+    "in_all": {"no": "Alt", "en": "Everything"},
+    "in_articles": {"no": "Artikler", "en": "Articles"},
+    "in_documents": {"no": "Vedlagte dokumenter", "en": "Attached documents"},
+    "split": {"no": "{a} artikler, {d} dokumenter", "en": "{a} articles, {d} documents"},
+    "document": {"no": "Dokument", "en": "Document"},
+    "version": {"no": "Versjon", "en": "Version"},
+    "listed_in": {"no": "Vedlegg til", "en": "Attached to"},
+    "and_more": {"no": "og {n} til", "en": "and {n} more"},
+    "doc_text": {"no": "Tekst", "en": "Text"},
+    "doc_text_text": {"no": "hentet ut", "en": "extracted"},
+    "doc_text_no-text-layer": {"no": "uten tekstlag", "en": "no text layer"},
+    "doc_text_encrypted": {"no": "kryptert", "en": "encrypted"},
+    "doc_text_damaged": {"no": "skadet fil", "en": "damaged file"},
+    "doc_text_too-large": {"no": "for stor", "en": "too large"},
+    "doc_text_unsupported": {"no": "format ikke støttet", "en": "unsupported format"},
 }
 
 

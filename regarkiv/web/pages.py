@@ -20,6 +20,7 @@ from datasette.utils.asgi import Request, Response
 from archive.datadir import DataDir
 from archive.index.blockdiff import Row, block_diff, blocks, hunks
 from archive.index.changes import Change, to_atom
+from archive.index.facets import MAX_COUNTED
 from archive.index.search import LANGS, SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound
 from regarkiv.web import i18n
@@ -28,6 +29,7 @@ from regarkiv.web.reader import TooSlow
 
 PAGE_SIZE = 20
 MAX_PAGE = 250  # 5,000 results: as many as search ranks
+WITHIN = {"all": "all", "articles": "articles", "documents": "attachments"}  # ?in= → search's
 CHANGES_WINDOW = timedelta(days=30)  # how far back the changes page looks when not told
 
 
@@ -46,6 +48,10 @@ class Page:
     def t(self, key: str, **values: Any) -> str:
         text = i18n.word(key, self.lang)
         return text.format(**values) if values else text
+
+    def t_or(self, key: str, fallback: str) -> str:
+        """The word for ``key`` if there is one (a value from the archive), else ``fallback``."""
+        return self.t(key) if key in i18n.WORDS else fallback
 
     def other_language(self) -> str:
         other = "en" if self.lang == "no" else "no"
@@ -121,32 +127,48 @@ def _filters(request: Request) -> dict[str, Any]:
     }
 
 
+def _within(request: Request) -> str:
+    value = request.args.get("in", "").strip() or "all"
+    if value not in WITHIN:
+        raise BadInput(f"in: choose from {', '.join(WITHIN)}")
+    return WITHIN[value]
+
+
 async def search(datasette: Datasette, request: Request) -> Response:
-    """Results with facets and pages; a malformed query or filter is a message, not a 500."""
+    """Results with facets and pages; a malformed query or filter is a message, not a 500.
+
+    Hits are articles' latest revisions and, unless ``in`` says otherwise, attached
+    documents' latest versions, merged by bm25; the facets count articles only."""
     site, page = site_of(datasette), page_of(request)
     query = request.args.get("q", "").strip()
     try:
         filters = _filters(request)
+        within = _within(request)
         number = _int_arg(request, "page", 1, MAX_PAGE)
         if not query:
-            return await render(datasette, request, "search.html", page, q="", filters=filters)
+            return await render(
+                datasette, request, "search.html", page, q="", filters=filters, within=within
+            )
 
         def read(archive: DataDir) -> tuple[Any, Any]:
             offset = (number - 1) * PAGE_SIZE
-            hits = archive.search(query, limit=PAGE_SIZE, offset=offset, **filters)
-            return hits, archive.facets(query, **filters)
+            hits = archive.search(query, limit=PAGE_SIZE, offset=offset, within=within, **filters)
+            return hits, archive.facets(query, within, **filters)
 
         hits, facets = await site.reader.read(read)
     except (SearchQueryError, BadInput) as problem:
         return await render(
             datasette, request, "search.html", page, status=400, q=query, problem=str(problem),
-            filters={},
+            filters={}, within="all",
         )  # fmt: skip
-    # Each hit is an article's latest revision; hits inside attachments, once the index
-    # holds them, are a second kind of hit the template shows beside these.
+    articles = facets.total if within != "attachments" else 0
+    documents = min(facets.documents, MAX_COUNTED)
+    total = articles + documents
+    more = (articles and facets.capped) or facets.documents > MAX_COUNTED
     return await render(
         datasette, request, "search.html", page, q=query, hits=hits, facets=facets,
-        filters=filters, number=number, pages=-(-facets.total // PAGE_SIZE),
+        filters=filters, number=number, pages=max(1, -(-total // PAGE_SIZE)), within=within,
+        articles=articles, documents=documents, total=total, more=more, replay=site.links,
     )  # fmt: skip
 
 

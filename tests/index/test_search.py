@@ -284,10 +284,11 @@ def test_undated_articles_are_outside_every_date_range(index: Index) -> None:
 def test_queries_with_very_many_matches_rank_the_newest(
     index: Index, monkeypatch: pytest.MonkeyPatch, limit: str, text: str, query: str
 ) -> None:
-    monkeypatch.setattr(f"archive.index.search.{limit}", 2)
+    module = "phrase_rank" if limit == "MAX_RANKED_PHRASES" else "search"
+    monkeypatch.setattr(f"archive.index.{module}.{limit}", 2)
     # A word in more than MAX_RANKED articles: FTS5 would count its documents over the
     # whole index, so its MAX_RANKED_PHRASES newest are ranked as a phrase's are.
-    monkeypatch.setattr("archive.index.search.MAX_RANKED_PHRASES", 2)
+    monkeypatch.setattr("archive.index.phrase_rank.MAX_RANKED_PHRASES", 2)
     many = [
         article(200 + n, f"Sak {n}", text * (10 - n), published=f"2020-01-0{n + 1}")
         for n in range(5)
@@ -369,7 +370,8 @@ def test_any_query_is_results_or_a_one_line_error(shared_index: Index, query: st
 def _both_rankings(
     index: Index, query: str, **filters: str
 ) -> tuple[dict[int, float], dict[int, float]]:
-    from archive.index.search import _one_term, _rank, _rank_phrases
+    from archive.index.phrase_rank import rank_phrases
+    from archive.index.search import _one_term, _rank
 
     compiled = compile_query(query)
     assert compiled.ranked is not None
@@ -379,7 +381,7 @@ def _both_rankings(
     where, params = ["revisions_stems MATCH ?"], [match]
     # One word or phrase alone is counted from its own matches (``whole``).
     whole = _one_term(compiled) and not filters
-    ours = _rank_phrases(index.conn, where, params, compiled.ranked, 100, whole)
+    ours = rank_phrases(index.conn, where, params, compiled.ranked, 100, whole)
     theirs = _rank(index.conn, where, params, 100)
     return dict(ours), dict(theirs)
 
@@ -443,7 +445,7 @@ def test_phrase_queries_find_exact_phrases_with_filters(index: Index) -> None:
 def test_phrase_document_count_is_estimated_beyond_the_sample(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archive.index.search import _documents
+    from archive.index.phrase_rank import _documents
 
     # Every other article has the phrase: 10 of 20.
     many = [
@@ -459,10 +461,12 @@ def test_phrase_document_count_is_estimated_beyond_the_sample(
     with Index(tmp_path / "index.db") as index:
         fill(index, many)
         assert _documents(index.conn, match, 20) == 10
-        monkeypatch.setattr("archive.index.search._SAMPLE", 3)
+        monkeypatch.setattr("archive.index.phrase_rank._SAMPLE", 3)
         # The 3 newest matches are in the 6 newest articles: 3 / 6 of all 20.
         assert _documents(index.conn, match, 20) == 10
-        monkeypatch.setattr("archive.index.search._SAMPLE", 2)  # 2 in the newest 4 (n = 16..19)
+        monkeypatch.setattr(
+            "archive.index.phrase_rank._SAMPLE", 2
+        )  # 2 in the newest 4 (n = 16..19)
         assert _documents(index.conn, match, 20) == 10
 
 

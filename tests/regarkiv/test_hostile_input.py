@@ -211,7 +211,7 @@ def test_ctrl_c_stops_a_long_search_within_a_second(
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             frame = sys._current_frames().get(main)
-            if frame is not None and frame.f_code.co_name in ("_rank", "_rank_phrases"):
+            if frame is not None and frame.f_code.co_name in ("_rank", "rank_phrases"):
                 time.sleep(1.0)  # inside the ranking statement (the first takes ~0.1 s)
                 sent.append(time.monotonic())
                 os.kill(os.getpid(), signal.SIGINT)

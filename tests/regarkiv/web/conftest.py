@@ -1,5 +1,6 @@
 """An archive for the web interface's tests, built through the Python API: an edited article
-(lists, a table, many paragraphs), a removed one, a hostile one and enough others to page."""
+(lists, a table, many paragraphs), a removed one, a hostile one, enough others to page, and
+the PDF they all list, its text indexed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.index.attachments import DocumentFacts
 from archive.index.store import Index
 from archive.model import Article, Capture
 
@@ -27,6 +29,8 @@ OLD_BODY = "\n\n".join(
         "Vedtaket gjelder i år.",
     ]
 )
+DOCUMENT_URL = "https://www.regjeringen.no/contentassets/a/v.pdf"  # every article lists it
+DOCUMENT_TEXT = f"Vedtak om lisensfelling av ulv. Kvoten i Innlandet er fem dyr. {HOSTILE_TEXT}"
 NEW_BODY = OLD_BODY.replace("Innlandet | 12 | 3", "Innlandet | 12 | 5").replace(
     "Vedtaket gjelder i år.", "Vedtaket gjelder i år og neste år."
 )
@@ -77,6 +81,15 @@ def build_archive(
         n += 1
         gone = make_capture(n, removed.url, status=404, digest="sha1:GONE")
         index.mark_removed(REMOVED, gone.fetched_at, index.add_capture(gone, "job1"))
+        n += 1  # the document all of them list: its text is in the index
+        document = replace(
+            make_capture(n, DOCUMENT_URL, digest="sha1:DOC"), content_type="application/pdf"
+        )
+        facts = DocumentFacts(
+            sha256="ab" * 32, size=2048, format="pdf", status="text", reason=None,
+            text=DOCUMENT_TEXT, pages=1, lang="nb",
+        )  # fmt: skip
+        index.record_attachment(document, index.add_capture(document, "job1"), facts)
     return root
 
 

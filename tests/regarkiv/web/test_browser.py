@@ -4,8 +4,10 @@ with pywb replaying archived pages on its own port. No request leaves the two se
 
 from __future__ import annotations
 
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 pytest.importorskip("datasette", reason="datasette (the web extra) is not installed")
 pytest.importorskip("pywb", reason="pywb (the web extra) is not installed")
 
+from archive.index.fts import words  # noqa: E402
 from replica.server import ReplicaServer  # noqa: E402
 from replica.site import Site  # noqa: E402
 from tests.regarkiv.web.conftest import HOSTILE, HOSTILE_TEXT  # noqa: E402
@@ -32,6 +35,7 @@ class Archive:
     base_url: str  # the replica's, as archived
     edited: list[int]
     removed: list[int]
+    data: Path
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,7 @@ def archive(
     edited, removed = sorted(site.edited_ids()), sorted(site.removed_ids())
     assert edited and removed
     with serving("serve", "--data-dir", str(data), "--port", "0") as served:
-        yield Archive(served, site, base_url, edited, removed)
+        yield Archive(served, site, base_url, edited, removed, data)
 
 
 @pytest.fixture
@@ -101,6 +105,29 @@ def test_search_filter_article_history_diff(page: Any, archive: Archive, root: P
     page.goto(url + "changes?since=2000-01-01&hl=en", timeout=TIMEOUT)
     assert page.locator("table.changes tbody tr").count() >= len(archive.edited)
     shoot(page, root, "changes")
+    assert page.problems == []
+
+
+def test_a_word_inside_an_attached_document_finds_it_and_leads_to_its_article(
+    page: Any, archive: Archive
+) -> None:
+    with closing(sqlite3.connect(f"file:{archive.data / 'index.db'}?mode=ro", uri=True)) as db:
+        url, text = db.execute(
+            "SELECT url, text FROM attachments WHERE status = 'text' AND length(text) > 200"
+            " ORDER BY url LIMIT 1"
+        ).fetchone()  # the crawl fetched the replica's documents (attachments = all)
+    word = max(words(text), key=len)
+    page.goto(f"{archive.served.url}search?q={word}&hl=en", timeout=TIMEOUT)
+    page.get_by_role("link", name="Attached documents").click()
+    page.wait_for_url("**in=documents**")
+    hit = page.locator("li.hit-document").filter(has=page.locator(f'a[href$="{url}"]'))
+    assert hit.count() == 1 and page.locator("li.hit-article").count() == 0
+    assert hit.locator("mark").count() > 0
+    assert hit.locator("h3 a").get_attribute("href").startswith(archive.served.replay)
+    hit.locator("p.listed a").first.click()
+    page.wait_for_url("**/article/*")
+    assert url in [a.get_attribute("href").split("/", 5)[-1] for a in page.locator("main a").all()
+                   if a.get_attribute("href").startswith(archive.served.replay)]  # fmt: skip
     assert page.problems == []
 
 
@@ -182,7 +209,7 @@ def test_hostile_article_text_runs_nothing_anywhere(
         shown.on("pageerror", lambda error: problems.append(str(error)))
         try:
             for path in ("", f"article/{HOSTILE}", f"article/{HOSTILE}/diff/1-2",
-                         "changes?since=2000-01-01", "search?q=farlig",
+                         "changes?since=2000-01-01", "search?q=farlig", "search?q=lisensfelling",
                          "changes.atom?since=2000-01-01"):  # fmt: skip
                 shown.goto(served.url + path, timeout=TIMEOUT)
                 if path.startswith("article/"):

@@ -19,7 +19,7 @@ from archive.datadir import DataDir  # noqa: E402
 from regarkiv.web.app import make_datasette  # noqa: E402
 from regarkiv.web.context import close  # noqa: E402
 from regarkiv.web.i18n import word  # noqa: E402
-from tests.regarkiv.web.conftest import EDITED, ENGLISH, HOSTILE, REMOVED  # noqa: E402
+from tests.regarkiv.web.conftest import DOCUMENT_URL, EDITED, ENGLISH, HOSTILE, REMOVED  # noqa: E402
 
 REPLAY = "http://127.0.0.1:9/regarkiv/"
 A = "{http://www.w3.org/2005/Atom}"
@@ -222,3 +222,44 @@ def test_every_kind_of_change_has_its_words() -> None:
     for kind in ("revised", "removed", "attachment"):
         assert word(kind, "no") != kind and word(kind, "en") != kind
     assert word("a-kind-added-later", "en") == "a-kind-added-later"
+
+
+def hits_of(html: str, kind: str) -> list[str]:
+    return [part.split("</li>")[0] for part in html.split(f'class="hit hit-{kind}"')[1:]]
+
+
+def test_search_finds_words_inside_attached_documents(datasette: Any) -> None:
+    # An inflection of a word only the PDF has: one hit, naming the document.
+    html = get(datasette, "/search?q=lisensfellingen&hl=en").text
+    assert "1 results" in html and not hits_of(html, "article")
+    [hit] = hits_of(html, "document")
+    assert f'<a href="{REPLAY}20260705210000/{DOCUMENT_URL}">Vedtak</a>' in hit  # link text
+    assert "Document · v.pdf · PDF · Version 1 · Text: extracted" in hit
+    assert "<mark>lisensfelling</mark>" in hit  # the snippet, from the document's own text
+    assert f'<a href="/article/{EDITED}">Felling av ulv i Innlandet (oppdatert)</a>' in hit
+    assert "and 26 more" in hit  # 29 articles list it: three named
+    assert "<script>" not in html and "&lt;script&gt;alert(1)" in hit  # its text escaped
+    norsk = get(datasette, "/search?q=lisensfelling&hl=no").text
+    assert "Dokument · v.pdf · PDF · Versjon 1 · Tekst: hentet ut" in norsk
+    # The listing articles' filters apply to the document; the facets stay about articles.
+    assert "1 results" in get(datasette, "/search?q=lisensfelling&type=Nyhet&hl=en").text
+    unlisted = get(datasette, "/search?q=lisensfelling&ministry=Forsvar&hl=en").text
+    assert "0 results" in unlisted and not hits_of(unlisted, "document")
+
+
+def test_the_in_filter_chooses_articles_documents_or_both(datasette: Any) -> None:
+    both = get(datasette, "/search?q=kvote&hl=en").text
+    articles = len(hits_of(both, "article"))
+    assert articles >= 1 and len(hits_of(both, "document")) == 1
+    assert f"{articles + 1} results" in both and f"{articles} articles, 1 documents" in both
+    assert '<strong aria-current="true">Everything</strong>' in both
+    link = re.search(r'<a href="([^"]*in=documents[^"]*)">Attached documents</a>', both)
+    assert link is not None and "q=kvote" in link.group(1)
+    documents = get(datasette, link.group(1).replace("&amp;", "&")).text
+    assert "1 results" in documents and not hits_of(documents, "article")
+    assert '<input type="hidden" name="in" value="documents">' in documents  # the date form
+    only = get(datasette, "/search?q=kvote&in=articles&hl=en").text
+    assert f"{articles} results" in only and not hits_of(only, "document")
+    assert "No results" in get(datasette, "/search?q=lisensfelling&in=articles&hl=en").text
+    bad = get(datasette, "/search?q=ulv&in=pdf&hl=en")
+    assert bad.status_code == 400 and "in: choose from all, articles, documents" in bad.text
