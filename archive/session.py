@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from archive.figures import (
     rebuilt_from_index,
 )
 from archive.index.jobs import (
+    article_pages_in_job,
     articles_done_in_job,
     listings_in_job,
     mark_superseded,
@@ -232,6 +234,19 @@ class CrawlSession:
             return read_record_at(self.data.warcs / warc_file, offset).decoded_body()
         except (OSError, ValueError):
             return None
+
+    def archived_articles(self) -> Iterator[tuple[str, bytes]]:
+        """When resuming: (URL, decoded body) of each article page this job archived, so
+        that what they reference and the archive lacks is fetched (the ledger skips the
+        rest). A run killed after a page was written but before its requisites were
+        leaves them missing otherwise. Nothing when not resuming or fetching no resources."""
+        if not self.config.resume or not self.resources.kinds:
+            return
+        for url, warc_file, offset in article_pages_in_job(self.index, self.job_id):
+            try:
+                yield url, read_record_at(self.data.warcs / warc_file, offset).decoded_body()
+            except (OSError, ValueError):
+                continue  # `verify` names what stays missing
 
     # -- what the crawl reports ---------------------------------------------------
 
