@@ -138,9 +138,7 @@ def section(
                 log(f"crawl with requisites, round {number + 1}/{rounds}: {name}")
                 data_dir = work / f"requisites-{number}-{name}"
                 data_dir.mkdir()
-                results[name], targets = one_run(
-                    name, site, server, concurrency, timeout, data_dir
-                )
+                results[name], targets = one_run(name, site, server, concurrency, timeout, data_dir)
                 request_sets[name] = set(targets)
             per_round.append(results)
     contenders = {
@@ -171,7 +169,8 @@ def section(
         "contenders": contenders,
         "ratios": ratios,
         "request_sets": {
-            other: differs(request_sets["regarkiv"], request_sets[other]) for other in ("bare", "wget")
+            other: differs(request_sets["regarkiv"], request_sets[other])
+            for other in ("bare", "wget")
         },
     }
 

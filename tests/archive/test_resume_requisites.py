@@ -30,7 +30,9 @@ def attachment_paths(site, base_url: str) -> set[str]:
     paths = set()
     for article in site.article_ids():
         url = base_url + site.article_url(article)
-        for reference in page_references(site.render(site.article_url(article), base_url).body, url):
+        for reference in page_references(
+            site.render(site.article_url(article), base_url).body, url
+        ):
             if reference.kind is Kind.ATTACHMENT:
                 paths.add(urlsplit(reference.url).path)
     return paths
