@@ -36,7 +36,6 @@ from archive.figures import (
     rebuilt_from_index,
 )
 from archive.index.jobs import (
-    article_pages_in_job,
     articles_done_in_job,
     listings_in_job,
     mark_superseded,
@@ -57,7 +56,7 @@ from archive.recovery import (
     unfinished_jobs,
 )
 from archive.reindex import catch_up
-from archive.resources import open_ledger
+from archive.resources import archived_pages, open_ledger
 from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
@@ -125,7 +124,7 @@ class CrawlSession:
                 may_stop_early=not self.unfinished,
             )
             self._listings_in_job = listings_in_job(self.index, self.job_id)
-            self.resources = open_ledger(self.index, self.config)
+            self.resources = open_ledger(self.index, self.config, self.job_id)
             self.archiver = Archiver(
                 ArchiverConfig(
                     warc_dir=data.warcs,
@@ -237,16 +236,10 @@ class CrawlSession:
 
     def archived_articles(self) -> Iterator[tuple[str, bytes]]:
         """When resuming: (URL, decoded body) of each article page this job archived, so
-        that what they reference and the archive lacks is fetched (the ledger skips the
-        rest). A run killed after a page was written but before its requisites were
-        leaves them missing otherwise. Nothing when not resuming or fetching no resources."""
+        that what they reference and the archive lacks is fetched (archive/resources.py)."""
         if not self.config.resume or not self.resources.kinds:
-            return
-        for url, warc_file, offset in article_pages_in_job(self.index, self.job_id):
-            try:
-                yield url, read_record_at(self.data.warcs / warc_file, offset).decoded_body()
-            except (OSError, ValueError):
-                continue  # `verify` names what stays missing
+            return iter(())
+        return archived_pages(self.index, self.data.warcs, self.job_id)
 
     # -- what the crawl reports ---------------------------------------------------
 

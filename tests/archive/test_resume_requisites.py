@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -39,8 +40,6 @@ def attachment_paths(site, base_url: str) -> set[str]:
 
 
 def archived_articles(index: Path) -> int:
-    import sqlite3
-
     if not index.exists():
         return 0
     try:
@@ -54,6 +53,22 @@ def archived_articles(index: Path) -> int:
     except sqlite3.Error:
         return 0
     return int(found)
+
+
+def archived_non_articles(index: Path) -> set[str]:
+    """Targets (path?query) of the listing pages, requisites and attachments archived."""
+    conn = sqlite3.connect(index)
+    try:
+        rows = conn.execute(
+            "SELECT url FROM captures WHERE article_id IS NULL AND status BETWEEN 200 AND 299"
+        ).fetchall()
+    finally:
+        conn.close()
+    found = set()
+    for (url,) in rows:
+        parts = urlsplit(url)
+        found.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
 
 
 def lacking(data_dir: Path) -> set[str]:
@@ -110,8 +125,13 @@ def test_resume_fetches_what_the_killed_run_archived_pages_lacked(
         # (`verify` waits for the repair the next crawl makes: asked directly here).
         assert lacking(tmp_path) & attachments
 
+        fetched_before = archived_non_articles(tmp_path / "index.db")
+        requests_before = len(server.requests.targets())
         summary = crawl(tmp_path, server.base_url, "--resume")
         assert summary["status"] == "finished"
+        # Nothing the first run archived is fetched again (robots.txt: every run reads it).
+        again = set(server.requests.targets()[requests_before:]) & fetched_before
+        assert len(fetched_before) > 20 and again == {"/robots.txt"}
 
     # Complete, but for the 50 MB image the size limit skips on purpose.
     assert missing_urls(regarkiv, tmp_path) <= {replica_requisites.BIG_IMAGE}
