@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +13,7 @@ from archive.completeness import completeness
 from archive.datadir import DataDir
 from archive.extract.requisites import Kind, page_references
 from archive.warc.repair import repair_open_files
-from tests.support.crawl import FAST
+from tests.support.crawl import crawl_killed_when
 
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
@@ -103,23 +98,12 @@ def test_resume_fetches_what_the_killed_run_archived_pages_lacked(
         # that list them are archived, before the attachments are.
         for path in attachments:
             server.faults.add(path, "slow", count=None, delay=20)
-        command = [
-            sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
-            "--base-url", server.base_url, *FAST, "--json",
-        ]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and (
-                archived_articles(tmp_path / "index.db") < 5
-                or not any(t.split("?")[0] in attachments for t in server.requests.targets())
-            ):
-                if process.poll() is not None:
-                    pytest.fail("the crawl ended before it could be killed")
-                time.sleep(0.05)
-            os.kill(process.pid, signal.SIGKILL)
-        finally:
-            process.wait(timeout=30)
+
+        def ready() -> bool:
+            requested = {target.split("?")[0] for target in server.requests.targets()}
+            return archived_articles(tmp_path / "index.db") >= 5 and bool(requested & attachments)
+
+        crawl_killed_when(tmp_path, server.base_url, ready, poll=0.05)
         server.faults.clear()
         # The precondition: articles the killed run indexed lack their attachments
         # (`verify` waits for the repair the next crawl makes: asked directly here).
