@@ -1,7 +1,7 @@
 """Every regarkiv performance figure from one run, each next to its target.
 
     python benchmarks/bench.py [--articles 3000] [--concurrency 32] [--rounds 3] [--quick]
-                               [--json] [--search-index DIR]
+                               [--requisites-articles 600] [--json] [--search-index DIR]
 
 1. Crawl: a bare Scrapy spider, `regarkiv crawl` and `wget --recursive --warc-file` in
    paired, rotated rounds against the shipped replica (rendering each page when asked),
