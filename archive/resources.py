@@ -14,14 +14,17 @@ Plain decisions and counts: the crawler (crawler/resources.py) makes the request
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from pathlib import Path
 from typing import Any
 
 from archive.config import CrawlConfig
 from archive.extract.requisites import Kind, Reference
+from archive.index.jobs import article_pages_in_job, resources_in_job
 from archive.index.store import Index
 from archive.policy import Recrawl
 from archive.urls import same_site
+from archive.warc.reader import read_record_at
 
 OFF_SITE = "off-site"
 TOO_LARGE = "too-large"
@@ -69,6 +72,11 @@ class ResourceLedger:
             return False
         return True
 
+    def done_before(self, urls: Collection[str]) -> None:
+        """URLs this job fetched before it was interrupted: a resumed run neither fetches
+        them again (not even under ``--recrawl all``) nor counts them a second time."""
+        self._claimed.update(urls)
+
     def fetched(self, kind: Kind, status: int) -> None:
         """An answer came; anything but 2xx (after redirects and retries) is a failure."""
         if 200 <= status < 300:
@@ -94,8 +102,9 @@ class ResourceLedger:
         }
 
 
-def open_ledger(index: Index, config: CrawlConfig) -> ResourceLedger:
-    """The ledger of a crawl with ``config``, knowing what ``index`` already holds."""
+def open_ledger(index: Index, config: CrawlConfig, job_id: str = "") -> ResourceLedger:
+    """The ledger of a crawl with ``config``, knowing what ``index`` already holds and,
+    when resuming job ``job_id``, what that job fetched before."""
     kinds = [
         kind
         for kind, choice in (
@@ -105,9 +114,23 @@ def open_ledger(index: Index, config: CrawlConfig) -> ResourceLedger:
         if choice == "all"
     ]
     archived = index.archived_urls() if kinds else set()
-    return ResourceLedger(
+    ledger = ResourceLedger(
         config.base_url, archived, refetch=config.recrawl is Recrawl.ALL, kinds=kinds
     )
+    if config.resume and job_id and kinds:
+        ledger.done_before(resources_in_job(index, job_id))
+    return ledger
+
+
+def archived_pages(index: Index, warcs: Path, job_id: str) -> Iterator[tuple[str, bytes]]:
+    """(URL, decoded body) of each article page job ``job_id`` archived: a resumed crawl
+    reads them for what they reference, since a run killed after a page was written but
+    before its requisites were leaves them missing otherwise (the ledger skips the rest)."""
+    for url, warc_file, offset in article_pages_in_job(index, job_id):
+        try:
+            yield url, read_record_at(warcs / warc_file, offset).decoded_body()
+        except (OSError, ValueError):
+            continue  # `regarkiv verify` names what stays missing
 
 
 def render_figures(name: str, figures: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ from archive.recovery import (
     unfinished_jobs,
 )
 from archive.reindex import catch_up
-from archive.resources import open_ledger
+from archive.resources import archived_pages, open_ledger
 from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
 from archive.warc.exchange import software as regarkiv_software
@@ -123,7 +124,7 @@ class CrawlSession:
                 may_stop_early=not self.unfinished,
             )
             self._listings_in_job = listings_in_job(self.index, self.job_id)
-            self.resources = open_ledger(self.index, self.config)
+            self.resources = open_ledger(self.index, self.config, self.job_id)
             self.archiver = Archiver(
                 ArchiverConfig(
                     warc_dir=data.warcs,
@@ -232,6 +233,13 @@ class CrawlSession:
             return read_record_at(self.data.warcs / warc_file, offset).decoded_body()
         except (OSError, ValueError):
             return None
+
+    def archived_articles(self) -> Iterator[tuple[str, bytes]]:
+        """When resuming: (URL, decoded body) of each article page this job archived, so
+        that what they reference and the archive lacks is fetched (archive/resources.py)."""
+        if not self.config.resume or not self.resources.kinds:
+            return iter(())
+        return archived_pages(self.index, self.data.warcs, self.job_id)
 
     # -- what the crawl reports ---------------------------------------------------
 

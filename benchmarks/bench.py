@@ -1,12 +1,15 @@
 """Every regarkiv performance figure from one run, each next to its target.
 
     python benchmarks/bench.py [--articles 3000] [--concurrency 32] [--rounds 3] [--quick]
-                               [--json] [--search-index DIR]
+                               [--requisites-articles 600] [--json] [--search-index DIR]
 
 1. Crawl: a bare Scrapy spider, `regarkiv crawl` and `wget --recursive --warc-file` in
    paired, rotated rounds against the shipped replica (rendering each page when asked),
    and again against a pre-rendered one (benchmarks/crawl_rounds.py). Ratios are taken
    within each round and reported as min / median / max; CPU per page is the cost figure.
+   1b. The same with page requisites and attachments (a bare spider that finds and fetches
+   them as regarkiv does, `wget --page-requisites`), on a smaller replica
+   (``--requisites-articles``, benchmarks/requisites_rounds.py).
 2. Extraction: extract_article against trafilatura.extract, and exactness.
 3. Reading the archive the regarkiv crawl wrote: WARC readers compared, `regarkiv
    verify`, and `regarkiv reindex` (benchmarks/archive_bench.py, extract_bench.py).
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import archive_bench, search_bench, wacz  # noqa: E402
+from benchmarks import archive_bench, requisites_rounds, search_bench, wacz  # noqa: E402
 from benchmarks.crawl_bench import expected_requests, run_measured  # noqa: E402
 from benchmarks.crawl_rounds import crawl_section  # noqa: E402
 from benchmarks.extract_bench import extraction, reindex  # noqa: E402
@@ -47,9 +50,13 @@ DEFAULTS = {
     "extract_pages": 300,
     "revisions": 200_000,
     "cold_runs": 20,
+    "requisites_articles": 600,
 }
 WACZ_SIZES = {"default": "256,1024", "quick": "8,32"}  # MB of archive
-QUICK = {"articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000, "cold_runs": 4}
+QUICK = {
+    "articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000, "cold_runs": 4,
+    "requisites_articles": 30,
+}  # fmt: skip
 
 
 def log(message: str) -> None:
@@ -62,6 +69,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, help="paired crawl rounds (default 3)")
+    parser.add_argument(
+        "--requisites-articles", type=int, help="replica size, crawl with requisites (600)"
+    )
     parser.add_argument("--extract-pages", type=int, help="pages to extract (default 300)")
     parser.add_argument("--revisions", type=int, help="search benchmark size (default 200000)")
     parser.add_argument("--search-index", type=Path, help="keep (or reuse) the search index here")
@@ -95,6 +105,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             args.articles, args.seed, args.concurrency, args.rounds, args.timeout, Path(tmp), log
         )
         results["crawl"] = {"expected_requests": expected_requests(site), **crawl}
+        log(f"crawl with requisites and attachments: {args.requisites_articles} articles")
+        results["crawl_requisites"] = requisites_rounds.section(
+            args.requisites_articles, args.seed, args.concurrency, args.rounds, args.timeout,
+            Path(tmp), log,
+        )  # fmt: skip
         log(f"extraction: {args.extract_pages} pages")
         results["extraction"] = extraction(args.articles, args.seed, args.extract_pages, 3)
         log("readers, verify, reindex")

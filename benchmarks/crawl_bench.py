@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from replica.requisites import BIG_IMAGE
 from replica.server import ReplicaServer
 from replica.site import Site
 
@@ -202,7 +203,7 @@ def python_env() -> dict[str, str]:
     return env
 
 
-def bare_command(base_url: str, concurrency: int) -> list[str]:
+def bare_command(base_url: str, concurrency: int, *, requisites: bool = False) -> list[str]:
     """The bare spider, with the Scrapy tuning regarkiv's settings make besides politeness."""
     from crawler import settings
 
@@ -210,17 +211,20 @@ def bare_command(base_url: str, concurrency: int) -> list[str]:
     items = str(getattr(settings, "CONCURRENT_ITEMS", 100))
     return [
         sys.executable, script, base_url, "--concurrency", str(concurrency),
-        "--concurrent-items", items,
+        "--concurrent-items", items, *(["--requisites"] if requisites else []),
     ]  # fmt: skip
 
 
-def regarkiv_command(base_url: str, concurrency: int, data_dir: Path) -> list[str]:
-    # The pages alone, as the other contenders fetch them: requisites and attachments
-    # have their own benchmark (benchmarks/requisites_bench.py).
+def regarkiv_command(
+    base_url: str, concurrency: int, data_dir: Path, *, requisites: bool = False
+) -> list[str]:
+    # By default the pages alone, as the other contenders fetch them here; with requisites
+    # and attachments see benchmarks/requisites_rounds.py.
+    mode = "all" if requisites else "none"
     return [
         sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(data_dir),
         "--base-url", base_url, "--delay", "0", "--concurrency", str(concurrency), "--json",
-        "--requisites", "none", "--attachments", "none",
+        "--requisites", mode, "--attachments", mode,
     ]  # fmt: skip
 
 
@@ -248,11 +252,18 @@ def ere_escape(text: str) -> str:
     return re.sub(r"([.^$*+?()[\]{}|\\])", r"\\\1", text)
 
 
-def wget_command(site: Site, base_url: str, directory: Path) -> list[str]:
+def wget_command(
+    site: Site, base_url: str, directory: Path, *, requisites: bool = False
+) -> list[str]:
+    """wget over the crawl's pages; with ``requisites``, ``--page-requisites`` and the
+    replica's asset paths accepted too (what regarkiv's requisites and attachments are),
+    but not the 50 MB image: wget has no per-file size limit to abort it by."""
     host = ere_escape(base_url)
     listings = "|".join(ere_escape(path.strip("/")) for path in LISTING_PATHS.values())
+    assets = "|(dist-web|globalassets|contentassets)/.*" if requisites else ""
     accept = (
-        f"^{host}/(({listings})/(\\?page=([2-9]|[1-9][0-9]+))?|(no|en)/aktuelt/[^/?]+/id[0-9]+/)$"
+        f"^{host}/(({listings})/(\\?page=([2-9]|[1-9][0-9]+))?"
+        f"|(no|en)/aktuelt/[^/?]+/id[0-9]+/{assets})$"
     )
     chrome = "|".join(str(i) for i in chrome_ids(site, base_url))
     # The last listing page still links the next one, in a disabled pager item.
@@ -261,9 +272,12 @@ def wget_command(site: Site, base_url: str, directory: Path) -> list[str]:
         for lang, pages in listing_pages(site).items()
     )
     reject = f"[?&]({FILTER_PARAMETERS})=|/id({chrome})/$|{past_end}"
+    if requisites:
+        reject += f"|{ere_escape(BIG_IMAGE)}$"
     depth = max(listing_pages(site).values()) + 2
     return [
         "wget", "--recursive", f"--level={depth}", "-e", "robots=on", "--no-verbose",
+        *(["--page-requisites"] if requisites else []),
         f"--accept-regex={accept}", f"--reject-regex={reject}",
         f"--warc-file={directory / 'wget'}", f"--directory-prefix={directory / 'files'}",
         "--tries=2", "--timeout=30",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.requisites_rounds import render as requisites_render
 from benchmarks.search_bench import KINDS
 from benchmarks.wacz import render as wacz_render
 
@@ -53,6 +54,17 @@ def targets(results: dict[str, Any]) -> list[Target]:
           for kind in KINDS),
         Target("cold `regarkiv search`, median wall", cold["wall_ms_median"], "<=", 120, "ms"),
         *wacz_targets(results["wacz"]),
+        *requisites_targets(results["crawl_requisites"]),
+    ]  # fmt: skip
+
+
+def requisites_targets(figures: dict[str, Any]) -> list[Target]:
+    ratios = figures["ratios"]
+    return [
+        Target("crawl+requisites: regarkiv / bare, req/s", ratios["regarkiv_vs_bare"]["median"],
+               ">=", 0.8, "x"),
+        Target("crawl+requisites: regarkiv / wget, req/s", ratios["regarkiv_vs_wget"]["median"],
+               ">=", 1.5, "x"),
     ]  # fmt: skip
 
 
@@ -95,6 +107,10 @@ def render(results: dict[str, Any], checks: list[Target]) -> str:
         "1. Crawl (pages = robots.txt + listing pages + articles, as the server saw them)",
         f"  expected requests {results['crawl']['expected_requests']}",
         *_crawl_lines(results["crawl"]),
+        "",
+        f"1b. Crawl with requisites and attachments ({results['crawl_requisites']['articles']}"
+        " articles, the shipped replica; requests as the server saw them)",
+        *requisites_render(results["crawl_requisites"]),
     ]
     e, r, v, rd = (results[k] for k in ("extraction", "reindex", "verify", "readers"))
     lines += [

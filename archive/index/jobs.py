@@ -88,6 +88,26 @@ def listings_in_job(index: Index, job_id: str) -> dict[str, tuple[str, int]]:
     return {url: (warc_file, offset) for url, warc_file, offset in rows if is_listing_url(url)}
 
 
+def article_pages_in_job(index: Index, job_id: str) -> list[tuple[str, str, int]]:
+    """Where this job archived each article page: (URL, WARC file name, offset), in order."""
+    rows = index.conn.execute(
+        "SELECT url, warc_file, offset FROM captures WHERE job_id = ?"
+        " AND article_id IS NOT NULL AND status = 200 AND record_type = 'response' ORDER BY id",
+        (job_id,),
+    )
+    return [(url, warc_file, offset) for url, warc_file, offset in rows]
+
+
+def resources_in_job(index: Index, job_id: str) -> set[str]:
+    """URLs of the requisites and attachments this job archived with a 2xx answer."""
+    rows = index.conn.execute(
+        "SELECT DISTINCT url FROM captures WHERE job_id = ? AND article_id IS NULL"
+        " AND status BETWEEN 200 AND 299",
+        (job_id,),
+    )
+    return {url for (url,) in rows if not is_listing_url(url)}
+
+
 def figures_from_index(index: Index, job_id: str) -> dict[str, Any]:
     """What a job did, as far as the index can tell (for a job whose process died).
 

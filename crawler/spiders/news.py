@@ -142,6 +142,11 @@ class NewsSpider(scrapy.Spider):
         for lang in self.langs:
             for request in self._walk_listing(lang):
                 yield request
+        # Resuming: what the articles the interrupted run archived need and the archive lacks.
+        for url, body in self.session.archived_articles():
+            page = HtmlResponse(url=url, body=body, encoding="utf-8")
+            for request in self.resources.from_page(page, article=True):
+                yield request
 
     def _walk_listing(self, lang: str) -> Iterator[scrapy.Request]:
         """Request the listing, or, when resuming, replay the pages this job archived.
@@ -239,7 +244,8 @@ class NewsSpider(scrapy.Spider):
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
             self.session.count("listing_items", len(items))
-            yield from self.resources.from_page(response, article=False)
+        # Replayed too: the interrupted run may have been killed before its requisites.
+        yield from self.resources.from_page(response, article=False)
         if page == 1 and (total := listing_total(" ".join(response.css(COUNT_LINE).getall()))):
             self.session.listed(lang, total)
         oldest: date | None = None

@@ -32,6 +32,15 @@ def test_archived_urls_are_not_fetched_again_unless_refetching() -> None:
     assert ResourceLedger(BASE, archived, refetch=True).claim(CSS)
 
 
+def test_a_resumed_job_never_fetches_again_what_it_fetched_before() -> None:
+    # Even under --recrawl all (refetch), and without counting it a second time.
+    ledger = ResourceLedger(BASE, {CSS.url}, refetch=True)
+    ledger.done_before({CSS.url})
+    assert not ledger.claim(CSS)
+    assert ledger.claim(PDF)
+    assert ledger.figures(Kind.REQUISITE)["already_archived"] == 0
+
+
 def test_only_the_kinds_asked_for() -> None:
     ledger = ResourceLedger(BASE, set(), kinds=[Kind.ATTACHMENT])
     assert not ledger.claim(CSS) and ledger.claim(PDF)

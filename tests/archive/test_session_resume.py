@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.crawl import FAST
+from tests.support.crawl import FAST, crawl_killed_when
 
 replica_site = pytest.importorskip("replica.site")
 replica_server = pytest.importorskip("replica.server")
@@ -78,25 +77,14 @@ def test_resume_after_kill_9(
     with replica_server.ReplicaServer(site, host="127.0.0.1", port=0) as server:
         # Slow every article a little so the kill lands mid-crawl.
         server.faults.add("*", "slow", count=None, delay=0.02)
-        command = [
-            sys.executable, "-m", "regarkiv", "crawl", "--data-dir", str(tmp_path),
-            "--base-url", server.base_url, *FAST, "--json",
-        ]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 60
-            # Kill once the crawl has fetched that many articles and something has reached
-            # the WARCs (the writer process may still be starting when the first fetch does).
-            while time.monotonic() < deadline and (
-                len(article_fetches(server)) < kill_after
-                or not archived_targets(tmp_path / "warcs")
-            ):
-                if process.poll() is not None:
-                    pytest.fail("the crawl ended before it could be killed")
-                time.sleep(0.005)
-            os.kill(process.pid, signal.SIGKILL)
-        finally:
-            process.wait(timeout=30)
+
+        # Kill once the crawl has fetched that many articles and something has reached
+        # the WARCs (the writer process may still be starting when the first fetch does).
+        def ready() -> bool:
+            fetched = len(article_fetches(server)) >= kill_after
+            return fetched and bool(archived_targets(tmp_path / "warcs"))
+
+        crawl_killed_when(tmp_path, server.base_url, ready)
         listings_before = listing_fetches(server)
         articles_before = article_fetches(server)
         archived = archived_targets(tmp_path / "warcs")

@@ -57,6 +57,15 @@ def test_the_crawl_is_paired_rounds_against_both_servers(figures: dict) -> None:
         assert regarkiv["peak_tree_rss_mb"] > regarkiv["peak_rss_mb"]  # crawl, writer, indexer
 
 
+def test_the_crawl_with_requisites_is_a_section_with_targets(figures: dict) -> None:
+    section = figures["crawl_requisites"]
+    assert set(section["contenders"]) == {"bare", "regarkiv", "wget"}
+    assert section["request_sets"]["bare"]["only_regarkiv"] == 0
+    names = {target["name"] for target in figures["targets"]}
+    assert {"crawl+requisites: regarkiv / bare, req/s"} <= names
+    assert {"crawl+requisites: regarkiv / wget, req/s"} <= names
+
+
 def test_reading_the_archive_is_measured(figures: dict) -> None:
     readers = figures["readers"]
     assert readers["regarkiv"]["records"] > 30
@@ -91,6 +100,7 @@ def test_the_text_report_prints_the_figures_beside_the_load(figures: dict) -> No
     assert "load average" in text and "at the end" in text
     assert "one page at a time" in text
     assert "rendering server" in text and "prerendered server" in text
+    assert "Crawl with requisites and attachments" in text
     assert "min" in text and "median" in text and "max" in text
     assert "cold `regarkiv search`" in text and "frequent_phrase" in text
     assert "reader fastwarc" in text and "verify" in text
