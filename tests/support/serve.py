@@ -8,6 +8,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,10 @@ def serving(*args: str, timeout: float = 120) -> Iterator[Served]:
                 assert line, "it exited:\n" + "".join(lines[-30:])
                 lines.append(line)
                 found = SERVING.search(line)
+        # Keep reading what it writes (access logs, a traceback): a pipe nobody reads fills
+        # at 64 kB and then blocks the server, and every later request times out.
+        drain = threading.Thread(target=lines.extend, args=(process.stdout,), daemon=True)
+        drain.start()
         yield Served(found.group(1), found.group(2), lines)
     finally:
         process.terminate()
