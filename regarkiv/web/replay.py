@@ -7,6 +7,7 @@ second port (``Pywb``, started by ``regarkiv serve``) or to an existing wayback
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
@@ -98,7 +99,9 @@ class Pywb:
                 return bool(response.status < 500)
         except urllib.error.HTTPError as error:
             return error.code < 500
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # Before pywb listens, a connection to a port in the ephemeral range can meet
+            # itself (TCP self-connect) and read its own request back: not an answer.
             return False
 
     def _last_log_line(self) -> str:

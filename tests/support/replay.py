@@ -7,6 +7,7 @@ Every server listens on 127.0.0.1 on a free port and is stopped when its block e
 from __future__ import annotations
 
 import functools
+import http.client
 import os
 import shutil
 import signal
@@ -53,7 +54,7 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
         try:
             get(f"http://127.0.0.1:{port}/")
             return
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or a TCP self-connect
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"wayback did not start:\n{log.read_text()}") from None
             time.sleep(0.2)
