@@ -91,8 +91,11 @@ def document_format(url: str, content_type: str | None, body: bytes) -> str | No
     """What document ``body`` is, or None when it is not one (a page, an image, a script).
 
     The bytes decide first (a PDF served as text/html is a PDF), then the URL's
-    extension, then the Content-Type.
+    extension, then the Content-Type. robots.txt is never a document: every crawl fetches
+    it, and its ``.txt`` name would otherwise make it an attachment version of each job.
     """
+    if urlsplit(url).path == "/robots.txt":
+        return None
     if body.startswith(b"%PDF-"):
         return "pdf"
     if body.startswith(_OLE):

@@ -77,6 +77,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from archive.index.migration_set import MigrationSet
 
@@ -364,6 +365,18 @@ def m007_web_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS revisions_activity"
         " ON revisions(captured_at, article_id, revision)"
     )
+
+
+@migrations()
+def m008_robots_not_documents(db: Database) -> None:
+    """robots.txt was taken for a ``.txt`` document (an attachment version in every job):
+    its rows go, and when there were any, the search rows are rebuilt on this same open
+    (contentless FTS rows can only be deleted with the values they were indexed with)."""
+    rows = db.execute("SELECT id, url FROM attachments WHERE url LIKE '%/robots.txt'")
+    gone = [(row_id,) for row_id, url in rows.fetchall() if urlsplit(url).path == "/robots.txt"]
+    db.conn.executemany("DELETE FROM attachments WHERE id = ?", gone)
+    if gone:
+        db.execute("DELETE FROM index_meta WHERE key = 'stems_version'")
 
 
 def iso(when: datetime) -> str:

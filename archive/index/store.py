@@ -62,7 +62,9 @@ SEARCH_MIGRATIONS = frozenset({"m002_full_text_search", "m003_stems_facets", "m0
 ATTACHMENT_MIGRATION = "m005_attachments"
 # Migrations that only add columns and indexes for the web interface and Datasette: an index
 # without them is read as it is (the next crawl adds them).
-READER_OPTIONAL_MIGRATIONS = frozenset({"m006_iso_dates", "m007_web_indexes"})
+READER_OPTIONAL_MIGRATIONS = frozenset(
+    {"m006_iso_dates", "m007_web_indexes", "m008_robots_not_documents"}
+)
 
 
 class Index(Captures, Articles, Attachments, JobTable):

@@ -163,6 +163,10 @@ def test_what_a_response_is_comes_from_its_bytes_then_its_name_then_its_type() -
     assert document_format(url.replace(".pdf", "?uid=1"), "application/pdf", b"") == "pdf"
     assert document_format("https://www.regjeringen.no/no/id4/", "text/html", b"<!DOC") is None
     assert document_format("https://www.regjeringen.no/x/bilde.jpg", "image/jpeg", b"\xff") is None
+    robots = "https://www.regjeringen.no/robots.txt"
+    assert document_format(robots, "text/plain", b"User-agent: *\n") is None
+    listed = "https://www.regjeringen.no/contentassets/a/tall.txt"
+    assert document_format(listed, None, b"1") == "txt"
 
 
 def test_the_language_guess_picks_the_stemmer() -> None:

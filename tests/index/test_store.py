@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from archive.index.attachments import DocumentFacts
 from archive.index.normalise import content_hash, normalise_text
+from archive.index.search import search
 from archive.index.store import (
     ArticleNotFound,
     DamagedIndex,
@@ -362,3 +365,38 @@ def test_an_index_without_stems_text_gets_it(tmp_path: Path, make_article, recor
     with Index.open_readonly(path) as reader:
         [row] = reader.conn.execute("SELECT title FROM revisions_stems_text").fetchall()
         assert row[0] == "felling av ulv i innland"
+
+
+def test_robots_txt_taken_for_a_document_leaves_an_older_index_on_its_next_open(
+    tmp_path: Path, make_capture: Callable[..., Capture]
+) -> None:
+    path = tmp_path / "index.db"
+    host = "http://127.0.0.1:8000"
+    with Index(path) as index:  # as an older regarkiv recorded them: robots.txt as a .txt
+        for n, (url, text) in enumerate(
+            [(f"{host}/robots.txt", "User-agent disallow"), (f"{host}/c/a/vedlegg.pdf", "ulven")]
+        ):
+            capture = replace(make_capture(n, url), content_type="text/plain")
+            facts = DocumentFacts(
+                sha256=f"{n}" * 64, size=10, format="txt", status="text", reason=None,
+                text=text, pages=None, lang="nb",
+            )  # fmt: skip
+            index.record_attachment(capture, index.add_capture(capture, "job1"), facts)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_robots_not_documents'")
+    conn.close()
+    with Index.open_readonly(path) as reader:  # read as it is until the next crawl
+        assert not reader.search_outdated
+        assert [h.url for h in search(reader, "disallow", within="attachments")] == [
+            f"{host}/robots.txt"
+        ]
+    Index(path).close()  # the next crawl's open
+    with Index.open_readonly(path) as reader:
+        assert [r[0] for r in reader.conn.execute("SELECT url FROM attachments")] == [
+            f"{host}/c/a/vedlegg.pdf"
+        ]
+        assert search(reader, "disallow", within="attachments") == []
+        assert [h.url for h in search(reader, "ulven", within="attachments")] == [
+            f"{host}/c/a/vedlegg.pdf"
+        ]
+        assert reader.conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 2
