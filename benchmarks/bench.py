@@ -1,7 +1,8 @@
 """Every regarkiv performance figure from one run, each next to its target.
 
     python benchmarks/bench.py [--articles 3000] [--concurrency 32] [--rounds 3] [--quick]
-                               [--requisites-articles 600] [--json] [--search-index DIR]
+                               [--requisites-articles 600] [--requisites-latency-ms 50]
+                               [--json] [--search-index DIR]
 
 1. Crawl: a bare Scrapy spider, `regarkiv crawl` and `wget --recursive --warc-file` in
    paired, rotated rounds against the shipped replica (rendering each page when asked),
@@ -10,6 +11,8 @@
    1b. The same with page requisites and attachments (a bare spider that finds and fetches
    them as regarkiv does, `wget --page-requisites`), on a smaller replica
    (``--requisites-articles``, benchmarks/requisites_rounds.py).
+   1c. 1b again with a server that waits ``--requisites-latency-ms`` (50) before each
+   answer, as one across a network does (0 leaves it out).
 2. Extraction: extract_article against trafilatura.extract, and exactness.
 3. Reading the archive the regarkiv crawl wrote: WARC readers compared, `regarkiv
    verify`, and `regarkiv reindex` (benchmarks/archive_bench.py, extract_bench.py).
@@ -51,11 +54,12 @@ DEFAULTS = {
     "revisions": 200_000,
     "cold_runs": 20,
     "requisites_articles": 600,
+    "requisites_latency_ms": 50.0,
 }
 WACZ_SIZES = {"default": "256,1024", "quick": "8,32"}  # MB of archive
 QUICK = {
     "articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000, "cold_runs": 4,
-    "requisites_articles": 30,
+    "requisites_articles": 30, "requisites_latency_ms": 50.0,
 }  # fmt: skip
 
 
@@ -71,6 +75,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="paired crawl rounds (default 3)")
     parser.add_argument(
         "--requisites-articles", type=int, help="replica size, crawl with requisites (600)"
+    )
+    parser.add_argument(
+        "--requisites-latency-ms", type=float, help="server latency for section 1c (50; 0: none)"
     )
     parser.add_argument("--extract-pages", type=int, help="pages to extract (default 300)")
     parser.add_argument("--revisions", type=int, help="search benchmark size (default 200000)")
@@ -110,6 +117,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             args.requisites_articles, args.seed, args.concurrency, args.rounds, args.timeout,
             Path(tmp), log,
         )  # fmt: skip
+        if args.requisites_latency_ms > 0:
+            log(f"the same, the server {args.requisites_latency_ms:g} ms away")
+            (Path(tmp) / "latency").mkdir()
+            results["crawl_requisites_latency"] = requisites_rounds.section(
+                args.requisites_articles, args.seed, args.concurrency, args.rounds,
+                args.timeout, Path(tmp) / "latency", log, args.requisites_latency_ms,
+            )  # fmt: skip
         log(f"extraction: {args.extract_pages} pages")
         results["extraction"] = extraction(args.articles, args.seed, args.extract_pages, 3)
         log("readers, verify, reindex")

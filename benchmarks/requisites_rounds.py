@@ -1,7 +1,7 @@
 """Crawl throughput with page requisites and attachments: regarkiv, a bare spider, wget.
 
     python benchmarks/requisites_rounds.py [--articles 600] [--rounds 3] [--concurrency 32]
-                                           [--json]
+                                           [--latency-ms 0] [--json]
 
 The contenders fetch the pages *and what they need*:
 
@@ -20,6 +20,12 @@ second of the contender's wall time; the ratios are per round (min / median / ma
 per request covers every process of the contender. Each contender's set of requested
 targets is compared with regarkiv's: ``differs`` lists what one asked for and the other
 did not (a sample), and ``repeats`` counts targets asked for more than once.
+
+``--latency-ms N`` makes the replica wait N ms before answering each request (an asyncio
+sleep: no CPU, no thread held), as a server across a network does. On loopback with no
+latency every contender is bound by the CPU of the two cores it shares with the server, so
+concurrency buys nothing and wget's one connection keeps up; with latency, what each
+contender does while it waits shows.
 """
 
 from __future__ import annotations
@@ -124,13 +130,15 @@ def _spread(values: list[float]) -> dict[str, float]:
 
 def section(
     articles: int, seed: int, concurrency: int, rounds: int, timeout: float, work: Path,
-    log: Callable[[str], None],
+    log: Callable[[str], None], latency_ms: float = 0.0,
 ) -> dict[str, Any]:  # fmt: skip
     """``rounds`` paired, rotated rounds of the three contenders; figures and ratios."""
     site = Site(articles=articles, seed=seed, cache_size=SHIPPED_CACHE)
     per_round: list[dict[str, dict[str, Any]]] = []
     request_sets: dict[str, set[str]] = {}
     with ReplicaServer(site) as server:
+        if latency_ms > 0:
+            server.faults.add("*", "slow", delay=latency_ms / 1000)
         for number in range(rounds):
             order = CONTENDERS[number % 3 :] + CONTENDERS[: number % 3]
             results: dict[str, dict[str, Any]] = {}
@@ -163,6 +171,7 @@ def section(
     )
     return {
         "note": NOTE,
+        "latency_ms": latency_ms,
         "articles": articles,
         "concurrency": concurrency,
         "rounds": per_round,
@@ -177,7 +186,11 @@ def section(
 
 def render(figures: dict[str, Any]) -> list[str]:
     """The section's lines in bench.py's text report."""
-    lines = [f"  ({figures['note']}; the others run {figures['concurrency']} at once)"]
+    latency = figures.get("latency_ms", 0)
+    lines = [
+        f"  ({figures['note']}; the others run {figures['concurrency']} at once; the server "
+        + (f"waits {latency:g} ms before each answer)" if latency else "answers at once)")
+    ]
     for name, c in figures["contenders"].items():
         lines.append(
             f"    {name:9} {c['requests']:6} requests {c['requests_per_s']:8.1f} /s  "
@@ -205,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=900, help="seconds per contender")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="the server's wait before each answer"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     start_load = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="regarkiv-reqbench-") as tmp:
         figures = section(
             args.articles, args.seed, args.concurrency, args.rounds, args.timeout, Path(tmp),
-            lambda message: print(message, file=sys.stderr, flush=True),
+            lambda message: print(message, file=sys.stderr, flush=True), args.latency_ms,
         )  # fmt: skip
     figures["load_average"] = start_load
     figures["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

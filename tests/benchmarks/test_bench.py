@@ -66,6 +66,16 @@ def test_the_crawl_with_requisites_is_a_section_with_targets(figures: dict) -> N
     assert {"crawl+requisites: regarkiv / wget, req/s"} <= names
 
 
+def test_the_crawl_with_requisites_is_measured_again_with_a_distant_server(figures: dict) -> None:
+    section = figures["crawl_requisites_latency"]
+    assert section["latency_ms"] == 50
+    names = {target["name"] for target in figures["targets"]}
+    assert "crawl+requisites, 50 ms: regarkiv / wget, req/s" in names
+    # The wait was served: wget, one request at a time, waited 50 ms for each of them.
+    wget = section["contenders"]["wget"]
+    assert wget["wall_s"] >= wget["requests"] * 0.05
+
+
 def test_reading_the_archive_is_measured(figures: dict) -> None:
     readers = figures["readers"]
     assert readers["regarkiv"]["records"] > 30
@@ -101,6 +111,7 @@ def test_the_text_report_prints_the_figures_beside_the_load(figures: dict) -> No
     assert "one page at a time" in text
     assert "rendering server" in text and "prerendered server" in text
     assert "Crawl with requisites and attachments" in text
+    assert "1c. The same, the server answering after a wait" in text and "waits 50 ms" in text
     assert "min" in text and "median" in text and "max" in text
     assert "cold `regarkiv search`" in text and "frequent_phrase" in text
     assert "reader fastwarc" in text and "verify" in text
