@@ -13,7 +13,7 @@ pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not instal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.index.fts import compile_query, facet_filter
+from archive.index.fts import compile_query, could_be_facet, facet_filter, facet_text
 from archive.index.search import LANGS, SearchQueryError, search
 from archive.index.store import Index
 from archive.model import Article, Capture
@@ -183,12 +183,35 @@ def test_malformed_query(index: Index, query: str, message: str) -> None:
 
 def test_compile_query_stems_both_languages() -> None:
     compiled = compile_query("regjeringen")
-    assert compiled.fts == (
-        '({title lead body} : "regjering"'
-        ' OR ({title lead body} : "regjeringen" AND facets : "len"))'
-    )
-    assert compile_query("regjeringen", lang="nb").fts == '{title lead body} : "regjering"'
+    assert compiled.fts == '("regjering" OR ("regjeringen" AND facets : "len"))'
+    assert compile_query("regjeringen", lang="nb").fts == '"regjering"'
     assert compile_query("title:skatt").fts == 'title : "skatt"'
+
+
+def test_text_columns_are_named_only_where_a_facet_could_match() -> None:
+    # Facet tokens start with l, t or m, or are zz: any other stem cannot match there.
+    assert compile_query('"til mer"', lang="nb").fts == '{title lead body} : "til mer"'
+    assert compile_query('"til skatt"', lang="nb").fts == '"til skatt"'
+    assert compile_query("z*", lang="nb").fts == '{title lead body} : "z"*'
+    assert compile_query("zy*", lang="nb").fts == '"zy"*'
+    assert compile_query("zz", lang="nb").fts == '{title lead body} : "zz"'
+
+
+@given(
+    st.text(max_size=6),
+    st.none() | st.text(max_size=20),
+    st.lists(st.text(max_size=30), max_size=3),
+)
+def test_every_facet_token_is_one_could_be_facet_knows(
+    lang: str, type_: str | None, ministries: list[str]
+) -> None:
+    for token in facet_text(lang, type_, ministries).split():
+        assert could_be_facet(token)
+
+
+def test_facet_tokens_typed_as_words_find_nothing(index: Index) -> None:
+    for query in ("lnb", "tstart", "tpressemelding", "zz", '"mfinansdepartementet zz"', "lnb*"):
+        assert search(index, query) == [], query
 
 
 def test_writer_and_searcher_at_once(tmp_path: Path) -> None:
