@@ -543,3 +543,53 @@ def test_langs_are_the_ones_extraction_gives() -> None:
     from archive.extract.article import _LANGUAGES  # the extractor's own table
 
     assert set(LANGS) == set(_LANGUAGES.values())
+
+
+@pytest.mark.parametrize(("sample", "most"), [(2, 3), (3, 2), (100, 200), (1, 50)])
+def test_two_stems_candidates_are_the_querys_newest_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: int, most: int
+) -> None:
+    from archive.index import phrase_rank
+
+    monkeypatch.setattr(phrase_rank, "_SAMPLE", sample)
+    monkeypatch.setattr(phrase_rank, "MAX_RANKED_PHRASES", most)
+    # The phrase in English and Norwegian rows, with and without the English stems'
+    # match, over many days: every window of the English phrase's sample is met.
+    bodies = ["The governments met.", "Noe annet.", "The governments said", "Ikke her."]
+    many = [
+        article(
+            500 + n,
+            f"Sak {n}",
+            bodies[n % 4] + (" the government" if n % 5 == 0 else ""),
+            lang="en" if n % 3 else "nb",
+            published=(date(2024, 1, 1) + timedelta(days=n * 7 % 40)).isoformat(),
+        )
+        for n in range(40)
+    ]
+    with Index(tmp_path / "index.db") as index:
+        fill(index, many)
+        for query in ('"the governments"', "governments", '"governments said"'):
+            compiled = compile_query(query)
+            assert compiled.ranked is not None and len(compiled.ranked) == 2, query
+            known: dict[str, int] = {}
+            ours = phrase_rank._two_stems_candidates(index.conn, compiled.ranked, 40, known)
+            theirs = phrase_rank._newest(
+                index.conn, "revisions_stems MATCH ?", [compiled.fts], most
+            )
+            assert ours == theirs and ours, query
+            english = compiled.ranked[1].fts
+            assert known == {english: phrase_rank._documents(index.conn, english, 40)}
+
+
+def test_rows_since_counts_either_side(tmp_path: Path) -> None:
+    from archive.index.phrase_rank import _rows_since
+
+    many = [
+        article(600 + n, f"Sak {n}", "Tekst.", published=f"20{10 + n % 15}-01-0{1 + n % 9}")
+        for n in range(30)
+    ]
+    with Index(tmp_path / "index.db") as index:
+        fill(index, many)
+        rows = [r[0] for r in index.conn.execute("SELECT id FROM revisions_stems_docsize")]
+        for row in [*rows, min(rows) - 1, max(rows) + 1]:
+            assert _rows_since(index.conn, row, len(rows)) == sum(1 for r in rows if r >= row)
