@@ -234,6 +234,7 @@ def _build(
         contextlib.ExitStack() as stack,
     ):
         pool = stack.enter_context(_pool(None)) if _worth_a_pool(files, None) else None
+        _journal(index, "MEMORY")
         ingest_files(index, files, report, pool=pool)
         index.defer_search = False
         # One bulk pass, far faster than per revision; the same pool stems it.
@@ -242,7 +243,20 @@ def _build(
         )
         if carry_jobs_from is not None:
             _copy_jobs(carry_jobs_from, index, report)
+        index.commit()
+        _journal(index, "WAL")  # the index readers and crawls share
         return _counts(index)
+
+
+def _journal(index: Index, mode: str) -> None:
+    """Set the new index's journal mode. While it is built, a rollback journal in memory:
+    WAL wrote every page twice (to the log, then to the file), and a crash leaves only
+    a ``.rebuild`` file, which is never swapped in and is removed by the next rebuild.
+    Measured over 5,000 articles: 0.2 s less CPU (3%), 2.65-2.72 -> 2.45-2.54 s in the
+    process that writes."""
+    found = index.conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0]
+    if found.upper() != mode:
+        raise ReindexError(f"cannot set the new index's journal mode to {mode} (it is {found})")
 
 
 def _counts(index: Index) -> dict[str, int]:

@@ -312,12 +312,14 @@ def _compile_term(
     hl["surface"].update(term.words)
     # Column filters on each phrase, never around the whole query: the facets column
     # must stay reachable for filters.
-    columns = term.column or TEXT_COLUMNS
     names = (term.column,) if term.column else ("title", "lead", "body")
+    scoped = {
+        slang: _scoped(phrases[slang], term.column, stemmed[slang], term.prefix) for slang in langs
+    }
     for slang in langs if len(set(phrases.values())) > 1 else langs[:1]:
         ranked.append(
             RankedPhrase(
-                fts=f"{columns} : {phrases[slang]}",
+                fts=scoped[slang],
                 stems=stemmed[slang],
                 prefix=term.prefix,
                 columns=names,
@@ -325,10 +327,34 @@ def _compile_term(
             )
         )
     if len(set(phrases.values())) == 1:
-        return f"{columns} : {phrases[langs[0]]}"
+        return scoped[langs[0]]
     # English stems only ever index English articles: restricting that alternative to
     # them lets FTS5 skip the phrase test everywhere else.
-    return f"({columns} : {phrases['nb']} OR ({columns} : {phrases['en']} AND facets : {_ENGLISH}))"
+    return f"({scoped['nb']} OR ({scoped['en']} AND facets : {_ENGLISH}))"
+
+
+def _scoped(
+    phrase: str, column: str | None, stems: list[str] | tuple[str, ...], prefix: bool
+) -> str:
+    """The phrase with its column filter: the column asked for, else the text columns.
+
+    Without a column asked for, the filter is left out where the phrase cannot match in
+    the facets column anyway (``could_be_facet``): FTS5 then reads no column numbers,
+    which made a frequent phrase's scan ~20% faster, and matches and bm25 are the same
+    (the facets column has weight 0).
+    """
+    if column:
+        return f"{column} : {phrase}"
+    last = len(stems) - 1
+    if all(could_be_facet(word, prefix and n == last) for n, word in enumerate(stems)):
+        return f"{TEXT_COLUMNS} : {phrase}"
+    return phrase
+
+
+def could_be_facet(token: str, prefix: bool = False) -> bool:
+    """Whether ``token`` (or, ``prefix``, a token starting with it) can be one that
+    ``facet_text`` writes: those all start with ``l``, ``t`` or ``m``, or are ``zz``."""
+    return token[:1] in ("l", "t", "m") or ("zz".startswith(token) if prefix else token == "zz")
 
 
 def _compile(

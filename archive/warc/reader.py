@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.model import Capture, Headers, find_header
+from archive.warc import inflate
 from archive.warc.members import GZIP_WBITS, Member, iter_members, read_member_at
 from archive.warc.records import (
     HttpMessage,
@@ -74,8 +75,14 @@ def _bounded(decoded: bytes, max_size: int) -> bytes:
 
 
 def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    decoded = _bounded(inflater.decompress(body, max_size + 1), max_size)
+    """``body`` inflated whole, through ISA-L where it is installed (``archive.warc.inflate``).
+
+    Raises ``zlib.error`` for a damaged or incomplete stream, whichever library read it."""
+    inflater = inflate.decompressobj(wbits)
+    try:
+        decoded = _bounded(inflater.decompress(body, max_size + 1), max_size)
+    except inflate.Error as error:
+        raise zlib.error(str(error)) from None
     if not inflater.eof:  # zlib.decompress would say so too: never index half a page
         raise zlib.error("incomplete or truncated stream")
     return decoded

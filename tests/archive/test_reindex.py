@@ -216,3 +216,21 @@ def test_parallel_rebuild_equals_serial(archive: Path, tmp_path: Path, monkeypat
     report = reindex.rebuild(DataDir(parallel))
     assert report.captures > 0
     assert dump(parallel / "index.db") == dump(serial / "index.db")
+
+
+def test_rebuilt_index_is_in_wal_mode(archive: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import archive.reindex as reindex
+    from archive.datadir import DataDir
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    reindex.rebuild(DataDir(copy))
+    # Built with a rollback journal in memory; handed over in WAL mode, as crawls use it.
+    conn = sqlite3.connect(copy / "index.db")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+    assert not list(copy.glob("index.db.rebuild*"))

@@ -13,7 +13,7 @@ pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not instal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.index.fts import compile_query, facet_filter
+from archive.index.fts import compile_query, could_be_facet, facet_filter, facet_text
 from archive.index.search import LANGS, SearchQueryError, search
 from archive.index.store import Index
 from archive.model import Article, Capture
@@ -183,12 +183,35 @@ def test_malformed_query(index: Index, query: str, message: str) -> None:
 
 def test_compile_query_stems_both_languages() -> None:
     compiled = compile_query("regjeringen")
-    assert compiled.fts == (
-        '({title lead body} : "regjering"'
-        ' OR ({title lead body} : "regjeringen" AND facets : "len"))'
-    )
-    assert compile_query("regjeringen", lang="nb").fts == '{title lead body} : "regjering"'
+    assert compiled.fts == '("regjering" OR ("regjeringen" AND facets : "len"))'
+    assert compile_query("regjeringen", lang="nb").fts == '"regjering"'
     assert compile_query("title:skatt").fts == 'title : "skatt"'
+
+
+def test_text_columns_are_named_only_where_a_facet_could_match() -> None:
+    # Facet tokens start with l, t or m, or are zz: any other stem cannot match there.
+    assert compile_query('"til mer"', lang="nb").fts == '{title lead body} : "til mer"'
+    assert compile_query('"til skatt"', lang="nb").fts == '"til skatt"'
+    assert compile_query("z*", lang="nb").fts == '{title lead body} : "z"*'
+    assert compile_query("zy*", lang="nb").fts == '"zy"*'
+    assert compile_query("zz", lang="nb").fts == '{title lead body} : "zz"'
+
+
+@given(
+    st.text(max_size=6),
+    st.none() | st.text(max_size=20),
+    st.lists(st.text(max_size=30), max_size=3),
+)
+def test_every_facet_token_is_one_could_be_facet_knows(
+    lang: str, type_: str | None, ministries: list[str]
+) -> None:
+    for token in facet_text(lang, type_, ministries).split():
+        assert could_be_facet(token)
+
+
+def test_facet_tokens_typed_as_words_find_nothing(index: Index) -> None:
+    for query in ("lnb", "tstart", "tpressemelding", "zz", '"mfinansdepartementet zz"', "lnb*"):
+        assert search(index, query) == [], query
 
 
 def test_writer_and_searcher_at_once(tmp_path: Path) -> None:
@@ -520,3 +543,53 @@ def test_langs_are_the_ones_extraction_gives() -> None:
     from archive.extract.article import _LANGUAGES  # the extractor's own table
 
     assert set(LANGS) == set(_LANGUAGES.values())
+
+
+@pytest.mark.parametrize(("sample", "most"), [(2, 3), (3, 2), (100, 200), (1, 50)])
+def test_two_stems_candidates_are_the_querys_newest_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: int, most: int
+) -> None:
+    from archive.index import phrase_rank
+
+    monkeypatch.setattr(phrase_rank, "_SAMPLE", sample)
+    monkeypatch.setattr(phrase_rank, "MAX_RANKED_PHRASES", most)
+    # The phrase in English and Norwegian rows, with and without the English stems'
+    # match, over many days: every window of the English phrase's sample is met.
+    bodies = ["The governments met.", "Noe annet.", "The governments said", "Ikke her."]
+    many = [
+        article(
+            500 + n,
+            f"Sak {n}",
+            bodies[n % 4] + (" the government" if n % 5 == 0 else ""),
+            lang="en" if n % 3 else "nb",
+            published=(date(2024, 1, 1) + timedelta(days=n * 7 % 40)).isoformat(),
+        )
+        for n in range(40)
+    ]
+    with Index(tmp_path / "index.db") as index:
+        fill(index, many)
+        for query in ('"the governments"', "governments", '"governments said"'):
+            compiled = compile_query(query)
+            assert compiled.ranked is not None and len(compiled.ranked) == 2, query
+            known: dict[str, int] = {}
+            ours = phrase_rank._two_stems_candidates(index.conn, compiled.ranked, 40, known)
+            theirs = phrase_rank._newest(
+                index.conn, "revisions_stems MATCH ?", [compiled.fts], most
+            )
+            assert ours == theirs and ours, query
+            english = compiled.ranked[1].fts
+            assert known == {english: phrase_rank._documents(index.conn, english, 40)}
+
+
+def test_rows_since_counts_either_side(tmp_path: Path) -> None:
+    from archive.index.phrase_rank import _rows_since
+
+    many = [
+        article(600 + n, f"Sak {n}", "Tekst.", published=f"20{10 + n % 15}-01-0{1 + n % 9}")
+        for n in range(30)
+    ]
+    with Index(tmp_path / "index.db") as index:
+        fill(index, many)
+        rows = [r[0] for r in index.conn.execute("SELECT id FROM revisions_stems_docsize")]
+        for row in [*rows, min(rows) - 1, max(rows) + 1]:
+            assert _rows_since(index.conn, row, len(rows)) == sum(1 for r in rows if r >= row)
