@@ -30,10 +30,10 @@ from pathlib import Path
 
 from archive.index.store import Index, IndexNotFound, UnusableIndex
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
-from archive.ingest import IngestResult
+from archive.ingest_counts import IngestResult
 from archive.model import Exchange
-from archive.warc.exchange import WarcInfo
 from archive.warc.direct import DirectWarcWriter
+from archive.warc.exchange import WarcInfo
 from archive.warc.series import WarcWriteError
 
 log = logging.getLogger(__name__)
