@@ -133,4 +133,3 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 # Article pages are ~60 KB; anything huge is not a news page.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-
