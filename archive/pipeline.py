@@ -34,7 +34,7 @@ from archive.ingest_counts import IngestResult
 from archive.model import Exchange
 from archive.warc.direct import DirectWarcWriter
 from archive.warc.exchange import WarcInfo
-from archive.warc.series import WarcWriteError
+from archive.warc.series import WarcSeries, WarcWriteError
 
 log = logging.getLogger(__name__)
 
@@ -162,15 +162,15 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
     lookup_index = _open_lookup(config.index_path)
     writer: DirectWarcWriter | None = None
     try:
-        writer = DirectWarcWriter(
+        series = WarcSeries(
             config.warc_dir,
             config.warcinfo,
             host=config.host,
             max_size=config.max_size,
             gzip_level=config.gzip_level,
             lookup=lookup_index.lookup_capture if lookup_index is not None else None,
-            on_written=indexer.written if indexer is not None else None,
         )
+        writer = DirectWarcWriter(series, indexer.written if indexer is not None else None)
     except WarcWriteError as error:
         report.error = str(error)
         _tell(conn, ("failed", report.error))
@@ -194,7 +194,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
             writer.close()
         except WarcWriteError as error:
             report.error = report.error or str(error)
-        report.closed_files = list(writer.closed_files)
+        report.closed_files = list(writer.series.closed_files)
     if indexer is not None:
         indexer.close()
         report.ingest = IngestResult(
