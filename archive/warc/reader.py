@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import cast
+
+from isal import isal_zlib
 
 from archive.model import Capture, Headers, find_header
 from archive.warc.members import GZIP_WBITS, Member, iter_members, read_member_at
@@ -73,9 +76,19 @@ def _bounded(decoded: bytes, max_size: int) -> bytes:
     return decoded
 
 
+# isal's stubs declare its error class as an instance.
+_ISAL_ERROR = cast(type[Exception], isal_zlib.error)
+
+
 def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    decoded = _bounded(inflater.decompress(body, max_size + 1), max_size)
+    # ISA-L's inflate reads what zlib's reads, at over twice its speed (an article page:
+    # 113 -> 46 µs of CPU); the indexer inflates every page. Its errors reach callers as
+    # zlib's.
+    inflater = isal_zlib.decompressobj(wbits)
+    try:
+        decoded = _bounded(inflater.decompress(body, max_size + 1), max_size)
+    except _ISAL_ERROR as error:
+        raise zlib.error(str(error)) from error
     if not inflater.eof:  # zlib.decompress would say so too: never index half a page
         raise zlib.error("incomplete or truncated stream")
     return decoded
