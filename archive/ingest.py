@@ -16,45 +16,24 @@ import hashlib
 import logging
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from archive.extract.article import NotAnArticle, extract_article
 from archive.extract.documents import document_format, extract_document
 from archive.index.attachments import AttachmentOutcome, DocumentFacts
 from archive.index.store import Index
+from archive.ingest_counts import ATTACHMENT_TEXT, ATTACHMENT_VERSIONS, IngestStats
 from archive.model import Article, Capture
 from archive.urls import article_id, is_article_url
 from archive.warc.reader import UnsupportedEncoding, decode_body
 
 log = logging.getLogger(__name__)
 
-# Counted per new attachment version: how many, and their text extraction's outcomes
-# ("attachment_text:encrypted" ...), so the job's figures say what was not searchable.
-ATTACHMENT_VERSIONS = "attachment_versions"
-ATTACHMENT_TEXT = "attachment_text:"
-
 OUTCOME_COUNTS = {
     "new_article": "new_articles",
     "new_revision": "new_revisions",
     "unchanged": "unchanged",
 }
-
-
-@dataclass
-class IngestStats:
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def as_dict(self) -> dict[str, Any]:
-        keys = ("new_articles", "new_revisions", "unchanged", "removed", "fallback_extractions")
-        found: dict[str, Any] = {key: self.counts.get(key, 0) for key in keys}
-        found["attachment_versions"] = self.counts.get(ATTACHMENT_VERSIONS, 0)
-        found["attachment_texts"] = {
-            key.removeprefix(ATTACHMENT_TEXT): count
-            for key, count in sorted(self.counts.items())
-            if key.startswith(ATTACHMENT_TEXT) and count
-        }
-        return found
 
 
 @dataclass(frozen=True)
@@ -181,16 +160,6 @@ def ingest_response(
     stats: IngestStats,
 ) -> None:
     apply(index, prepare(capture, body, content_encoding), job_id, stats)
-
-
-@dataclass
-class IngestResult:
-    """What the indexer reports when it ends."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    fatal: str | None = None  # why some captures may be missing from the index
-    restarts: int = 0  # how often its process died and another took over
 
 
 def recount(index: Index, prepared: Prepared) -> Counter[str] | None:

@@ -4,8 +4,9 @@ Scrapy's reactor thread is the crawl's bottleneck. A WARC writer *thread* in the
 same process still takes the GIL for every record it builds (headers, digests'
 bookkeeping, CDXJ line, hand-off to the indexer), and measured that way the
 reactor waited for it about as long as the writer worked. So the crawl process
-only pickles each exchange into a pipe; this child process runs the WarcWriter
-(with its thread) and feeds the indexer process (archive/indexer.py) from it.
+only pickles each exchange into a pipe; this child process writes each one as it
+arrives (archive/warc/direct.py: here a thread of its own would only cost CPU) and feeds
+the indexer process (archive/indexer.py) from it.
 
 Failure model, the same as with the thread: the child dies with the crawl
 (``kill -9`` of the crawl leaves at most a partial last record, which the next
@@ -29,10 +30,11 @@ from pathlib import Path
 
 from archive.index.store import Index, IndexNotFound, UnusableIndex
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
-from archive.ingest import IngestResult
+from archive.ingest_counts import IngestResult
 from archive.model import Exchange
+from archive.warc.direct import DirectWarcWriter
 from archive.warc.exchange import WarcInfo
-from archive.warc.writer import WarcWriteError, WarcWriter
+from archive.warc.series import WarcSeries, WarcWriteError
 
 log = logging.getLogger(__name__)
 
@@ -158,17 +160,17 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
     report = ArchiverReport()
     indexer = _start_indexer(config.index_path, config.job_id)
     lookup_index = _open_lookup(config.index_path)
-    writer: WarcWriter | None = None
+    writer: DirectWarcWriter | None = None
     try:
-        writer = WarcWriter(
+        series = WarcSeries(
             config.warc_dir,
             config.warcinfo,
             host=config.host,
             max_size=config.max_size,
             gzip_level=config.gzip_level,
             lookup=lookup_index.lookup_capture if lookup_index is not None else None,
-            on_written=indexer.written if indexer is not None else None,
         )
+        writer = DirectWarcWriter(series, indexer.written if indexer is not None else None)
     except WarcWriteError as error:
         report.error = str(error)
         _tell(conn, ("failed", report.error))
@@ -192,7 +194,7 @@ def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) ->
             writer.close()
         except WarcWriteError as error:
             report.error = report.error or str(error)
-        report.closed_files = list(writer.closed_files)
+        report.closed_files = list(writer.series.closed_files)
     if indexer is not None:
         indexer.close()
         report.ingest = IngestResult(

@@ -19,7 +19,6 @@ from typing import Any
 from archive.index.jobs import figures_from_index
 from archive.index.schema import Job, parse_iso
 from archive.index.store import Index
-from archive.reindex import catch_up
 
 UNFINISHED = ("interrupted", "failed")
 # In a job's figures: captures in its WARC files may be missing from the index.
@@ -43,6 +42,10 @@ def recover_jobs(index: Index, warc_dir: Path, repaired: list[str] | None = None
     since += list(repaired or [])
     if not since:
         return 0
+    # Only a crawl after a crash indexes here: every other start of a crawl process is
+    # spared importing extraction (its indexer process does that).
+    from archive.reindex import catch_up
+
     report = catch_up(index, warc_dir, since_name=min(since))
     index.commit()
     for job in crashed:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from archive.datadir import DataDir
 from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
-from archive.ingest import IngestStats, Prepared, apply, prepare
+from archive.ingest import Prepared, apply, prepare
+from archive.ingest_counts import IngestStats
 from archive.model import Capture
 from archive.warc.members import iter_members
 from archive.warc.reader import ReadReport, iter_records

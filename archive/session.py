@@ -42,7 +42,7 @@ from archive.index.jobs import (
     reopen_job,
 )
 from archive.index.schema import iso
-from archive.ingest import IngestStats
+from archive.ingest_counts import IngestStats
 from archive.model import Exchange
 from archive.pipeline import Archiver, ArchiverConfig, ArchiverReport
 from archive.policy import RecrawlPolicy
@@ -55,7 +55,6 @@ from archive.recovery import (
     resumable_job,
     unfinished_jobs,
 )
-from archive.reindex import catch_up
 from archive.resources import archived_pages, open_ledger
 from archive.urls import on_site
 from archive.warc.exchange import WarcInfo
@@ -373,6 +372,10 @@ class CrawlSession:
     ) -> tuple[CrawlSummary, dict[str, Any]]:
         """The WARC writer process died: close its open file, index what it wrote, and
         read the job's figures from the index. Returns them, and what the job record adds."""
+        # Only after the writer died: every other crawl process is spared importing
+        # extraction (its indexer process does that).
+        from archive.reindex import catch_up
+
         repair_open_files(self.data.warcs)
         try:
             catch_up(self.index, self.data.warcs, since_name=first_warc_name(self.started_at))

@@ -37,8 +37,35 @@ REGARKIV_ATTACHMENTS = CrawlConfig.attachments
 REGARKIV_REQUISITE_MAX_SIZE = CrawlConfig.requisite_max_size
 REGARKIV_ATTACHMENT_MAX_SIZE = CrawlConfig.attachment_max_size
 
-# The session (job, WARC writer, indexer) opens from the settings above.
-EXTENSIONS = {"crawler.extension.CrawlSessionExtension": 0}
+# The session (job, WARC writer, indexer) opens from the settings above. Scrapy's own
+# extensions are off where the crawl has no use for them: regarkiv keeps its own figures
+# and progress line, so Scrapy's stats (which every component updated for every request
+# and response), their periodic log line, memory checks and feed exports only cost CPU;
+# the consoles are off below and are not even imported (the remote control pulled in
+# aiohttp at every start). AutoThrottle stays (crawler/addon.py turns it on), as does
+# CloseSpider for `scrapy crawl news -s CLOSESPIDER_…`.
+EXTENSIONS = {
+    "crawler.extension.CrawlSessionExtension": 0,
+    "scrapy.extensions.corestats.CoreStats": None,
+    "scrapy.extensions.logcount.LogCount": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+STATS_CLASS = "scrapy.statscollectors.DummyStatsCollector"
+# Spider middlewares the crawl does not use: it sets no depth limit or priority, follows
+# no open-ended links (listings, their articles, and requisites to a bounded depth), so
+# no URL grows without bound, and copies no meta from responses. Referer stays: the
+# request records show which page led to each fetch.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 ADDONS = {"crawler.addon.RegarkivAddon": 0}
 
 # The site publishes robots.txt rules for filtered/sorted listings; we honour them.
@@ -76,6 +103,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Decodes only what the spider reads (listings), not article bodies.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.compression.DecodeWhenReadMiddleware": 590,
+    # Scrapy's byte counts go to the stats, which are off (EXTENSIONS); the site has no
+    # HTTP authentication.
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
 }
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

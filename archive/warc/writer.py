@@ -24,6 +24,7 @@ from typing import Any, final
 
 from archive.model import Capture, Exchange
 from archive.warc import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
+from archive.warc.direct import DirectWarcWriter, OnWritten
 from archive.warc.exchange import WarcInfo
 from archive.warc.records import new_record_id
 from archive.warc.series import Lookup, WarcSeries, WarcWriteError
@@ -31,8 +32,6 @@ from archive.warc.series import Lookup, WarcSeries, WarcWriteError
 __all__ = ["DEFAULT_GZIP_LEVEL", "DEFAULT_MAX_SIZE", "WarcWriteError", "WarcWriter", "WriterClosed"]
 
 log = logging.getLogger(__name__)
-
-OnWritten = Callable[[Capture, Exchange], None]
 
 # Waking a sleeping thread costs the submitting thread a futex call (~15 µs here, far
 # more when the GIL is contended), once per response if the writer slept after each
@@ -103,7 +102,7 @@ class WarcWriter:
             clock=clock,
             record_ids=record_ids,
         )
-        self.on_written = on_written
+        self._records = DirectWarcWriter(self.series, on_written)
         self._error: WarcWriteError | None = None
         self._closed = False
         # deque.append and popleft are atomic, so submitters and the writer share the
@@ -289,21 +288,14 @@ class WarcWriter:
             future.set_exception(self._error)
             return
         try:
-            capture = self.series.write(exchange)
-        except OSError as exc:
-            self._error = WarcWriteError(f"writing {exchange.url} failed: {exc}")
-            self._error.__cause__ = exc
-            log.error("%s", self._error)
-            future.set_exception(self._error)
+            capture = self._records.write(exchange)  # on_written runs in there
+        except WarcWriteError as exc:
+            self._error = exc
+            future.set_exception(exc)
             return
         except Exception as exc:  # a bad exchange; nothing was written for it
             future.set_exception(exc)
             return
-        if self.on_written is not None:
-            try:
-                self.on_written(capture, exchange)
-            except Exception:  # the record is written; a failing callback must not stop us
-                log.exception("on_written failed for %s", exchange.url)
         future.set_result(capture)
 
     def _refuse_leftovers(self) -> None:

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from archive.datadir import DataDir
 from archive.index.fts import stem_text, words
 from archive.index.store import Index
-from archive.ingest import IngestStats, apply, prepare, recount
+from archive.ingest import apply, prepare, recount
+from archive.ingest_counts import IngestStats
 from archive.model import Capture, Exchange
 from archive.reindex import rebuild
 from regarkiv.cli import cli

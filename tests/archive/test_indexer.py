@@ -15,7 +15,8 @@ import pytest
 
 from archive.index.store import Index
 from archive.indexer import Indexer, _indexer_main
-from archive.ingest import IngestStats, Prepared, apply, prepare, recount
+from archive.ingest import Prepared, apply, prepare, recount
+from archive.ingest_counts import IngestStats
 from archive.model import Capture, Exchange
 
 replica_site = pytest.importorskip("replica.site")

@@ -34,7 +34,8 @@ def test_a_revisit_of_an_article_counts_as_seen_unchanged(
 ) -> None:
     from dataclasses import replace
 
-    from archive.ingest import IngestStats, Prepared, apply
+    from archive.ingest import Prepared, apply
+    from archive.ingest_counts import IngestStats
 
     with Index(tmp_path / "index.db") as index:
         record(index, make_article(), 0)

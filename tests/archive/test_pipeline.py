@@ -156,3 +156,18 @@ def test_a_crawl_that_never_closes_still_exits_and_keeps_what_it_wrote(
     assert done.returncode == 3, done.stderr
     (warc,) = (tmp_path / "warcs").glob("*.warc.gz")  # closed, not left .open
     assert [r.capture.record_type for r in iter_records(warc)] == ["response"]
+
+
+@pytest.mark.parametrize("module", ["archive.pipeline", "crawler.run"])
+def test_the_crawl_and_writer_processes_start_without_extraction(module: str, root) -> None:
+    """Only the indexer process extracts: the others are spared importing it (~0.08 s)."""
+    script = (
+        f"import sys, {module}\n"
+        "heavy = ['archive.ingest', 'archive.reindex', 'archive.extract.documents', 'pypdfium2']\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -20,7 +20,8 @@ import pytest
 
 from archive.datadir import DataDir
 from archive.index.store import Index
-from archive.ingest import IngestStats, apply, prepare
+from archive.ingest import apply, prepare
+from archive.ingest_counts import IngestStats
 from archive.lock import DataDirLock
 from archive.reindex import ReindexReport, ingest_files, rebuild
 from archive.verify import verify

@@ -59,3 +59,29 @@ def test_the_real_site_defaults_are_polite(tmp_path: Path) -> None:
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
     assert settings.getbool("ROBOTSTXT_OBEY") is True
     assert "regarkiv/" in settings["USER_AGENT"] and "archive@example.org" in settings["USER_AGENT"]
+
+
+def test_only_the_scrapy_components_the_crawl_uses_are_on(tmp_path: Path) -> None:
+    """Each component costs CPU on the reactor for every request or response."""
+    settings = scrapy_settings(CrawlConfig(data_dir=tmp_path, base_url=LOCAL))
+    on = {
+        name
+        for key in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS")
+        for name, order in settings.getwithbase(key).items()
+        if order is not None
+    }
+    needed = {
+        "robotstxt.RobotsTxtMiddleware", "cookies.CookiesMiddleware", "redirect.RedirectMiddleware",
+        "useragent.UserAgentMiddleware", "defaultheaders.DefaultHeadersMiddleware",
+        "referer.RefererMiddleware", "httperror.HttpErrorMiddleware", "throttle.AutoThrottle",
+        "capture.WarcCaptureMiddleware", "retry.BackoffRetryMiddleware",
+    }  # fmt: skip
+    unused = {
+        "corestats.CoreStats", "logstats.LogStats", "memusage.MemoryUsage", "stats.DownloaderStats",
+        "depth.DepthMiddleware", "urllength.UrlLengthMiddleware", "telnet.TelnetConsole",
+        "remote_control.RemoteControl", "feedexport.FeedExporter", "httpauth.HttpAuthMiddleware",
+    }  # fmt: skip
+    short = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1] for name in on}
+    assert needed <= short
+    assert not unused & short
+    assert settings.get("STATS_CLASS").endswith("DummyStatsCollector")

@@ -182,3 +182,13 @@ def test_damage_is_one_skip_even_with_a_gzip_body_stored_inside_the_record(
     assert [(s.offset, s.length) for s in report.skipped] == [
         (captures[1].offset, captures[1].length)
     ]
+
+
+def test_decode_body_says_a_damaged_stream_is_a_zlib_error() -> None:
+    """The inflater is ISA-L's; callers (ingest, verify) catch zlib.error all the same."""
+    whole = bytearray(gzip.compress(b"<p>Hei</p>" * 1000))
+    whole[12:20] = b"\xff" * 8  # the deflate stream's first bytes
+    with pytest.raises(zlib.error):
+        decode_body(bytes(whole), "gzip")
+    with pytest.raises(zlib.error):
+        decode_body(b"\x1f\x8b\x08\x00 not a stream", "gzip")
