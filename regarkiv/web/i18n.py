@@ -90,6 +90,11 @@ WORDS: dict[str, dict[str, str]] = {
     "lead": {"no": "Ingress", "en": "Lead"},
     "body": {"no": "Brødtekst", "en": "Body"},
     "added": {"no": "lagt til", "en": "added"},
+    "field_changed": {"no": "{field} endret", "en": "{field} changed"},
+    "words_changed": {
+        "no": "{added} ord lagt til, {removed} fjernet",
+        "en": "{added} words added, {removed} removed",
+    },
     "deleted": {"no": "fjernet", "en": "removed"},
     "feed": {"no": "Atom-strøm for disse endringene", "en": "Atom feed of these changes"},
     "kind": {"no": "Hva", "en": "What"},
@@ -123,6 +128,15 @@ def word(key: str, lang: str) -> str:
     itself rather than failing the page."""
     words = WORDS.get(key)
     return words[lang if lang in LANGUAGES else DEFAULT] if words else key
+
+
+def diff_summary(changed: list[str], added: int, removed: int, lang: str) -> str:
+    """A diff's one line in the page's language (``Diff.summary`` is the CLI's, in English):
+    the fields besides the body that changed (``changed``: title, lead), then the words."""
+    parts = [word("field_changed", lang).format(field=word(f, lang).lower()) for f in changed]
+    if added or removed:
+        parts.append(word("words_changed", lang).format(added=added, removed=removed))
+    return ", ".join(parts) or word("no_text_changes", lang).rstrip(".").lower()
 
 
 def of_article(article_lang: str | None) -> str | None:

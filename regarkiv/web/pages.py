@@ -18,8 +18,9 @@ from datasette.app import Datasette
 from datasette.utils.asgi import Request, Response
 
 from archive.datadir import DataDir
-from archive.index.blockdiff import Row, block_diff, blocks, hunks
+from archive.index.blockdiff import Hunk, Row, block_diff, blocks, hunks
 from archive.index.changes import Change, to_atom
+from archive.index.diff import Diff
 from archive.index.facets import MAX_COUNTED
 from archive.index.search import LANGS, SearchQueryError
 from archive.index.store import ArticleNotFound, RevisionNotFound
@@ -30,6 +31,7 @@ from regarkiv.web.reader import TooSlow
 PAGE_SIZE = 20
 MAX_PAGE = 250  # 5,000 results: as many as search ranks
 WITHIN = {"all": "all", "articles": "articles", "documents": "attachments"}  # ?in= → search's
+CHANGE_KINDS = ("revised", "removed", "attachment")  # as Change.kind names them
 CHANGES_WINDOW = timedelta(days=30)  # how far back the changes page looks when not told
 
 
@@ -52,6 +54,11 @@ class Page:
     def t_or(self, key: str, fallback: str) -> str:
         """The word for ``key`` if there is one (a value from the archive), else ``fallback``."""
         return self.t(key) if key in i18n.WORDS else fallback
+
+    def summary(self, diff: Diff) -> str:
+        """``diff``'s one line in this page's language."""
+        fields = [f.field for f in diff.fields if f.changed and f.field != "body"]
+        return i18n.diff_summary(fields, diff.words_added, diff.words_removed, self.lang)
 
     def other_language(self) -> str:
         other = "en" if self.lang == "no" else "no"
@@ -225,8 +232,15 @@ async def diff(datasette: Datasette, request: Request) -> Response:
     site = site_of(datasette)
     ref = _article_ref(request)
     older, newer = int(request.url_vars["older"]), int(request.url_vars["newer"])
+
+    def read(archive: DataDir) -> tuple[Diff, list[Hunk]]:
+        found = archive.diff(ref, older, newer)
+        old, new = found.old, found.new
+        rows = block_diff(old.body, new.body, archive.headings(old), archive.headings(new))
+        return found, hunks(rows)
+
     try:
-        found = await site.reader.read(lambda archive: archive.diff(ref, older, newer))
+        found, folded = await site.reader.read(read)
     except (ArticleNotFound, RevisionNotFound) as problem:
         page = page_of(request)
         return await error(datasette, request, page, 404, page.t("not_found"), str(problem))
@@ -235,8 +249,7 @@ async def diff(datasette: Datasette, request: Request) -> Response:
     fields = {field.field: field for field in found.fields}
     return await render(
         datasette, request, "diff.html", page, diff=found, fields=fields, view=view,
-        hunks=hunks(block_diff(found.old.body, found.new.body)), replay=site.links,
-        segments=segments,
+        hunks=folded, replay=site.links, segments=segments,
     )  # fmt: skip
 
 
@@ -248,8 +261,8 @@ def segments(rows: list[Row]) -> list[tuple[bool, list[Row]]]:
 
 def _change_filters(request: Request) -> dict[str, Any]:
     kind = request.args.get("kind", "").strip() or None
-    if kind not in (None, "revised", "removed"):
-        raise BadInput("kind: choose revised or removed")
+    if kind not in (None, *CHANGE_KINDS):
+        raise BadInput(f"kind: choose from {', '.join(CHANGE_KINDS)}")
     since = _date_arg(request, "since") or (datetime.now(UTC) - CHANGES_WINDOW).date()
     return {
         "since": since,

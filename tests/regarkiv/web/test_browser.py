@@ -96,6 +96,13 @@ def test_search_filter_article_history_diff(page: Any, archive: Archive, root: P
     # Headings come back from the archived page (body keeps them as plain text).
     bodies = [page.request.get(f"{url}article/{other}").text() for other in archive.edited]
     assert any(body.split('<div class="body">')[1].count("<h2>") for body in bodies)
+    # ... and stay headings in the diff, on both sides and inline (h2 of the page → h3).
+    diffs = [page.request.get(f"{url}article/{other}/diff/1-2").text() for other in archive.edited]
+    assert any(d.count('<h3 class="side body-heading">') >= 2 for d in diffs)
+    inline = [
+        page.request.get(f"{url}article/{n}/diff/1-2?view=inline").text() for n in archive.edited
+    ]
+    assert any('<h3 class="block equal body-heading">' in d for d in inline)
     shoot(page, root, "article")
     page.get_by_role("link", name="changes from the previous").first.click()
     page.wait_for_url(f"**/article/{article_id}/diff/*-*")

@@ -127,6 +127,10 @@ def test_diff_marks_words_compares_tables_as_tables_and_folds_unchanged_text(
     assert "<td><del>3</del></td>" in html and "<td><ins>5</ins></td>" in html
     assert "Vedtaket gjelder i<ins> år og neste</ins> år." in html
     assert '<details class="folded"><summary>11 uendrede avsnitt</summary>' in html
+    # The summary speaks the page's language (the CLI's Diff.summary is English).
+    assert '<p class="summary">tittel endret, 5 ord lagt til, 1 fjernet (' in html
+    english = get(datasette, f"/article/{EDITED}/diff/1-2?hl=en").text
+    assert '<p class="summary">title changed, 5 words added, 1 removed (' in english
     assert 'rel="bookmark" href="/article/3169214/diff/1-2"' in html
     inline = get(datasette, f"/article/{EDITED}/diff/1-2?view=inline").text
     assert "<td><del>3</del><ins>5</ins></td>" in inline
@@ -145,6 +149,10 @@ def test_changes_filter_by_kind_ministry_and_date(datasette: Any) -> None:
     assert ministry.count("<tr class=") == 1
     assert "<tr class=" not in get(datasette, "/changes?since=2026-01-01&until=2026-07-03").text
     assert get(datasette, "/changes?since=yesterday").status_code == 400
+    documents = get(datasette, "/changes?since=2026-01-01&kind=attachment").text
+    assert documents.count("<tr class=") == 0  # no document was replaced
+    assert '<option value="attachment" selected>' in documents
+    assert get(datasette, "/changes?kind=edited").status_code == 400
 
 
 def test_the_atom_feed_links_itself_the_diff_and_the_archived_copy(datasette: Any) -> None:
