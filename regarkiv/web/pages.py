@@ -253,10 +253,12 @@ async def diff(datasette: Datasette, request: Request) -> Response:
     )  # fmt: skip
 
 
-def segments(rows: list[Row]) -> list[tuple[bool, list[Row]]]:
-    """Consecutive rows grouped into runs of table rows and of other blocks: a run of table
-    rows is shown as one table."""
-    return [(is_table, list(run)) for is_table, run in groupby(rows, lambda r: r.kind == "table")]
+def segments(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """Consecutive rows grouped into runs of table rows ("table"), of list items ("ul",
+    "ol") and of other blocks (""): a run of table rows is shown as one table, a run of
+    items as one list."""
+    grouped = groupby(rows, lambda r: r.kind if r.kind in ("table", "ul", "ol") else "")
+    return [(kind, list(run)) for kind, run in grouped]
 
 
 def _change_filters(request: Request) -> dict[str, Any]:

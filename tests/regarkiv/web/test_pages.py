@@ -134,6 +134,9 @@ def test_diff_marks_words_compares_tables_as_tables_and_folds_unchanged_text(
     assert 'rel="bookmark" href="/article/3169214/diff/1-2"' in html
     inline = get(datasette, f"/article/{EDITED}/diff/1-2?view=inline").text
     assert "<td><del>3</del><ins>5</ins></td>" in inline
+    # Lists stay lists: one list inline, an item of a list on each side.
+    assert '<ul class="diff-list"><li class="equal">første punkt</li><li class="equal">' in inline
+    assert '<div class="old"><ul class="diff-list"><li>første punkt</li></ul></div>' in html
     assert 'aria-current="page">I teksten</a>' in inline
     form = get(datasette, f"/article/{EDITED}/diff?from=2&to=1")
     assert form.status_code == 302 and form.headers["location"] == f"/article/{EDITED}/diff/1-2"
