@@ -54,6 +54,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "The counts cover the newest {n} results.",
     },
     "bad_query": {"no": "Søket kan ikke brukes", "en": "The search cannot be run"},
+    "bad_query_help": {
+        "no": 'Sjekk at "anførselstegn" og (parenteser) er lukket, og at AND, OR og NOT står'
+        " mellom to ord.",
+        "en": 'Check that "quotes" and (parentheses) are closed, and that AND, OR and NOT stand'
+        " between two words.",
+    },
     "published": {"no": "Publisert", "en": "Published"},
     "status": {"no": "Status", "en": "Status"},
     "live": {"no": "Publisert på nettstedet", "en": "On the site"},

@@ -166,7 +166,7 @@ async def search(datasette: Datasette, request: Request) -> Response:
     except (SearchQueryError, BadInput) as problem:
         return await render(
             datasette, request, "search.html", page, status=400, q=query, problem=str(problem),
-            filters={}, within="all",
+            syntax=isinstance(problem, SearchQueryError), filters={}, within="all",
         )  # fmt: skip
     articles = facets.total if within != "attachments" else 0
     documents = min(facets.documents, MAX_COUNTED)

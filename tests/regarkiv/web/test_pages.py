@@ -85,6 +85,8 @@ def test_a_malformed_search_is_a_message_not_a_500(datasette: Any, query: str) -
     response = get(datasette, f"/search?hl=en&q={query}")
     assert response.status_code == 400
     assert 'role="alert"' in response.text and "The search cannot be run" in response.text
+    syntax_help = "Check that &#34;quotes&#34; and (parentheses) are closed" in response.text
+    assert syntax_help == ("&" not in query)  # for the query's syntax, not a bad filter
 
 
 def test_article_page_reads_well_and_links_every_revision_and_capture_to_replay(
@@ -202,6 +204,9 @@ def test_language_follows_the_parameter_the_article_or_the_browser(datasette: An
     assert '<html lang="nb">' in get(datasette, "/").text
     assert '<html lang="en">' in get(datasette, f"/article/{ENGLISH}").text
     assert '<html lang="en">' in get(datasette, f"/article/{EDITED}?hl=en").text
+    # A hit in another language than the page's says so (screen readers switch voice).
+    hits = get(datasette, "/search?q=wolves&hl=no").text
+    assert '<html lang="nb">' in hits and '<h3 lang="en"><a href="/article/3169500">' in hits
 
 
 def test_researchers_keep_datasette_tables_json_csv_metadata_and_canned_queries(
