@@ -145,13 +145,15 @@ def run(n_revisions: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "big").mkdir()
         (Path(tmp) / "long").mkdir()
+        start = os.getloadavg()
+        pages = server_side(n_revisions, Path(tmp) / "big")
         return {
             "revisions": n_revisions,
-            "pages": server_side(n_revisions, Path(tmp) / "big"),
+            "load_average": {"start": start, "after_pages": os.getloadavg()},
+            "pages": pages,
             "diff_in_chromium": in_chromium(Path(tmp) / "long"),
         }
 
 
 if __name__ == "__main__":
-    print(json.dumps({"load_average": os.getloadavg()}))
     print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000), indent=2))
