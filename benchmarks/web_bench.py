@@ -2,7 +2,8 @@
 so routing, reading and rendering count) over a synthetic archive, and the diff page of a
 5,000-word article rendered in Chromium.
 
-    python benchmarks/web_bench.py [N_REVISIONS]   (default 100000)
+    python benchmarks/web_bench.py [N_REVISIONS] [--index DIR] [--no-browser]
+        (default 100000 revisions; --index keeps the archive in DIR for the next run)
 
 Targets (issue 11): p95 ≤ 50 ms for the article, diff and search pages and ≤ 100 ms for the
 front page at 100,000 revisions; the 5,000-word diff fully rendered (load event) ≤ 500 ms.
@@ -10,6 +11,7 @@ front page at 100,000 revisions; the 5,000-word diff fully rendered (load event)
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -32,6 +34,7 @@ from archive.datadir import DataDir
 from archive.index.store import Index
 from archive.model import Article, Capture
 from benchmarks.search_bench import build_index
+from benchmarks.zipf_corpus import Corpus
 from regarkiv.web.app import make_datasette
 from regarkiv.web.context import close
 
@@ -59,10 +62,24 @@ async def _time_pages(datasette: Any, paths: list[str]) -> dict[str, float]:
     return {**_percentiles(samples), **by_cpu, "requests": len(paths)}
 
 
-def server_side(n_revisions: int, root: Path) -> dict[str, Any]:
-    """Build the archive, then time each kind of page over many requests."""
-    rng = random.Random(n_revisions)
+def _articles(root: Path, n_revisions: int) -> list[Article]:
+    """The archive's articles (first revisions): built at ``root`` unless an earlier run of
+    the same size left its index there (``--index``)."""
+    built = root / f"built-{n_revisions}"
+    if built.exists() and (root / "index.db").exists():
+        corpus = Corpus(random.Random(n_revisions), n_articles=max(1, int(n_revisions * 0.8)))
+        return [corpus.article(number) for number in range(corpus.n_articles)]
+    for stale in root.glob("index.db*"):
+        stale.unlink()
     articles = build_index(root / "index.db", n_revisions)
+    built.touch()
+    return articles
+
+
+def server_side(n_revisions: int, root: Path) -> dict[str, Any]:
+    """Build the archive (or reuse it), then time each kind of page over many requests."""
+    rng = random.Random(n_revisions)
+    articles = _articles(root, n_revisions)
     revised = articles[: n_revisions - len(articles)]
     words = [w for a in rng.sample(articles, min(100, len(articles))) for w in a.title.split()[1:2]]
     datasette = make_datasette(DataDir(root), REPLAY)
@@ -141,19 +158,31 @@ def in_chromium(root: Path, words: int = 5000, repeat: int = 7) -> dict[str, Any
     return {**_percentiles(samples), "words": words, "loads": repeat}
 
 
-def run(n_revisions: int) -> dict[str, Any]:
+def run(n_revisions: int, index: Path | None = None, browser: bool = True) -> dict[str, Any]:
+    """Every figure; ``index``: where to keep the big archive for the next run."""
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "big").mkdir()
+        big = index or Path(tmp) / "big"
+        big.mkdir(parents=True, exist_ok=True)
         (Path(tmp) / "long").mkdir()
         start = os.getloadavg()
-        pages = server_side(n_revisions, Path(tmp) / "big")
+        pages = server_side(n_revisions, big)
         return {
             "revisions": n_revisions,
             "load_average": {"start": start, "after_pages": os.getloadavg()},
             "pages": pages,
-            "diff_in_chromium": in_chromium(Path(tmp) / "long"),
+            "diff_in_chromium": in_chromium(Path(tmp) / "long") if browser else None,
         }
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("revisions", type=int, nargs="?", default=100_000)
+    parser.add_argument("--index", type=Path, help="keep (or reuse) the archive here")
+    parser.add_argument("--no-browser", action="store_true", help="server-side pages only")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.revisions, args.index, not args.no_browser), indent=2))
+    return 0
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000), indent=2))
+    sys.exit(main())
