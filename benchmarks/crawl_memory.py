@@ -32,6 +32,7 @@ from replica.site import Site
 def measure(articles: int, concurrency: int, timeout: float, seed: int = 1) -> dict[str, Any]:
     """One crawl of a fresh ``articles``-article replica into a fresh data directory."""
     site = Site(articles=articles, seed=seed, cache_size=SHIPPED_CACHE)
+    load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         result = crawl_contender(
             "regarkiv", site, concurrency, timeout, Path(tmp), warm_first=False
@@ -39,7 +40,7 @@ def measure(articles: int, concurrency: int, timeout: float, seed: int = 1) -> d
     processes = result.extra.get("processes", {})
     return {
         "articles": articles,
-        "load_average_at_start": os.getloadavg(),
+        "load_average_at_start": load_at_start,
         "pages": result.pages,
         "wall_s": round(result.wall_s, 1),
         "cpu_s": round(result.cpu_s, 1),

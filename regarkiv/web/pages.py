@@ -62,6 +62,10 @@ class Page:
         fields = [f.field for f in diff.fields if f.changed and f.field != "body"]
         return i18n.diff_summary(fields, diff.words_added, diff.words_removed, self.lang)
 
+    def change_summary(self, change: Change) -> str:
+        """``change``'s summary in this page's language."""
+        return i18n.change_summary(change.summary, self.lang)
+
     def other_language(self) -> str:
         other = "en" if self.lang == "no" else "no"
         return self.path + "?" + urlencode({**self.query, "hl": other})

@@ -150,6 +150,8 @@ def test_changes_filter_by_kind_ministry_and_date(datasette: Any) -> None:
     assert every.count("<tr class=") == 3  # two edits, one removal
     removed = get(datasette, "/changes?since=2026-01-01&kind=removed").text
     assert removed.count("<tr class=") == 1 and "Skatten senkes" in removed
+    assert "<td>fjernet (HTTP 404)</td>" in removed  # the summary in the page's language
+    assert "<td>removed (HTTP 404)</td>" in every
     ministry = get(datasette, "/changes?since=2026-01-01&ministry=Finansdepartementet").text
     assert ministry.count("<tr class=") == 1
     assert "<tr class=" not in get(datasette, "/changes?since=2026-01-01&until=2026-07-03").text
