@@ -331,7 +331,7 @@ class DataDir:
     ) -> list[Change]:
         """Articles revised or removed, and documents replaced, since ``since`` (default: a
         week ago), newest first; up to ``until``, of one ``ministry`` (its exact name) or
-        ``kind`` (revised, removed)."""
+        ``kind`` (revised, removed, attachment)."""
         with self._reading():
             if until is None and ministry is None and kind is None:
                 return find_changes(self.index, since or default_since())

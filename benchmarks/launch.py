@@ -50,7 +50,7 @@ def process_rss(root: int) -> dict[tuple[int, str], int]:
         pid = int(entry.name)
         parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
         rss[pid] = int(statm.split()[1]) * _PAGE
-        names[pid] = stat.split("(", 1)[1].rsplit(")", 1)[0]
+        names[pid] = _name(entry, stat.split("(", 1)[1].rsplit(")", 1)[0], parents[pid])
     family, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
@@ -58,6 +58,21 @@ def process_rss(root: int) -> dict[tuple[int, str], int]:
         family.update(children)
         frontier.extend(children)
     return {(pid, names.get(pid, "")): rss[pid] for pid in family if pid in rss}
+
+
+def _name(entry: Path, comm: str, parent: int) -> str:
+    """``comm``, and for Python's own helpers what they are: a child started by
+    multiprocessing's spawn (named by its parent, to tell the crawl's processes apart) or
+    its resource tracker."""
+    try:
+        command = (entry / "cmdline").read_bytes()
+    except OSError:
+        return comm
+    if b"spawn_main" in command:
+        return f"{comm} spawned by {parent}"
+    if b"resource_tracker" in command:
+        return f"{comm} resource tracker"
+    return comm
 
 
 def main(report: str, command: list[str]) -> int:

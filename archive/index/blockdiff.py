@@ -2,8 +2,9 @@
 interface renders as an article and as a diff.
 
 ``body`` holds blocks separated by a blank line (``archive.model.Article``): a paragraph or
-heading, a list item (``- `` or ``1. ``), a table row (cells joined by `` | ``). ``blocks``
-groups them back into paragraphs, lists and tables. ``block_diff`` pairs the blocks of two
+heading (told apart only by the archived page: ``archive.extract.headings``), a list item
+(``- `` or ``1. ``), a table row (cells joined by `` | ``). ``blocks`` groups them back into
+paragraphs, headings, lists and tables. ``block_diff`` pairs the blocks of two
 revisions (``difflib`` over whole blocks), diffs each changed pair word by word
 (``archive.index.diff.word_spans``), a table row cell by cell, and ``hunks`` folds the
 unchanged runs away from the changes, keeping ``context`` blocks on each side.
@@ -61,10 +62,10 @@ def blocks(body: str, headings: dict[str, int] | None = None) -> list[Block]:
     """The body as paragraphs, headings (the blocks ``headings`` names, text → level), lists
     and tables (consecutive items and rows grouped)."""
     grouped: list[Block] = []
-    for text in split_blocks(body):
-        kind = block_kind(text)
-        if kind == "p" and headings and text in headings:
-            grouped.append(Block("h", (text,), level=headings[text]))
+    for block in _texts(body, headings):
+        text, kind = block.text, block.kind
+        if kind == "h":
+            grouped.append(Block("h", (text,), level=block.level))
             continue
         last = grouped[-1] if grouped else None
         if kind != "p" and last is not None and last.kind == kind:
@@ -80,8 +81,9 @@ class Row:
     """One block of the diff: ``op`` is "equal", "changed", "deleted" or "inserted".
 
     ``spans`` is the word diff of the block (for a table row whose cell count stayed the
-    same, ``cells`` holds one word diff per cell instead); ``kind`` is the newer block's
-    kind (the older one's for a deleted block)."""
+    same, ``cells`` holds one word diff per cell instead); ``kind`` and ``level`` are the
+    newer block's (the older one's for a deleted block): "h" with its level (2-6) for a
+    heading, so that a heading stays one on both sides of the diff."""
 
     op: str
     kind: str
@@ -89,6 +91,14 @@ class Row:
     new: str | None
     spans: tuple[Span, ...] = ()
     cells: tuple[tuple[Span, ...], ...] = ()
+    level: int = 0
+
+    @property
+    def number(self) -> str:
+        """An ordered list item's number as the newer side writes it (the older one's for a
+        deleted item); empty for any other block."""
+        match = _ORDERED.match(self.new if self.new is not None else self.old or "")
+        return match.group(1) if match and self.kind == "ol" else ""
 
 
 @dataclass(frozen=True)
@@ -99,12 +109,43 @@ class Hunk:
     folded: bool = False
 
 
-def block_diff(old: str, new: str) -> list[Row]:
-    """The blocks of ``new`` against those of ``old``, in reading order."""
-    a, b = split_blocks(old), split_blocks(new)
-    matcher = difflib.SequenceMatcher(
-        None, [" ".join(x.split()) for x in a], [" ".join(x.split()) for x in b], autojunk=False
-    )
+@dataclass(frozen=True)
+class _Text:
+    """A block of one side: its text, its kind, and its level when it is a heading."""
+
+    text: str
+    kind: str
+    level: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two blocks the same: kind and text, whitespace aside (a paragraph
+        that became a heading has changed)."""
+        return self.kind, " ".join(self.text.split())
+
+
+def _texts(body: str, headings: dict[str, int] | None) -> list[_Text]:
+    found = []
+    for text in split_blocks(body):
+        kind = block_kind(text)
+        if kind == "p" and headings and text in headings:
+            found.append(_Text(text, "h", headings[text]))
+        else:
+            found.append(_Text(text, kind))
+    return found
+
+
+def block_diff(
+    old: str,
+    new: str,
+    old_headings: dict[str, int] | None = None,
+    new_headings: dict[str, int] | None = None,
+) -> list[Row]:
+    """The blocks of ``new`` against those of ``old``, in reading order; the blocks that
+    ``old_headings`` and ``new_headings`` name (text → level, as ``blocks`` takes them) are
+    headings on their side."""
+    a, b = _texts(old, old_headings), _texts(new, new_headings)
+    matcher = difflib.SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False)
     rows: list[Row] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -114,7 +155,7 @@ def block_diff(old: str, new: str) -> list[Row]:
     return rows
 
 
-def _pair(olds: list[str], news: list[str]) -> list[Row]:
+def _pair(olds: list[_Text], news: list[_Text]) -> list[Row]:
     """Replaced blocks: a block is paired with the next one of the other side when they are
     of one kind and alike (``MIN_LIKENESS``); the others are deleted or inserted."""
     rows: list[Row] = []
@@ -138,26 +179,28 @@ MIN_LIKENESS = 0.3  # share of words two blocks have in common to count as one, 
 _LOOKAHEAD = 5  # blocks looked ahead for the match of a block before calling it deleted
 
 
-def _alike(old: str, new: str) -> bool:
-    if block_kind(old) != block_kind(new):
+def _alike(old: _Text, new: _Text) -> bool:
+    if old.kind != new.kind:
         return False
-    matcher = difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, old.text.split(), new.text.split(), autojunk=False)
     return matcher.ratio() >= MIN_LIKENESS
 
 
-def _row(op: str, old: str | None, new: str | None) -> Row:
-    kind = block_kind(new if new is not None else old or "")
-    old_kind = block_kind(old) if old is not None else kind
-    old_text = _item(old, old_kind) if old is not None else ""
-    new_text = _item(new, kind) if new is not None else ""
+def _row(op: str, old: _Text | None, new: _Text | None) -> Row:
+    shown = new if new is not None else old
+    assert shown is not None, "a row has a side"
+    kind, level = shown.kind, shown.level
+    old_raw, new_raw = (old.text if old else None), (new.text if new else None)
+    old_text = _item(old.text, old.kind) if old is not None else ""
+    new_text = _item(new.text, kind) if new is not None else ""
     if op == "equal":  # no word diff to run: the same text on both sides
         if kind == "table":
             same: tuple[tuple[Span, ...], ...] = tuple(
                 (Span("equal", cell, 0),) for cell in new_text.split(CELL)
             )
-            return Row(op, kind, old, new, (), same)
-        return Row(op, kind, old, new, (Span("equal", new_text, 0),))
-    if kind == "table" and old_kind == "table":
+            return Row(op, kind, old_raw, new_raw, (), same)
+        return Row(op, kind, old_raw, new_raw, (Span("equal", new_text, 0),), level=level)
+    if kind == "table" and (old is None or old.kind == "table"):
         old_cells = old_text.split(CELL) if old is not None else []
         new_cells = new_text.split(CELL) if new is not None else []
         if op != "changed" or len(old_cells) == len(new_cells):
@@ -165,8 +208,8 @@ def _row(op: str, old: str | None, new: str | None) -> Row:
             old_cells += [""] * (width - len(old_cells))
             new_cells += [""] * (width - len(new_cells))
             cells = tuple(word_spans(x, y) for x, y in zip(old_cells, new_cells, strict=True))
-            return Row(op, kind, old, new, (), cells)
-    return Row(op, kind, old, new, word_spans(old_text, new_text))
+            return Row(op, kind, old_raw, new_raw, (), cells)
+    return Row(op, kind, old_raw, new_raw, word_spans(old_text, new_text), level=level)
 
 
 def hunks(rows: list[Row], context: int = 1) -> list[Hunk]:

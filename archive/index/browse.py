@@ -134,7 +134,8 @@ def filtered_changes(
     kind: str | None = None,
 ) -> list[Change]:
     """``changes`` since ``since`` and up to ``until`` (inclusive), of articles whose latest
-    revision names ``ministry`` (exactly), of one ``kind`` ("revised" or "removed")."""
+    revision names ``ministry`` (exactly), of one ``kind`` ("revised", "removed" or
+    "attachment")."""
     found = changes(index, since)
     if until is not None and until < date.max:
         end = iso(datetime.combine(until + timedelta(days=1), time(), UTC))
@@ -147,10 +148,16 @@ def filtered_changes(
 
 
 def _ministries(index: Index, change: Change) -> list[str]:
-    row = index.conn.execute(
-        "SELECT ministries FROM revisions WHERE article_id = ? AND revision = ?",
-        (change.article_id, change.to_revision),
-    ).fetchone()
+    """The ministries of the change's revision; for a replaced document (whose revision
+    numbers are the document's versions), those of the listing article's latest one."""
+    if change.attachment is not None:
+        sql = "SELECT ministries FROM revisions WHERE article_id = ? ORDER BY revision DESC"
+        row = index.conn.execute(sql, (change.article_id,)).fetchone()
+    else:
+        row = index.conn.execute(
+            "SELECT ministries FROM revisions WHERE article_id = ? AND revision = ?",
+            (change.article_id, change.to_revision),
+        ).fetchone()
     try:
         value = json.loads(row[0]) if row else []
     except ValueError:

@@ -50,8 +50,9 @@ def cdxj_line(capture: Capture) -> str:
     return f"{key} {timestamp14(capture.fetched_at)} {json.dumps(kept)}\n"
 
 
-def write_cdxj_lines(warc_path: Path, lines: Iterable[str]) -> Path:
-    """Write sorted lines to the WARC's CDXJ file; atomic, so readers never see half of it."""
+def write_cdxj_lines(warc_path: Path, lines: Iterable[str], *, presorted: bool = False) -> Path:
+    """Write the lines, sorted (``presorted``: they come in order, streamed), to the WARC's
+    CDXJ file; atomic, so readers never see half of it."""
     target = cdxj_path(warc_path)
     partial = target.with_name(target.name + ".tmp")
     # A leftover, or a link planted there: removed, never written through (O_EXCL).
@@ -59,7 +60,7 @@ def write_cdxj_lines(warc_path: Path, lines: Iterable[str]) -> Path:
         partial.unlink()
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with open(fd, "w", encoding="utf-8", newline="") as out:
-        out.writelines(sorted(lines))  # plain string order, as pywb sorts
+        out.writelines(lines if presorted else sorted(lines))  # plain string order, as pywb
         out.flush()
         os.fsync(out.fileno())
     os.replace(partial, target)

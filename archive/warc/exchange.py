@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
+from datetime import datetime
 from operator import itemgetter
+from typing import Protocol
 
 from archive import __version__
-from archive.model import Capture, Exchange, Headers
+from archive.model import Exchange, Headers
 from archive.warc.records import (
     CRLF,
     HTTP_REQUEST,
@@ -107,12 +109,23 @@ def payload_is_compressed(exchange: Exchange) -> bool:
     return content_type.startswith(_COMPRESSED_TYPES)
 
 
+class Original(Protocol):
+    """What a revisit record names of the response it refers to (a ``Capture`` has it)."""
+
+    @property
+    def record_id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+
+
 def response_record(
     exchange: Exchange,
     record_id: str,
     warcinfo_id: str,
     payload_digest: str,
-    original: Capture | None = None,
+    original: Original | None = None,
 ) -> list[bytes]:
     """A response record, or with ``original`` a revisit record that refers to it.
 

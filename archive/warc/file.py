@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.warc.cdxj import write_cdxj_lines
+from archive.warc.cdxj_runs import CdxjRuns
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class WarcFile:
     path: Path  # with the .open suffix
     fd: int
     size: int = 0
-    cdxj: list[str] = field(default_factory=list)  # lines for the records written so far
+    cdxj: CdxjRuns = field(init=False)  # lines for the records written so far
     damaged: bool = False  # a failed record could not be cut off: leave the file to repair
     # Computed once: the writer names the file in every capture, and Path is slow.
     final_path: Path = field(init=False)
@@ -45,6 +46,7 @@ class WarcFile:
     def __post_init__(self) -> None:
         self.final_path = self.path.with_name(self.path.name.removesuffix(OPEN_SUFFIX))
         self.final_name = self.final_path.name
+        self.cdxj = CdxjRuns(self.path.parent)
 
     @classmethod
     def create(cls, directory: Path, name: str) -> WarcFile:
@@ -91,18 +93,23 @@ class WarcFile:
         """
         try:
             if self.damaged:
+                self.cdxj.close()
                 return self.path
             os.fsync(self.fd)
         finally:
             os.close(self.fd)
         os.rename(self.path, self.final_path)
         _fsync_directory(self.path.parent)
-        write_cdxj_lines(self.final_path, self.cdxj)
+        try:
+            write_cdxj_lines(self.final_path, self.cdxj.sorted(), presorted=True)
+        finally:
+            self.cdxj.close()
         return self.final_path
 
     def discard(self) -> None:
         """Close and delete: for a file whose warcinfo record could not be written."""
         os.close(self.fd)
+        self.cdxj.close()
         self.path.unlink(missing_ok=True)
 
 

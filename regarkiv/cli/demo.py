@@ -44,7 +44,7 @@ def demo(data_dir: Path | None, then_serve: bool, port: int) -> None:
             check_free("127.0.0.1", port, "--port")
     archive = run_demo(data_dir, echo=lambda line: output.emit(text=output.lines(line)))
     if then_serve:
-        output.emit(text="\n== The web interface ==")
+        output.emit(text="\n== The web interface ==\n")
         run_server(archive, "127.0.0.1", port, None, None)
 
 

@@ -4,6 +4,8 @@ browser's ``Accept-Language``, else Norwegian."""
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES = ("no", "en")
 DEFAULT = "no"
 
@@ -54,6 +56,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "The counts cover the newest {n} results.",
     },
     "bad_query": {"no": "Søket kan ikke brukes", "en": "The search cannot be run"},
+    "bad_query_help": {
+        "no": 'Sjekk at "anførselstegn" og (parenteser) er lukket, og at AND, OR og NOT står'
+        " mellom to ord.",
+        "en": 'Check that "quotes" and (parentheses) are closed, and that AND, OR and NOT stand'
+        " between two words.",
+    },
     "published": {"no": "Publisert", "en": "Published"},
     "status": {"no": "Status", "en": "Status"},
     "live": {"no": "Publisert på nettstedet", "en": "On the site"},
@@ -90,6 +98,11 @@ WORDS: dict[str, dict[str, str]] = {
     "lead": {"no": "Ingress", "en": "Lead"},
     "body": {"no": "Brødtekst", "en": "Body"},
     "added": {"no": "lagt til", "en": "added"},
+    "field_changed": {"no": "{field} endret", "en": "{field} changed"},
+    "words_changed": {
+        "no": "{added} ord lagt til, {removed} fjernet",
+        "en": "{added} words added, {removed} removed",
+    },
     "deleted": {"no": "fjernet", "en": "removed"},
     "feed": {"no": "Atom-strøm for disse endringene", "en": "Atom feed of these changes"},
     "kind": {"no": "Hva", "en": "What"},
@@ -123,6 +136,50 @@ def word(key: str, lang: str) -> str:
     itself rather than failing the page."""
     words = WORDS.get(key)
     return words[lang if lang in LANGUAGES else DEFAULT] if words else key
+
+
+def diff_summary(changed: list[str], added: int, removed: int, lang: str) -> str:
+    """A diff's one line in the page's language (``Diff.summary`` is the CLI's, in English):
+    the fields besides the body that changed (``changed``: title, lead), then the words."""
+    parts = [word("field_changed", lang).format(field=word(f, lang).lower()) for f in changed]
+    if added or removed:
+        parts.append(word("words_changed", lang).format(added=added, removed=removed))
+    return ", ".join(parts) or word("no_text_changes", lang).rstrip(".").lower()
+
+
+# A change's summary as the library writes it (archive.index.changes, in English), and the
+# same in Norwegian: its parts are few and fixed, and a document's file name is kept as is.
+_REPLACED = re.compile(r"attachment (.+) replaced \(version (\d+) -> (\d+), ([^()]*)\): (.*)")
+_REMOVED = re.compile(r"removed( \(HTTP \d+\))?(?:; before that: (.*))?")
+_DIFF_NO = [
+    (re.compile(r"\btitle changed\b"), "tittel endret"),
+    (re.compile(r"\blead changed\b"), "ingress endret"),
+    (re.compile(r"\b(\d+) words? added\b"), r"\1 ord lagt til"),
+    (re.compile(r"\b(\d+) removed\b"), r"\1 fjernet"),
+    (re.compile(r"^no text changes$"), "ingen endringer i teksten"),
+    (re.compile(r"^new bytes$"), "nye bytes, samme tekst"),
+]
+
+
+def change_summary(summary: str, lang: str) -> str:
+    """A ``Change.summary`` in the page's language (unknown wording stays as it is)."""
+    if lang != "no":
+        return summary
+    replaced = _REPLACED.fullmatch(summary)
+    if replaced:
+        name, older, newer, how, what = replaced.groups()
+        return f"vedlegg {name} erstattet (versjon {older} -> {newer}, {how}): {_diff_no(what)}"
+    removed = _REMOVED.fullmatch(summary)
+    if removed:
+        before = f"; før det: {_diff_no(removed[2])}" if removed[2] else ""
+        return f"fjernet{removed[1] or ''}{before}"
+    return _diff_no(summary)
+
+
+def _diff_no(text: str) -> str:
+    for pattern, words in _DIFF_NO:
+        text = pattern.sub(words, text)
+    return text
 
 
 def of_article(article_lang: str | None) -> str | None:

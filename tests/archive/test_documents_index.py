@@ -175,6 +175,11 @@ def test_a_replaced_document_is_a_new_version_in_history_changes_and_diff(archiv
         assert change.kind == "attachment" and change.article_id == facts["article"]
         assert (change.from_revision, change.to_revision) == (1, 2)
         assert "replaced" in change.summary
+        # Its versions (1 → 2) are no revisions of the article (which has one): the filters
+        # take the ministries of the article's latest revision.
+        ministry = data.article(facts["article"]).revision.ministries[0]
+        filtered = data.changes(date(2026, 11, 1), ministry=ministry, kind="attachment")
+        assert change in filtered and {c.kind for c in filtered} == {"attachment"}
         shown = data.diff(facts["url"])
         assert "Rettet versjon" in shown.to_text() or "Corrected version" in shown.to_text()
         file = facts["url"].rsplit("/", 1)[1]

@@ -58,3 +58,40 @@ def test_unchanged_text_away_from_changes_folds_with_context() -> None:
     assert [(h.folded, len(h.rows)) for h in found] == [(True, 4), (False, 3), (True, 3)]
     assert hunks(block_diff(old, old)) == [hunks(block_diff(old, old))[0]]
     assert hunks(block_diff(old, old))[0].folded
+
+
+def test_headings_stay_headings_in_a_diff_on_each_side() -> None:
+    old = "Intro.\n\nTall for 2026\n\nTekst om saken.\n\nBakgrunn\n\nMer."
+    new = "Intro.\n\nTall for 2027\n\nTekst om saken.\n\nBakgrunn\n\nMer."
+    rows = block_diff(
+        old, new, {"Tall for 2026": 2, "Bakgrunn": 3}, {"Tall for 2027": 2, "Bakgrunn": 3}
+    )
+    assert [(r.op, r.kind, r.level) for r in rows] == [
+        ("equal", "p", 0),
+        ("changed", "h", 2),
+        ("equal", "p", 0),
+        ("equal", "h", 3),
+        ("equal", "p", 0),
+    ]
+    assert [(s.op, s.text.strip()) for s in rows[1].spans if s.op != "equal"] == [
+        ("delete", "2026"),
+        ("insert", "2027"),
+    ]
+    # Without the pages' headings the same text is a paragraph, as before.
+    assert {r.kind for r in block_diff(old, new)} == {"p"}
+
+
+def test_a_paragraph_that_became_a_heading_is_a_change_not_an_equal_block() -> None:
+    rows = block_diff(
+        "Intro.\n\nBakgrunn\n\nMer.", "Intro.\n\nBakgrunn\n\nMer.", {}, {"Bakgrunn": 2}
+    )
+    assert [(r.op, r.kind) for r in rows if r.op != "equal"] == [
+        ("deleted", "p"),
+        ("inserted", "h"),
+    ]
+
+
+def test_an_ordered_item_keeps_its_number_in_a_diff() -> None:
+    rows = block_diff("1. a\n\n2. b\n\n3. c", "1. a\n\n2. b b\n\n3. c")
+    assert [r.number for r in rows] == ["1", "2", "3"]
+    assert block_diff("- a", "- b")[0].number == ""

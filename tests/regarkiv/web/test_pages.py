@@ -85,6 +85,8 @@ def test_a_malformed_search_is_a_message_not_a_500(datasette: Any, query: str) -
     response = get(datasette, f"/search?hl=en&q={query}")
     assert response.status_code == 400
     assert 'role="alert"' in response.text and "The search cannot be run" in response.text
+    syntax_help = "Check that &#34;quotes&#34; and (parentheses) are closed" in response.text
+    assert syntax_help == ("&" not in query)  # for the query's syntax, not a bad filter
 
 
 def test_article_page_reads_well_and_links_every_revision_and_capture_to_replay(
@@ -127,9 +129,16 @@ def test_diff_marks_words_compares_tables_as_tables_and_folds_unchanged_text(
     assert "<td><del>3</del></td>" in html and "<td><ins>5</ins></td>" in html
     assert "Vedtaket gjelder i<ins> år og neste</ins> år." in html
     assert '<details class="folded"><summary>11 uendrede avsnitt</summary>' in html
+    # The summary speaks the page's language (the CLI's Diff.summary is English).
+    assert '<p class="summary">tittel endret, 5 ord lagt til, 1 fjernet (' in html
+    english = get(datasette, f"/article/{EDITED}/diff/1-2?hl=en").text
+    assert '<p class="summary">title changed, 5 words added, 1 removed (' in english
     assert 'rel="bookmark" href="/article/3169214/diff/1-2"' in html
     inline = get(datasette, f"/article/{EDITED}/diff/1-2?view=inline").text
     assert "<td><del>3</del><ins>5</ins></td>" in inline
+    # Lists stay lists: one list inline, an item of a list on each side.
+    assert '<ul class="diff-list"><li class="equal">første punkt</li><li class="equal">' in inline
+    assert '<div class="old"><ul class="diff-list"><li>første punkt</li></ul></div>' in html
     assert 'aria-current="page">I teksten</a>' in inline
     form = get(datasette, f"/article/{EDITED}/diff?from=2&to=1")
     assert form.status_code == 302 and form.headers["location"] == f"/article/{EDITED}/diff/1-2"
@@ -141,10 +150,16 @@ def test_changes_filter_by_kind_ministry_and_date(datasette: Any) -> None:
     assert every.count("<tr class=") == 3  # two edits, one removal
     removed = get(datasette, "/changes?since=2026-01-01&kind=removed").text
     assert removed.count("<tr class=") == 1 and "Skatten senkes" in removed
+    assert "<td>fjernet (HTTP 404)</td>" in removed  # the summary in the page's language
+    assert "<td>removed (HTTP 404)</td>" in every
     ministry = get(datasette, "/changes?since=2026-01-01&ministry=Finansdepartementet").text
     assert ministry.count("<tr class=") == 1
     assert "<tr class=" not in get(datasette, "/changes?since=2026-01-01&until=2026-07-03").text
     assert get(datasette, "/changes?since=yesterday").status_code == 400
+    documents = get(datasette, "/changes?since=2026-01-01&kind=attachment").text
+    assert documents.count("<tr class=") == 0  # no document was replaced
+    assert '<option value="attachment" selected>' in documents
+    assert get(datasette, "/changes?kind=edited").status_code == 400
 
 
 def test_the_atom_feed_links_itself_the_diff_and_the_archived_copy(datasette: Any) -> None:
@@ -191,6 +206,9 @@ def test_language_follows_the_parameter_the_article_or_the_browser(datasette: An
     assert '<html lang="nb">' in get(datasette, "/").text
     assert '<html lang="en">' in get(datasette, f"/article/{ENGLISH}").text
     assert '<html lang="en">' in get(datasette, f"/article/{EDITED}?hl=en").text
+    # A hit in another language than the page's says so (screen readers switch voice).
+    hits = get(datasette, "/search?q=wolves&hl=no").text
+    assert '<html lang="nb">' in hits and '<h3 lang="en"><a href="/article/3169500">' in hits
 
 
 def test_researchers_keep_datasette_tables_json_csv_metadata_and_canned_queries(
