@@ -73,6 +73,7 @@ The dataclasses at the end are the rows as the rest of the code reads them.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
@@ -377,6 +378,51 @@ def m008_robots_not_documents(db: Database) -> None:
     db.conn.executemany("DELETE FROM attachments WHERE id = ?", gone)
     if gone:
         db.execute("DELETE FROM index_meta WHERE key = 'stems_version'")
+
+
+_CAPTURE_COLUMNS = (
+    "id", "url", "fetched_at", "status", "record_type", "warc_file", "offset", "length",
+    "record_id", "payload_digest", "content_type", "refers_to", "job_id", "article_id",
+)  # fmt: skip
+
+
+@migrations()
+def m009_capture_links(db: Database) -> None:
+    """``captures.job_id`` and ``captures.article_id`` declared as foreign keys, so that
+    Datasette links a capture to its job and article, and a job's or article's row page lists
+    its captures. SQLite adds a constraint only by making the table again (its documented
+    procedure): the rows are copied as they are and the indexes made again. Declared, not
+    enforced (``foreign_keys`` stays off): a capture is recorded before its article's row,
+    and an article page that answered 404 before it was ever archived has none."""
+    columns = tuple(row[1] for row in db.execute("PRAGMA table_info(captures)").fetchall())
+    if columns != _CAPTURE_COLUMNS:
+        raise sqlite3.DatabaseError(f"captures has unexpected columns: {', '.join(columns)}")
+    indexes = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'captures'"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    table = db.execute("SELECT sql FROM sqlite_master WHERE name = 'captures'").fetchone()[0]
+    linked = re.sub(r"\bjob_id TEXT,", "job_id TEXT REFERENCES jobs(id),", table, count=1)
+    linked = re.sub(
+        r"\barticle_id INTEGER(\s*\))$", r"article_id INTEGER REFERENCES articles(id)\1", linked
+    )
+    if linked.count("REFERENCES") != 2:
+        raise sqlite3.DatabaseError(f"captures is not as m001 made it: {table}")
+    listed = ", ".join(_CAPTURE_COLUMNS)
+    _execute_all(
+        db,
+        f"""
+        {linked.replace("captures", "captures_linked", 1)};
+        INSERT INTO captures_linked ({listed}) SELECT {listed} FROM captures ORDER BY id;
+        DROP TABLE captures;
+        ALTER TABLE captures_linked RENAME TO captures
+        """,
+    )
+    for sql in indexes:
+        db.execute(sql)
 
 
 def iso(when: datetime) -> str:

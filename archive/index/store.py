@@ -63,7 +63,7 @@ ATTACHMENT_MIGRATION = "m005_attachments"
 # Migrations that only add columns and indexes for the web interface and Datasette: an index
 # without them is read as it is (the next crawl adds them).
 READER_OPTIONAL_MIGRATIONS = frozenset(
-    {"m006_iso_dates", "m007_web_indexes", "m008_robots_not_documents"}
+    {"m006_iso_dates", "m007_web_indexes", "m008_robots_not_documents", "m009_capture_links"}
 )
 
 

@@ -400,3 +400,46 @@ def test_robots_txt_taken_for_a_document_leaves_an_older_index_on_its_next_open(
             f"{host}/c/a/vedlegg.pdf"
         ]
         assert reader.conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 2
+
+
+def test_captures_name_their_job_and_article_as_foreign_keys_also_in_an_older_index(
+    tmp_path: Path, make_capture: Callable[..., Capture]
+) -> None:
+    path = tmp_path / "index.db"
+    with Index(path) as index:
+        for n in range(3):
+            index.add_capture(make_capture(n), "job1", 3169214 if n else None)
+        before = index.conn.execute("SELECT * FROM captures ORDER BY id").fetchall()
+    with sqlite3.connect(path) as conn:  # as an index made before m009: no constraints
+        old = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'captures'").fetchone()[0]
+        conn.executescript(
+            old.replace("captures", "captures_old")
+            .replace(" REFERENCES jobs(id)", "")
+            .replace(" REFERENCES articles(id)", "")
+            + "; INSERT INTO captures_old SELECT * FROM captures; DROP TABLE captures;"
+            " ALTER TABLE captures_old RENAME TO captures;"
+            " CREATE INDEX captures_url_digest ON captures(url, payload_digest, fetched_at);"
+            " CREATE INDEX captures_article ON captures(article_id);"
+            " CREATE INDEX captures_job ON captures(job_id);"
+            " DELETE FROM _sqlite_migrations WHERE name = 'm009_capture_links';"
+        )
+        assert conn.execute("PRAGMA foreign_key_list(captures)").fetchall() == []
+    conn.close()
+    with Index.open_readonly(path) as reader:  # read as it is until the next crawl
+        assert len(reader.conn.execute("SELECT * FROM captures").fetchall()) == 3
+    Index(path).close()  # the next crawl's open
+    with sqlite3.connect(path) as conn:
+        keys = {
+            (row[3], row[2], row[4]) for row in conn.execute("PRAGMA foreign_key_list(captures)")
+        }
+        assert keys == {("job_id", "jobs", "id"), ("article_id", "articles", "id")}
+        assert [tuple(row) for row in conn.execute("SELECT * FROM captures ORDER BY id")] == [
+            tuple(row) for row in before
+        ]
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(captures)")}
+        assert {"captures_url_digest", "captures_article", "captures_job"} <= indexes
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM captures WHERE job_id = 'job1'"
+        ).fetchall()
+        assert "captures_job" in str(plan)
+    conn.close()
