@@ -60,9 +60,12 @@ def register_routes() -> list[tuple[str, Handler]]:
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
-    """Cells naming a row of another table link to it, as a declared foreign key would."""
+    """Cells naming a row of another table link to it, as a declared foreign key would.
+
+    Where the key is declared (``captures`` since m009), Datasette passes the cell as
+    ``{"value", "label"}`` and links it itself; an archive not yet upgraded gets ours."""
     target = LINKS.get((table or "", column))
-    if database != DATABASE or target is None or value is None or value == "":
+    if database != DATABASE or target is None or value in (None, "") or isinstance(value, dict):
         return None
     href = f"/{DATABASE}/{target}/{quote(str(value), safe='')}"
     return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')

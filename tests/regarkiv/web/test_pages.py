@@ -222,6 +222,11 @@ def test_researchers_keep_datasette_tables_json_csv_metadata_and_canned_queries(
     assert get(datasette, "/index/articles.csv").text.startswith("id,url,lang")
     table = get(datasette, "/index/captures").text
     assert 'href="/index/articles/3169214"' in table and 'href="/index/jobs/job1"' in table
+    # A declared foreign key: an article's row page lists its captures.
+    assert (
+        'href="/index/captures?article_id=3169214"'
+        in get(datasette, "/index/articles/3169214").text
+    )
     assert "One row per fetched response" in table
     meta = get(datasette, "/-/metadata.json").json()
     assert meta["license"].startswith("NLOD") and meta["source"] == "regjeringen.no"
