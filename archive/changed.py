@@ -203,10 +203,11 @@ def _same(row: Any, new: Article) -> bool:
 
 
 def _least_recently_seen(article: int, seen: Seen) -> tuple[str, int]:
-    # Ties (a whole first crawl seen in one minute) broken by a fixed scramble of the
-    # id, so the sample is spread over the archive, not its newest or oldest end.
+    # Seen within the same hour counts as a tie (a small crawl, or an hour of a full one),
+    # broken by a fixed scramble of the id, so the sample is spread over what that hour
+    # saw, not its first minute (which a crawl crossing a minute would otherwise be).
     stamp = seen.last_seen.isoformat() if seen.last_seen else ""
-    return (stamp[:16], (article * 2654435761) % 2**32)
+    return (stamp[:13], (article * 2654435761) % 2**32)
 
 
 def _iso(text: str | None) -> datetime | None:

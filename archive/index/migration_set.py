@@ -61,14 +61,16 @@ class MigrationSet:
         )
         return [name for name in self.names() if name not in applied]
 
-    def apply(self, conn: sqlite3.Connection) -> None:
-        """Apply the pending migrations, each in a transaction with its record."""
+    def apply(self, conn: sqlite3.Connection) -> bool:
+        """Apply the pending migrations, each in a transaction with its record; whether
+        there were any."""
         if not self.pending(conn):
-            return  # what every open of an up-to-date index finds: no sqlite-utils needed
+            return False  # what every open of an up-to-date index finds: no sqlite-utils
         # Imported here, not at the top: ~50 ms that only an outdated index's writer pays.
         from sqlite_utils import Database
 
         self._migrations().apply(Database(conn, execute_plugins=False))
+        return True
 
     def _migrations(self) -> Migrations:
         # Imported here, not at the top: see apply.

@@ -91,9 +91,15 @@ class Index(Captures, Articles, Attachments, JobTable):
         self._attach(path, conn, readonly=False, commit_every=commit_every, cache_kib=cache_kib)
         self.defer_search = defer_search
         self.search_outdated = False
-        migrations.apply(self.conn)
+        # Each migration rewrites the schema's pages: checkpointed after each one, a new
+        # index's WAL peaks at its largest migration, not at all of them (~420 kB).
+        self.conn.execute("PRAGMA wal_autocheckpoint = 16")
+        migrated = migrations.apply(self.conn)
+        self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
         if self._meta("stems_version") != STEMS_VERSION:
             self.rebuild_search()
+        if migrated:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @classmethod
     def open_readonly(cls, path: Path, *, cache_kib: int = DEFAULT_CACHE_KIB) -> Self:

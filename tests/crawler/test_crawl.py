@@ -265,7 +265,7 @@ def test_full_disk_stops_with_one_line_error_and_sound_warcs(
     import sys
 
     def small_files() -> None:  # every file this process writes is capped, like a full disk
-        # Above the ~310 kB of WAL a new index writes as it is created (its migrations),
+        # Above the ~190 kB a new index is once created (its migrations, checkpointed),
         # below what the crawl's first WARC file reaches: the disk fills while writing WARCs.
         resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
