@@ -40,10 +40,11 @@ def serve(
     sock = listen(host, port)
     pywb: Pywb | None = None
     try:
-        port = int(sock.getsockname()[1])
+        asked, port = port, int(sock.getsockname()[1])
         if replay_url is None:
             if replay_port is None:
-                replay_port = free_port(host) if port == 0 or port == 65535 else port + 1
+                # Port 0 asked for any free port: the one after what it got may be taken.
+                replay_port = free_port(host) if asked in (0, 65535) else port + 1
             elif replay_port == 0:
                 replay_port = free_port(host)
             check_free(host, replay_port, "--replay-port")
