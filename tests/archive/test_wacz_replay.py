@@ -93,6 +93,30 @@ REPLAYED = """(fragment) => {
 }"""
 
 
+def replayed(page: Any, fragment: str, traffic: Traffic) -> Any:
+    """What REPLAYED finds once the article has replayed.
+
+    The first registration of ReplayWeb.page's service worker sometimes misses the replay
+    frame's first request, which then shows the host's 404 and is not always reloaded
+    (webrecorder/replayweb.page#412; CI saw it once in about twenty runs). A reader reloads;
+    so does the test, once, and says what it saw if the reload does not help either.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        return page.wait_for_function(REPLAYED, arg=fragment, timeout=30_000).json_value()
+    except PlaywrightTimeout:
+        first = traffic.not_found()
+        page.reload(wait_until="load", timeout=30_000)
+    try:
+        return page.wait_for_function(REPLAYED, arg=fragment, timeout=30_000).json_value()
+    except PlaywrightTimeout:
+        pytest.fail(
+            f"the article did not replay, even after a reload; 404s before: {first}, "
+            f"after: {traffic.not_found()}, failed requests: {traffic.failed}"
+        )
+
+
 def test_an_article_replays_from_the_wacz_in_replaywebpage_and_its_text_is_found(
     browser: Any, crawled_replica: CrawledReplica, tmp_path: Path, root: Path
 ) -> None:
@@ -121,7 +145,7 @@ def test_an_article_replays_from_the_wacz_in_replaywebpage_and_its_text_is_found
         try:
             page = context.new_page()
             page.goto(f"{base}/index.html", wait_until="load", timeout=30_000)
-            found = page.wait_for_function(REPLAYED, arg=f"mp_/{expected.url}").json_value()
+            found = replayed(page, f"mp_/{expected.url}", traffic)
             assert found["title"].strip() == expected.title
             assert found["colours"] == list(TITLE_STYLE.values())  # the archived stylesheet
             assert found["widths"] and all(width > 0 for width in found["widths"])
