@@ -37,33 +37,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Self, Unpack
+from typing import TYPE_CHECKING, Self, Unpack
 
 from archive.files import READ_ONLY_ERRORS as READ_ONLY_ERRORS
 from archive.files import DataDirError as DataDirError
-from archive.index.attachment_views import attachment_diff, find_attachment, is_attachment
-from archive.index.browse import (
-    Activity,
-    CaptureRow,
-    activity,
-    archived,
-    captures_of,
-    filtered_changes,
-    ministries,
-)
-from archive.index.changes import Change, default_since
-from archive.index.changes import changes as find_changes
-from archive.index.diff import Diff, diff_article
-from archive.index.facets import Facets, search_facets
 from archive.index.interrupt import on_ctrl_c
-from archive.index.jobs import get_job, list_jobs
-from archive.index.schema import Job, Revision
 from archive.index.search import Filters, SearchResult
 from archive.index.search import search as search_index
 from archive.index.store import DamagedIndex, Index, IndexNotFound, OutdatedIndex
-from archive.index.views import ArticleView, History, article_history, article_view
-from archive.lock import DataDirLock
-from archive.warc.reader import read_record_at
+
+if TYPE_CHECKING:
+    from archive.index.browse import Activity, CaptureRow
+    from archive.index.changes import Change
+    from archive.index.diff import Diff
+    from archive.index.facets import Facets
+    from archive.index.schema import Job, Revision
+    from archive.index.views import ArticleView, History
+    from archive.lock import DataDirLock
+
+# The reading methods other than ``search`` import their modules when called: a cold
+# `regarkiv search` (the command people run most) must not pay for the diff's, the
+# browsing pages' or the WARC reader's imports (~30 ms of its ~140 ms start).
 
 DATA_ENV = "REGARKIV_DATA"
 DEFAULT_DATA_DIR = "regarkiv-data"
@@ -144,6 +138,8 @@ class DataDir:
         return self.warcs.is_dir()
 
     def lock(self) -> DataDirLock:
+        from archive.lock import DataDirLock  # see the imports
+
         return DataDirLock(self.lock_path)
 
     def ensure_writable(self) -> None:
@@ -252,17 +248,23 @@ class DataDir:
     def facets(self, query: str, within: str = "all", **filters: Unpack[Filters]) -> Facets:
         """How the matches of ``query`` (with ``search``'s filters) spread over ministries,
         types, languages and years, and how many documents match (``archive.index.facets``)."""
+        from archive.index.facets import search_facets  # see the imports
+
         with self._reading():
             self._check_search()
             return search_facets(self.index, query, within, **filters)
 
     def activity(self) -> Activity:
         """The latest new, edited and removed articles, with counts per day."""
+        from archive.index.browse import activity  # see the imports
+
         with self._reading():
             return activity(self.index)
 
     def captures(self, article: str | int) -> list[CaptureRow]:
         """Every capture of an article (responses of any status and revisits), oldest first."""
+        from archive.index.browse import captures_of  # see the imports
+
         with self._reading():
             return captures_of(self.index, self.resolve(article))
 
@@ -272,6 +274,7 @@ class DataDir:
         # Extraction (parsel, lxml: ~60 ms of imports) only for the web interface's pages,
         # not for every command that opens a DataDir.
         from archive.extract.headings import headings
+        from archive.warc.reader import read_record_at  # see the imports
 
         if not revision.warc_file or revision.warc_offset is None:
             return {}
@@ -283,21 +286,29 @@ class DataDir:
 
     def archived(self, urls: list[str]) -> dict[str, str]:
         """Which of ``urls`` (images, attachments) the WARC files hold: URL → fetch time."""
+        from archive.index.browse import archived  # see the imports
+
         with self._reading():
             return archived(self.index, urls)
 
     def ministries(self) -> list[str]:
         """The ministries the latest revisions name, alphabetically."""
+        from archive.index.browse import ministries  # see the imports
+
         with self._reading():
             return ministries(self.index)
 
     def article(self, article: str | int, revision: int | None = None) -> ArticleView:
         """An article's revision (its latest when ``revision`` is None) and its state."""
+        from archive.index.views import article_view  # see the imports
+
         with self._reading():
             return article_view(self.index, self.resolve(article), revision)
 
     def history(self, article: str | int) -> History:
         """An article's revisions, oldest first."""
+        from archive.index.views import article_history  # see the imports
+
         with self._reading():
             return article_history(self.index, self.resolve(article))
 
@@ -313,6 +324,10 @@ class DataDir:
         ``article`` may be an attached document's URL, or ``attachment`` names one of the
         article's documents (URL or file name): then the diff is of the document's text
         between two versions."""
+        # See the imports.
+        from archive.index.attachment_views import attachment_diff, find_attachment, is_attachment
+        from archive.index.diff import diff_article
+
         with self._reading():
             if attachment is None and is_attachment(self.index, str(article)):
                 return attachment_diff(self.index, str(article), older, newer)
@@ -332,6 +347,10 @@ class DataDir:
         """Articles revised or removed, and documents replaced, since ``since`` (default: a
         week ago), newest first; up to ``until``, of one ``ministry`` (its exact name) or
         ``kind`` (revised, removed, attachment)."""
+        from archive.index.browse import filtered_changes  # see the imports
+        from archive.index.changes import changes as find_changes
+        from archive.index.changes import default_since
+
         with self._reading():
             if until is None and ministry is None and kind is None:
                 return find_changes(self.index, since or default_since())
@@ -341,11 +360,15 @@ class DataDir:
 
     def jobs(self) -> list[Job]:
         """Crawl jobs, oldest first; a crashed one shows as interrupted."""
+        from archive.index.jobs import list_jobs  # see the imports
+
         with self._reading():
             return list_jobs(self.index)
 
     def job(self, job_id: str) -> Job:
         """One crawl job, by its id or a prefix of it naming one job."""
+        from archive.index.jobs import get_job  # see the imports
+
         with self._reading():
             return get_job(self.index, job_id)
 

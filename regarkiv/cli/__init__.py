@@ -22,41 +22,46 @@ from typing import Any
 import click
 
 from archive import __version__
-from archive.config import CrawlConfigError
-from archive.datadir import DataDirError, NoArchive, UnreadableArchive
-from archive.index.attachments import AttachmentNotFound
-from archive.index.diff import NothingToCompare
-from archive.index.jobs import JobNotFound
-from archive.index.search import SearchQueryError
-from archive.index.store import ArticleNotFound, RevisionNotFound, UnusableIndex
-from archive.lock import DataDirLocked, LockError
-from archive.schedules import ScheduleError, ScheduleNotFound
 from regarkiv.cli import output
 from regarkiv.cli.lazy import LazyGroup
 from regarkiv.cli.options import CONTEXT
-from regarkiv.demo import DemoError
-from regarkiv.web.ports import ServeError
 
-# Each one's message is a whole sentence for the user.
+# Each one's message is a whole sentence for the user. Named, not imported: a command imports
+# only the modules it needs (a cold `search` must not pay for the diff's, the schedules' or the
+# web server's), and an error can only come from a module that was imported.
 LIBRARY_ERRORS = (
-    ArticleNotFound,
-    AttachmentNotFound,
-    CrawlConfigError,
-    DataDirError,
-    DataDirLocked,
-    DemoError,
-    JobNotFound,
-    LockError,
-    NoArchive,
-    NothingToCompare,
-    RevisionNotFound,
-    ScheduleError,
-    ScheduleNotFound,
-    SearchQueryError,
-    ServeError,
-    UnreadableArchive,
-    UnusableIndex,
+    "archive.config.CrawlConfigError",
+    "archive.datadir.NoArchive",
+    "archive.datadir.UnreadableArchive",
+    "archive.files.DataDirError",
+    "archive.index.articles.ArticleNotFound",
+    "archive.index.articles.RevisionNotFound",
+    "archive.index.attachments.AttachmentNotFound",
+    "archive.index.connection.UnusableIndex",
+    "archive.index.diff.NothingToCompare",
+    "archive.index.fts.SearchQueryError",
+    "archive.index.jobs.JobNotFound",
+    "archive.lock.DataDirLocked",
+    "archive.lock.LockError",
+    "archive.schedules.ScheduleError",
+    "archive.schedules.ScheduleNotFound",
+    "archive.wacz_pages.ExportError",
+    "regarkiv.demo.DemoError",
+    "regarkiv.web.ports.ServeError",
 )
+
+
+def library_error_classes() -> tuple[type[Exception], ...]:
+    """The classes of LIBRARY_ERRORS whose modules are imported (the others cannot have
+    raised anything)."""
+    found = []
+    for name in LIBRARY_ERRORS:
+        module, _, qualname = name.rpartition(".")
+        cls = getattr(sys.modules.get(module), qualname, None)
+        if isinstance(cls, type) and issubclass(cls, Exception):
+            found.append(cls)
+    return tuple(found)
+
 
 # The system's refusals no command can do anything about: reported in one line, like a
 # library error, wherever they come from (the crawl's index, a file the tool writes).
@@ -72,18 +77,26 @@ class Group(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LIBRARY_ERRORS as error:
-            raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:
             output.note("\nInterrupted.")  # after the ^C the terminal shows
             ctx.exit(130)
-        except sqlite3.DatabaseError as error:  # e.g. "database or disk is full"
-            raise click.ClickException(f"the index cannot be used: {error}") from None
-        except OSError as error:
-            if error.errno not in ENVIRONMENT_ERRORS:
+        except Exception as error:
+            message = user_message(error)
+            if message is None:
                 raise
-            where = f"{error.filename}: " if error.filename else ""
-            raise click.ClickException(f"{where}{error.strerror}") from None
+            raise click.ClickException(message) from None
+
+
+def user_message(error: Exception) -> str | None:
+    """The one line to print for an error the user can act on; None for a bug."""
+    if isinstance(error, library_error_classes()):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):  # e.g. "database or disk is full"
+        return f"the index cannot be used: {error}"
+    if isinstance(error, OSError) and error.errno in ENVIRONMENT_ERRORS:
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror}"
+    return None
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archive.datadir import DataDir
-from archive.wacz import ExportError, ExportReport, Selection, export_wacz
+from archive.wacz import ExportReport, Selection, export_wacz
 from regarkiv.cli import output
 from regarkiv.cli.options import CONTEXT, DATE, data_dir_option, json_option
 
@@ -37,13 +37,8 @@ def wacz(
 
     Example: regarkiv export wacz news.wacz --since 2026-07-01
     """
-    # Its error is turned into a message here, not in the group's LIBRARY_ERRORS: that
-    # would import the WACZ code (and surt's ~200 ms of imports) for every command.
-    try:
-        with DataDir(data_dir) as data:
-            report = export_wacz(data, out, Selection(job_id=job_id, since=since), force=force)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    with DataDir(data_dir) as data:
+        report = export_wacz(data, out, Selection(job_id=job_id, since=since), force=force)
     output.emit(report.as_dict(), as_json=as_json, text=lambda: _text(report))
 
 

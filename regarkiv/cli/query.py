@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive.datadir import DataDir
-from archive.index.changes import Change, default_since, to_atom
 from archive.index.printable import printable
 from archive.index.search import LANGS, WITHIN, SearchResult
-from archive.index.views import History
 from regarkiv.cli import output
 from regarkiv.cli.options import (
     CONTEXT,
@@ -25,6 +23,10 @@ from regarkiv.cli.options import (
     data_dir_option,
     json_option,
 )
+
+if TYPE_CHECKING:
+    from archive.index.changes import Change
+    from archive.index.views import History
 
 SEARCH_COLUMNS = (
     "id",
@@ -261,17 +263,19 @@ def diff(
 
 
 @click.command(context_settings=CONTEXT)
-@click.option(
-    "--since", type=DATE, default=default_since, help="From this date on (default: 7 days ago)."
-)
+@click.option("--since", type=DATE, default=None, help="From this date on (default: 7 days ago).")
 @json_option("Print a JSON list.")
 @click.option("--atom", "as_atom", is_flag=True, help="Print an Atom 1.0 feed.")
 @data_dir_option
-def changes(since: date, as_json: bool, as_atom: bool, data_dir: Path) -> None:
+def changes(since: date | None, as_json: bool, as_atom: bool, data_dir: Path) -> None:
     """Articles revised or removed since a date, newest first.
 
     Example: regarkiv changes --since 2026-07-01 --atom > changes.xml
     """
+    # Only this command compares revisions and writes Atom: a cold `search` skips both.
+    from archive.index.changes import default_since, to_atom
+
+    since = since or default_since()
     with DataDir(data_dir) as archive:
         found = archive.changes(since)
     output.emit(

@@ -4,13 +4,14 @@ helper, small modules."""
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import regarkiv.__main__
-from regarkiv.cli import main
+from regarkiv.cli import LIBRARY_ERRORS, main, user_message
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "regarkiv" / "cli"
@@ -20,6 +21,17 @@ def test_the_installed_command_and_python_m_run_the_same_main() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"regarkiv": "regarkiv.cli:main"}
     assert regarkiv.__main__.main is main
+
+
+def test_each_library_error_is_named_where_its_class_is_defined() -> None:
+    """The group finds them by name among imported modules: a misspelt name would turn
+    that error into a traceback."""
+    for name in LIBRARY_ERRORS:
+        module, _, qualname = name.rpartition(".")
+        cls = getattr(importlib.import_module(module), qualname)
+        assert issubclass(cls, Exception) and cls.__module__ == module, name
+        assert user_message(cls("a sentence for the user")) == "a sentence for the user"
+    assert user_message(ValueError("a bug")) is None
 
 
 def test_commands_but_crawl_do_not_import_scrapy(tmp_path: Path) -> None:

@@ -39,6 +39,13 @@ NOT_FOR_SEARCH = (
     "xml.etree",  # the Atom feed of `changes --atom`
     "snowballstemmer",  # 30 languages: its Norwegian and English stemmers load alone
     "difflib",  # only `diff` and `changes` compare revisions
+    "archive.index.diff",
+    "archive.index.changes",
+    "archive.warc",  # the WARC reader: only pages that show a record's headings
+    "archive.schedules",
+    "archive.config",  # the crawl's options
+    "regarkiv.demo",
+    "regarkiv.web",  # `serve`, and its port errors
 )
 
 
