@@ -55,11 +55,12 @@ DEFAULTS = {
     "cold_runs": 20,
     "requisites_articles": 600,
     "requisites_latency_ms": 50.0,
+    "crawl_latency_ms": 50.0,
 }
 WACZ_SIZES = {"default": "256,1024", "quick": "8,32"}  # MB of archive
 QUICK = {
     "articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000, "cold_runs": 4,
-    "requisites_articles": 30, "requisites_latency_ms": 50.0,
+    "requisites_articles": 30, "requisites_latency_ms": 50.0, "crawl_latency_ms": 50.0,
 }  # fmt: skip
 
 
@@ -78,6 +79,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--requisites-latency-ms", type=float, help="server latency for section 1c (50; 0: none)"
+    )
+    parser.add_argument(
+        "--crawl-latency-ms", type=float, help="a third crawl server this far away (50; 0: none)"
     )
     parser.add_argument("--extract-pages", type=int, help="pages to extract (default 300)")
     parser.add_argument("--revisions", type=int, help="search benchmark size (default 200000)")
@@ -109,8 +113,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="regarkiv-bench-") as tmp:
         site = Site(articles=args.articles, seed=args.seed)
         crawl, archive = crawl_section(
-            args.articles, args.seed, args.concurrency, args.rounds, args.timeout, Path(tmp), log
-        )
+            args.articles, args.seed, args.concurrency, args.rounds, args.timeout, Path(tmp), log,
+            args.crawl_latency_ms,
+        )  # fmt: skip
         results["crawl"] = {"expected_requests": expected_requests(site), **crawl}
         log(f"crawl with requisites and attachments: {args.requisites_articles} articles")
         results["crawl_requisites"] = requisites_rounds.section(

@@ -293,10 +293,14 @@ def crawl_contender(
     data_dir: Path,
     *,
     warm_first: bool = True,
+    latency_ms: float = 0.0,
 ) -> CrawlResult:
     """Run one contender against a fresh server, warmed first (every page rendered into its
-    cache) unless ``warm_first`` is false; ``data_dir`` receives its output."""
+    cache) unless ``warm_first`` is false, waiting ``latency_ms`` before each answer (an
+    asyncio sleep: no CPU); ``data_dir`` receives its output."""
     with ReplicaServer(site) as server:
+        if latency_ms > 0:
+            server.faults.add("*", "slow", delay=latency_ms / 1000)
         warm_s = warm(site, server.base_url) if warm_first else 0.0
         server.requests.clear()
         if name == "bare":

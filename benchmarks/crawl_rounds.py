@@ -13,6 +13,11 @@ Servers:
   the same two cores as the crawl, as any server's is on this machine.
 - ``prerendered``: every page rendered into the server's cache before the contender starts,
   so serving costs almost nothing; reported beside the other, as an upper bound.
+- ``rendering_<N>ms`` (with ``latency_ms``): the rendering server waiting N ms before each
+  answer, as a server across a network does (the real site is ~20-40 ms from Norway).
+  Loopback with no wait leaves every contender bound by the two cores' CPU, which it
+  shares with the server; here what a crawl does while it waits shows. wget is left out:
+  one request at a time, each waiting N ms, a round would take minutes.
 
 Cost is CPU per page (user + system, every process of the contender): the primary figure,
 less moved by machine load than wall-clock throughput. wget fetches one page at a time (it
@@ -64,6 +69,7 @@ def server_rounds(
     run: Callable[[str, Site, Path], CrawlResult],
     work: Path,
     log: Callable[[str], None],
+    names: tuple[str, ...] = CONTENDERS,
 ) -> tuple[dict[str, Any], Path]:
     """Every contender ``rounds`` times against one kind of server; the figures of each
     round, per-contender medians and the per-round ratios. Also the regarkiv archive."""
@@ -71,7 +77,8 @@ def server_rounds(
     per_round: list[dict[str, dict[str, Any]]] = []
     archive = work
     for number in range(rounds):
-        order = CONTENDERS[number % 3 :] + CONTENDERS[: number % 3]
+        turn = number % len(names)
+        order = names[turn:] + names[:turn]
         results: dict[str, dict[str, Any]] = {}
         for name in order:
             log(f"crawl, {server} server, round {number + 1}/{rounds}: {name}")
@@ -100,11 +107,12 @@ def server_rounds(
             "rounds_pages_per_s": [r[name]["pages_per_s"] for r in per_round],
             "rounds_cpu_ms_per_page": [r[name]["cpu_ms_per_page"] for r in per_round],
         }
-        for name in CONTENDERS
+        for name in names
     }
     ratios = {
         key: _spread([r[top][figure] / r[bottom][figure] for r in per_round])
         for key, top, bottom, figure in RATIOS
+        if top in names and bottom in names
     }
     return {"contenders": contenders, "ratios": ratios, "rounds": per_round}, archive
 
@@ -113,19 +121,26 @@ _PEAKS = ("peak_rss_mb", "peak_tree_rss_mb", "peak_rss_sum_mb")
 
 
 def _contender(
-    name: str, site: Site, data_dir: Path, *, concurrency: int, timeout: float, warm_first: bool
-) -> CrawlResult:
-    return crawl_contender(name, site, concurrency, timeout, data_dir, warm_first=warm_first)
+    name: str, site: Site, data_dir: Path, *, concurrency: int, timeout: float, warm_first: bool,
+    latency_ms: float,
+) -> CrawlResult:  # fmt: skip
+    return crawl_contender(
+        name, site, concurrency, timeout, data_dir, warm_first=warm_first, latency_ms=latency_ms
+    )
 
 
 def crawl_section(
     articles: int, seed: int, concurrency: int, rounds: int, timeout: float, work: Path,
-    log: Callable[[str], None],
+    log: Callable[[str], None], latency_ms: float = 0.0,
 ) -> tuple[dict[str, Any], Path]:  # fmt: skip
-    """Both servers, ``rounds`` paired rounds each; the rendering server's regarkiv archive."""
+    """Each server, ``rounds`` paired rounds each; the rendering server's regarkiv archive.
+    With ``latency_ms``, a third: the rendering server that far away (bare and regarkiv)."""
     section: dict[str, Any] = {"note": NOTE_WGET, "concurrency": concurrency, "servers": {}}
     archive = work
-    for server in SERVERS:
+    servers: list[tuple[str, float, tuple[str, ...]]] = [(s, 0.0, CONTENDERS) for s in SERVERS]
+    if latency_ms > 0:
+        servers.append((f"rendering_{latency_ms:g}ms", latency_ms, ("bare", "regarkiv")))
+    for server, latency, names in servers:
         warm = server == "prerendered"
         cache = articles + 1000 if warm else SHIPPED_CACHE
 
@@ -133,9 +148,11 @@ def crawl_section(
             return Site(articles=articles, seed=seed, cache_size=cache)
 
         run = functools.partial(
-            _contender, concurrency=concurrency, timeout=timeout, warm_first=warm
-        )
-        figures, regarkiv_dir = server_rounds(server, rounds, make_site, run, work, log)
+            _contender, concurrency=concurrency, timeout=timeout, warm_first=warm,
+            latency_ms=latency,
+        )  # fmt: skip
+        figures, regarkiv_dir = server_rounds(server, rounds, make_site, run, work, log, names)
+        figures["latency_ms"] = latency
         section["servers"][server] = figures
         if server == "rendering":
             archive = regarkiv_dir

@@ -53,10 +53,27 @@ def targets(results: dict[str, Any]) -> list[Target]:
         *(Target(f"search: {kind.replace('_', ' ')} p95", search[kind]["p95_ms"], "<=", 20, "ms")
           for kind in KINDS),
         Target("cold `regarkiv search`, median wall", cold["wall_ms_median"], "<=", 120, "ms"),
+        *distant_targets(results["crawl"]["servers"]),
         *wacz_targets(results["wacz"]),
         *requisites_targets(results["crawl_requisites"]),
         *requisites_targets(results.get("crawl_requisites_latency")),
     ]  # fmt: skip
+
+
+def distant_targets(servers: dict[str, Any]) -> list[Target]:
+    """The pages-only targets again, against the rendering server placed across a network."""
+    found = []
+    for figures in servers.values():
+        if not figures.get("latency_ms"):
+            continue
+        where, ratios = f"{figures['latency_ms']:g} ms", figures["ratios"]
+        found += [
+            Target(f"crawl, {where}: regarkiv / bare, pages/s",
+                   ratios["regarkiv_vs_bare"]["median"], ">=", 0.85, "x"),
+            Target(f"crawl, {where}: regarkiv / bare, CPU per page",
+                   ratios["cpu_per_page_regarkiv_vs_bare"]["median"], "<=", 1.4, "x"),
+        ]  # fmt: skip
+    return found
 
 
 def requisites_targets(figures: dict[str, Any] | None) -> list[Target]:
@@ -84,7 +101,9 @@ def wacz_targets(figures: dict[str, Any]) -> list[Target]:
 def _crawl_lines(crawl: dict[str, Any]) -> list[str]:
     lines = [f"  ({crawl['note']}; the others run {crawl['concurrency']} at once)"]
     for server, figures in crawl["servers"].items():
-        lines.append(f"  {server} server: medians over the rounds")
+        latency = figures.get("latency_ms")
+        away = f", {latency:g} ms before each answer" if latency else ""
+        lines.append(f"  {server} server{away}: medians over the rounds")
         for name, c in figures["contenders"].items():
             lines.append(
                 f"    {name:9} {c['pages']:6} pages {c['pages_per_s']:8.1f} pages/s  "
