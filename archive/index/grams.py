@@ -137,16 +137,9 @@ def _facets(lang: str | None, kind: str | None, ministries: str) -> str:
 
 
 def _documents(conn: sqlite3.Connection) -> int:
-    """The stems rows: FTS5's own total, the first varint of its ``averages`` record."""
-    row = conn.execute("SELECT block FROM revisions_stems_data WHERE id = 1").fetchone()
-    if row is None or not row[0]:
-        return 0
-    value = 0
-    for byte in row[0][:9]:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            break
-    return value
+    """The stems rows, one ``revisions_stems_text`` row each. Counted, not FTS5's total:
+    within a rebuild's transaction FTS5 has not written that yet (~4 ms at 200,000)."""
+    return int(conn.execute("SELECT count(*) FROM revisions_stems_text").fetchone()[0])
 
 
 def _choose(conn: sqlite3.Connection, documents: int) -> frozenset[str]:
