@@ -177,3 +177,15 @@ def to_grams(match: str, common: frozenset[str] | None) -> str | None:
 
     rewritten = _PART.sub(gram, match)
     return None if failed else rewritten
+
+
+def source(
+    where: list[str], params: list[object], common: frozenset[str] | None
+) -> tuple[str, list[str], list[object]]:
+    """The table to find the rows of ``where`` (a ``revisions_stems MATCH ?`` condition,
+    then row id bounds) in, with the conditions and parameters for it: the grams table
+    when it can answer the match, which then gives the same rows."""
+    grams = to_grams(str(params[0]), common)
+    if grams is None:
+        return "revisions_stems", where, params
+    return "revisions_grams", ["revisions_grams MATCH ?", *where[1:]], [grams, *params[1:]]

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 
 from archive.index.fts import RankedPhrase, facet_filter, words
-from archive.index.grams import to_grams
+from archive.index.grams import source
 
 MAX_RANKED_PHRASES = 200  # matches ranked for a query with a phrase at most; see rank_phrases
 _SAMPLE = 100  # matches a phrase's document count is estimated from; see _documents
@@ -54,9 +54,8 @@ def rank_phrases(
     if whole and len(phrases) == 2 and phrases[1].english and not phrases[0].english:
         candidates = _two_stems_candidates(conn, phrases, documents, known, common)
     else:
-        table, match = _source(str(params[0]), common)
-        condition = " AND ".join([f"{table} MATCH ?", *where[1:]])
-        candidates = _newest(conn, condition, [match, *params[1:]], MAX_RANKED_PHRASES, table)
+        table, conditions, values = source(where, params, common)
+        candidates = _newest(conn, " AND ".join(conditions), values, MAX_RANKED_PHRASES, table)
     if not candidates:
         return []
     average_length = sum(averages[1:]) / documents
@@ -141,15 +140,9 @@ def _newest_matches(
 ) -> list[int]:
     """The ``n`` newest rows matching ``match`` (within the row id ``bounds``: operator,
     row id), from the grams table when it can answer ``match``."""
-    table, match = _source(match, common)
-    condition = " AND ".join([f"{table} MATCH ?", *(f"rowid {op} ?" for op, _ in bounds)])
-    return _newest(conn, condition, [match, *(row for _, row in bounds)], n, table)
-
-
-def _source(match: str, common: frozenset[str] | None) -> tuple[str, str]:
-    """The table to find ``match``'s rows in, and the expression for it."""
-    grams = to_grams(match, common)
-    return ("revisions_stems", match) if grams is None else ("revisions_grams", grams)
+    where = ["revisions_stems MATCH ?", *(f"rowid {op} ?" for op, _ in bounds)]
+    table, conditions, values = source(where, [match, *(row for _, row in bounds)], common)
+    return _newest(conn, " AND ".join(conditions), values, n, table)
 
 
 def _two_stems_candidates(

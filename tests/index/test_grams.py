@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from archive.index import facets as facets_module
 from archive.index import grams
 from archive.index import search as search_module
+from archive.index.facets import search_facets
 from archive.index.fts import could_be_facet
 from archive.index.grams import JOIN, grams_text, to_grams
 from archive.index.search import search
@@ -128,15 +130,17 @@ def results(index: Index, **arguments: object) -> list[tuple[object, ...]]:
 
 
 def assert_same_as_fts5(index: Index, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Every query gives what FTS5's phrase test gives; returns how many used grams."""
+    """Every query gives what FTS5's phrase test gives (results and facets); returns how
+    many used grams."""
     used = 0
     for arguments in queries():
         with counted(index) as seen:
-            ours = results(index, **arguments)
+            ours = results(index, **arguments), search_facets(index, **arguments)  # type: ignore[arg-type]
         used += bool(seen)
         with monkeypatch.context() as patch:
-            patch.setattr(search_module, "common_words", lambda conn: None)
-            theirs = results(index, **arguments)
+            for module in (search_module, facets_module):
+                patch.setattr(module, "common_words", lambda conn: None)
+            theirs = results(index, **arguments), search_facets(index, **arguments)  # type: ignore[arg-type]
         assert ours == theirs, arguments
     return used
 
