@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -61,21 +61,32 @@ def corpus(n: int, seed: int = 7) -> list[Article]:
     return found
 
 
-def record_all(index: Index, articles: list[Article], start: int = 0) -> None:
-    for n, article in enumerate(articles, start):
-        capture = Capture(
-            url=article.url,
-            fetched_at=T0 + timedelta(minutes=n),
-            status=200,
-            record_type="response",
-            record_id=f"<urn:uuid:{n:032x}>",
-            warc_file="a.warc.gz",
-            offset=n * 1000,
-            length=1000,
-            payload_digest=f"sha1:{n}",
-        )
-        index.record_article(article, index.add_capture(capture, "job1", article.id), T0)
-    index.commit()
+@pytest.fixture
+def record_all(
+    make_capture: Callable[..., Capture],
+) -> Callable[..., None]:
+    """Indexes articles as captured one after another, from capture ``start`` on."""
+
+    def add(index: Index, articles: list[Article], start: int = 0) -> None:
+        for n, article in enumerate(articles, start):
+            capture = make_capture(n, article.url, digest=f"sha1:{n}")
+            index.record_article(article, index.add_capture(capture, "job1", article.id), T0)
+        index.commit()
+
+    return add
+
+
+@pytest.fixture
+def built(tmp_path: Path, record_all: Callable[..., None]) -> Callable[[list[Article]], Path]:
+    """An index at ``tmp_path`` holding these articles, closed."""
+
+    def build(articles: list[Article]) -> Path:
+        path = tmp_path / "index.db"
+        with Index(path) as index:
+            record_all(index, articles)
+        return path
+
+    return build
 
 
 @pytest.fixture
@@ -191,11 +202,11 @@ def test_only_pairs_of_common_stems_are_asked_of_the_grams_table() -> None:
 
 
 def test_frequent_phrases_find_the_same_through_grams_as_through_fts5(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_archives: None
+    built: Callable[[list[Article]], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    small_archives: None,
 ) -> None:
-    path = tmp_path / "index.db"
-    with Index(path) as index:
-        record_all(index, corpus(400))
+    path = built(corpus(400))
     with Index(path) as index:  # the next open: grown past MIN_DOCUMENTS, filled
         common = grams.common_words(index.conn)
         assert common is not None and {"det", "er", "the", "govern"} <= common
@@ -211,12 +222,13 @@ def test_frequent_phrases_find_the_same_through_grams_as_through_fts5(
 
 
 def test_writes_keep_the_grams_of_the_latest_revisions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_archives: None
+    built: Callable[[list[Article]], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    small_archives: None,
+    record_all: Callable[..., None],
 ) -> None:
-    path = tmp_path / "index.db"
     articles = corpus(300)
-    with Index(path) as index:
-        record_all(index, articles)
+    path = built(articles)
     with Index(path) as index:
         assert grams.common_words(index.conn)
         # New revisions (each phrase of the old text gone) and new articles.
@@ -233,11 +245,11 @@ def test_writes_keep_the_grams_of_the_latest_revisions(
 
 
 def test_an_index_before_grams_is_searched_as_before_and_filled_by_the_next_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_archives: None
+    built: Callable[[list[Article]], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    small_archives: None,
 ) -> None:
-    path = tmp_path / "index.db"
-    with Index(path) as index:
-        record_all(index, corpus(200))
+    path = built(corpus(200))
     with sqlite3.connect(path) as conn:  # as an index made before m010
         conn.execute("DROP TABLE revisions_grams")
         conn.execute("DELETE FROM index_meta WHERE key = 'gram_words'")
@@ -258,7 +270,7 @@ def test_an_index_before_grams_is_searched_as_before_and_filled_by_the_next_writ
 
 
 def test_the_common_stems_are_chosen_again_once_the_archive_doubles(
-    tmp_path: Path, small_archives: None
+    tmp_path: Path, small_archives: None, record_all: Callable[..., None]
 ) -> None:
     path = tmp_path / "index.db"
     with Index(path) as index:  # too small to choose: none, until it is large enough
