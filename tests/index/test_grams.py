@@ -19,7 +19,7 @@ from archive.index import facets as facets_module
 from archive.index import grams
 from archive.index import search as search_module
 from archive.index.facets import search_facets
-from archive.index.fts import could_be_facet
+from archive.index.fts import could_be_facet, words
 from archive.index.grams import JOIN, grams_text, to_grams
 from archive.index.search import search
 from archive.index.store import Index
@@ -288,8 +288,6 @@ def test_the_common_stems_are_chosen_again_once_the_archive_doubles(
 
 
 def test_a_pair_is_one_token_that_no_text_can_spell(tmp_path: Path) -> None:
-    from archive.index.fts import words
-
     assert words(f"det{JOIN}er") == ["det", "er"]  # never inside a stem
     with Index(tmp_path / "index.db") as index:  # and FTS5 keeps it inside one token
         index.conn.execute(
