@@ -16,6 +16,7 @@ from typing import Unpack
 
 from archive.index.attachment_search import Filters as AttachmentFilters
 from archive.index.attachment_search import count_attachments
+from archive.index.grams import common_words, source
 from archive.index.schema import revision_id_of
 from archive.index.search import Filters, match_conditions
 from archive.index.store import Index
@@ -52,9 +53,10 @@ def search_facets(
             filters.get("date_from"), filters.get("date_to"),
         )  # fmt: skip
         documents = count_attachments(index.conn, compiled, chosen, MAX_COUNTED)
+    # A phrase of two frequent words: the same rows from the grams table, ~10x sooner.
+    table, where, params = source(where, params, common_words(index.conn))
     rows = index.conn.execute(
-        f"SELECT rowid FROM revisions_stems WHERE {' AND '.join(where)}"
-        " ORDER BY rowid DESC LIMIT ?",
+        f"SELECT rowid FROM {table} WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
         [*params, MAX_COUNTED + 1],
     ).fetchall()
     ids = [revision_id_of(row[0]) for row in rows[:MAX_COUNTED]]

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 
 from archive.index.fts import RankedPhrase, facet_filter, words
+from archive.index.grams import source
 
 MAX_RANKED_PHRASES = 200  # matches ranked for a query with a phrase at most; see rank_phrases
 _SAMPLE = 100  # matches a phrase's document count is estimated from; see _documents
@@ -28,6 +29,7 @@ def rank_phrases(
     phrases: tuple[RankedPhrase, ...],
     limit: int,
     whole: bool = False,
+    common: frozenset[str] | None = None,
 ) -> list[tuple[int, float]]:
     """``search``'s ranking for a query with a phrase: FTS5's bm25, computed here.
 
@@ -41,6 +43,8 @@ def rank_phrases(
     ``whole``: the query is that one phrase (or word) and nothing else, so the matches
     found are all of its matches since the oldest of them: its count comes from them,
     without running the phrase again (a frequent phrase: ~10 ms at 200,000 revisions).
+    ``common``: the stems the grams table pairs (``archive.index.grams``); a match whose
+    phrases are all pairs of them is found there, the same rows as FTS5's phrase test.
     """
     averages = _varints(
         conn.execute("SELECT block FROM revisions_stems_data WHERE id = 1").fetchone()[0]
@@ -48,10 +52,10 @@ def rank_phrases(
     documents = averages[0]
     known: dict[str, int] = {}  # phrases' document counts found on the way
     if whole and len(phrases) == 2 and phrases[1].english and not phrases[0].english:
-        candidates = _two_stems_candidates(conn, phrases, documents, known)
+        candidates = _two_stems_candidates(conn, phrases, documents, known, common)
     else:
-        condition = " AND ".join(where)
-        candidates = _newest(conn, condition, params, MAX_RANKED_PHRASES)
+        table, conditions, values = source(where, params, common)
+        candidates = _newest(conn, " AND ".join(conditions), values, MAX_RANKED_PHRASES, table)
     if not candidates:
         return []
     average_length = sum(averages[1:]) / documents
@@ -67,7 +71,7 @@ def rank_phrases(
         elif phrase.fts in known:
             hits = known[phrase.fts]
         else:
-            hits = _documents(conn, phrase.fts, documents)
+            hits = _documents(conn, phrase.fts, documents, common)
         idf = math.log((documents - hits + 0.5) / (hits + 0.5))
         counted[phrase.fts] = idf if idf > 0 else 1e-6  # as FTS5 does
     idfs = [counted[phrase.fts] for phrase in phrases]
@@ -114,15 +118,36 @@ def _candidate_rows(
     return found
 
 
-def _newest(conn: sqlite3.Connection, condition: str, params: list[object], n: int) -> list[int]:
-    """The row ids of the ``n`` newest stems rows that meet ``condition``, newest first."""
-    sql = f"SELECT rowid FROM revisions_stems WHERE {condition} ORDER BY rowid DESC LIMIT ?"
+def _newest(
+    conn: sqlite3.Connection,
+    condition: str,
+    params: list[object],
+    n: int,
+    table: str = "revisions_stems",
+) -> list[int]:
+    """The row ids of the ``n`` newest rows of ``table`` (the stems or their grams) that
+    meet ``condition``, newest first."""
+    sql = f"SELECT rowid FROM {table} WHERE {condition} ORDER BY rowid DESC LIMIT ?"
     return [row[0] for row in conn.execute(sql, [*params, n])]
+
+
+def _newest_matches(
+    conn: sqlite3.Connection,
+    match: str,
+    n: int,
+    common: frozenset[str] | None,
+    bounds: tuple[tuple[str, int], ...] = (),
+) -> list[int]:
+    """The ``n`` newest rows matching ``match`` (within the row id ``bounds``: operator,
+    row id), from the grams table when it can answer ``match``."""
+    where = ["revisions_stems MATCH ?", *(f"rowid {op} ?" for op, _ in bounds)]
+    table, conditions, values = source(where, [match, *(row for _, row in bounds)], common)
+    return _newest(conn, " AND ".join(conditions), values, n, table)
 
 
 def _two_stems_candidates(
     conn: sqlite3.Connection, phrases: tuple[RankedPhrase, ...], documents: int,
-    known: dict[str, int],
+    known: dict[str, int], common: frozenset[str] | None = None,
 ) -> list[int]:  # fmt: skip
     """The ``MAX_RANKED_PHRASES`` newest matches of one word or phrase whose Norwegian and
     English stems differ (``nb OR (en AND English)``), and the English phrase's document
@@ -135,12 +160,12 @@ def _two_stems_candidates(
     ones are looked for with the query's own condition. The result is the query's.
     """
     norwegian, english = phrases
-    sample = _newest(conn, "revisions_stems MATCH ?", [english.fts], _SAMPLE)
+    sample = _newest_matches(conn, english.fts, _SAMPLE, common)
     if len(sample) < _SAMPLE:
         known[english.fts] = len(sample)
     else:
         known[english.fts] = _estimate(conn, len(sample), sample[-1], documents)
-    found = set(_newest(conn, "revisions_stems MATCH ?", [norwegian.fts], MAX_RANKED_PHRASES))
+    found = set(_newest_matches(conn, norwegian.fts, MAX_RANKED_PHRASES, common))
     langs = conn.execute(
         f"SELECT id, lang FROM revisions_stems_text WHERE id IN ({', '.join('?' * len(sample))})",
         sample,
@@ -148,27 +173,23 @@ def _two_stems_candidates(
     # The facets column's language token (fts.facet_text), read from the same value.
     found.update(row_id for row_id, lang in langs if words(lang or "")[:1] == ["en"])
     if len(sample) == _SAMPLE:  # English matches older than the sample's
-        condition = "revisions_stems MATCH ? AND rowid < ?"
-        params: list[object] = [f"{english.fts} AND {facet_filter(lang='en')}", sample[-1]]
+        bounds: tuple[tuple[str, int], ...] = (("<", sample[-1]),)
         if len(found) >= MAX_RANKED_PHRASES:  # none older than the newest that many
-            condition += " AND rowid > ?"
-            params.append(sorted(found, reverse=True)[MAX_RANKED_PHRASES - 1])
-        found.update(_newest(conn, condition, params, MAX_RANKED_PHRASES))
+            bounds += ((">", sorted(found, reverse=True)[MAX_RANKED_PHRASES - 1]),)
+        match = f"{english.fts} AND {facet_filter(lang='en')}"
+        found.update(_newest_matches(conn, match, MAX_RANKED_PHRASES, common, bounds))
     return sorted(found, reverse=True)[:MAX_RANKED_PHRASES]
 
 
-def _documents(conn: sqlite3.Connection, match: str, documents: int) -> int:
+def _documents(
+    conn: sqlite3.Connection, match: str, documents: int, common: frozenset[str] | None = None
+) -> int:
     """How many documents match ``match``: exact up to ``_SAMPLE``, else estimated from
     the share of documents that match among those since its ``_SAMPLE``-th newest."""
-    row = conn.execute(
-        "SELECT count(*), min(rowid) FROM (SELECT rowid FROM revisions_stems"
-        " WHERE revisions_stems MATCH ? ORDER BY rowid DESC LIMIT ?)",
-        [match, _SAMPLE],
-    ).fetchone()
-    hits, oldest = int(row[0]), row[1]
-    if hits < _SAMPLE:
-        return hits
-    return _estimate(conn, hits, oldest, documents)
+    sample = _newest_matches(conn, match, _SAMPLE, common)
+    if len(sample) < _SAMPLE:
+        return len(sample)
+    return _estimate(conn, len(sample), sample[-1], documents)
 
 
 def _estimate(conn: sqlite3.Connection, hits: int, oldest: int, documents: int) -> int:

@@ -48,6 +48,10 @@ Full-text search, over the *latest* revision of each article only:
     FTS5's bm25 counts each phrase's documents with a scan of the whole index (~25 ms for
     ``"det er"``), so ``archive.index.search`` counts phrases in these rows instead.
 
+``revisions_grams``: contentless FTS5 with the columns and row ids of ``revisions_stems``:
+    each adjacent pair of common stems of a text column as one token, the facets as
+    they are (``archive.index.grams``). A phrase of two frequent words searches it.
+
 ``attachments``: one row per attachment version: a document URL's distinct content.
     ``url``, ``version`` (1, 2 ... per URL), ``sha256`` (of the document's bytes, which
     decides a new version), ``payload_digest``, ``content_type`` (as served), ``size``,
@@ -423,6 +427,24 @@ def m009_capture_links(db: Database) -> None:
     )
     for sql in indexes:
         db.execute(sql)
+
+
+@migrations()
+def m010_phrase_grams(db: Database) -> None:
+    """``revisions_grams``: adjacent pairs of common stems as tokens, so a phrase of two
+    frequent words is one short doclist (``archive.index.grams``). Filled on this same
+    open, from ``revisions_stems_text``; search reads an index without it as before."""
+    _execute_all(
+        db,
+        f"""
+        CREATE VIRTUAL TABLE revisions_grams USING fts5(
+            title, lead, body, facets,
+            content='',
+            tokenize='{FTS_TOKENIZE}'
+        );
+        DELETE FROM index_meta WHERE key = 'gram_words'
+        """,
+    )
 
 
 def iso(when: datetime) -> str:

@@ -32,6 +32,7 @@ from archive.index.fts import (
     facet_filter,
     stemmer_lang,
 )
+from archive.index.grams import common_words
 from archive.index.phrase_rank import rank_phrases
 from archive.index.schema import first_stems_rowid, revision_id_of
 from archive.index.snippets import SnippetFinder
@@ -153,7 +154,10 @@ def search(
         if within != "attachments":
             whole = len(where) == 1 and not filtered and _one_term(compiled)
             if compiled.ranked is not None and (compiled.has_phrase or filtered):
-                ranked = rank_phrases(index.conn, where, params, compiled.ranked, limit, whole)
+                common = common_words(index.conn)
+                ranked = rank_phrases(
+                    index.conn, where, params, compiled.ranked, limit, whole, common
+                )
             else:
                 ranked = _rank(index.conn, where, params, limit, compiled.ranked, whole)
             found = _results(index.conn, ranked, SnippetFinder(compiled.highlight))

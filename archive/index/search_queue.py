@@ -15,6 +15,7 @@ from typing import Protocol
 
 from archive.index.connection import Connection, json_text
 from archive.index.fts import facet_text, stem_text
+from archive.index.grams import common_words, fill_grams, forget_grams, grams_values, write_grams
 from archive.index.schema import stems_rowid
 from archive.index.stemmers import STEMMER_VERSION
 from archive.model import Article
@@ -146,6 +147,8 @@ class SearchQueue(Connection):
                 f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?, ?)",
                 values,
             )
+        if (common := common_words(self.conn)) is not None:
+            write_grams(self.conn, [(grams_values(v, common), kind) for v, _, kind in stems])
         # After the FTS5 writes, not between them: a write to another table may open a
         # statement savepoint, which makes FTS5 flush its pending terms.
         self.conn.executemany(
@@ -170,6 +173,7 @@ class SearchQueue(Connection):
             for table in ("revisions_fts", "revisions_stems"):
                 self.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
             self.conn.execute("DELETE FROM revisions_stems_text")
+            forget_grams(self.conn)  # filled from the new stems, below
             rows = self.conn.execute(
                 """
                 SELECT r.id, r.title, r.lead, r.body, r.lang, r.published, r.type, r.ministries
@@ -191,3 +195,4 @@ class SearchQueue(Connection):
                 "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
                 (STEMS_VERSION,),
             )
+            fill_grams(self.conn)

@@ -23,6 +23,7 @@ import sqlite3
 from pathlib import Path
 from typing import Self
 
+from archive.index import grams
 from archive.index.articles import ArticleNotFound, Articles, Outcome, RevisionNotFound
 from archive.index.attachments import Attachments
 from archive.index.captures import Captures
@@ -63,7 +64,13 @@ ATTACHMENT_MIGRATION = "m005_attachments"
 # Migrations that only add columns and indexes for the web interface and Datasette: an index
 # without them is read as it is (the next crawl adds them).
 READER_OPTIONAL_MIGRATIONS = frozenset(
-    {"m006_iso_dates", "m007_web_indexes", "m008_robots_not_documents", "m009_capture_links"}
+    {
+        "m006_iso_dates",
+        "m007_web_indexes",
+        "m008_robots_not_documents",
+        "m009_capture_links",
+        "m010_phrase_grams",  # search answers every phrase without it, as before
+    }
 )
 
 
@@ -98,6 +105,9 @@ class Index(Captures, Articles, Attachments, JobTable):
         self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
         if self._meta("stems_version") != STEMS_VERSION:
             self.rebuild_search()
+        elif grams.stale(self.conn):
+            with self.transaction():
+                grams.fill_grams(self.conn)
         if migrated:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -157,6 +157,7 @@ def metadata(plugin_config: dict[str, Any]) -> dict[str, Any]:
 _HIDDEN = (
     "revisions_stems",
     "revisions_stems_text",
+    "revisions_grams",
     "_sqlite_migrations",
     "index_meta",
 )
