@@ -245,6 +245,21 @@ class Connection:
         return self._forget_memory
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """The block's statements read one committed state of the index (one read transaction),
+    e.g. the grams' chosen stems and the grams table a writer may fill again meanwhile;
+    inside a transaction already open, that one."""
+    opened = not conn.in_transaction
+    if opened:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if opened and conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: ends the read
+
+
 def json_text(value: object) -> str:
     """A list or dict as stored in a JSON column."""
     # ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass

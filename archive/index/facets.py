@@ -16,6 +16,7 @@ from typing import Unpack
 
 from archive.index.attachment_search import Filters as AttachmentFilters
 from archive.index.attachment_search import count_attachments
+from archive.index.connection import snapshot
 from archive.index.grams import common_words, source
 from archive.index.schema import revision_id_of
 from archive.index.search import Filters, match_conditions
@@ -54,11 +55,12 @@ def search_facets(
         )  # fmt: skip
         documents = count_attachments(index.conn, compiled, chosen, MAX_COUNTED)
     # A phrase of two frequent words: the same rows from the grams table, ~10x sooner.
-    table, where, params = source(where, params, common_words(index.conn))
-    rows = index.conn.execute(
-        f"SELECT rowid FROM {table} WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
-        [*params, MAX_COUNTED + 1],
-    ).fetchall()
+    with snapshot(index.conn):
+        table, where, params = source(where, params, common_words(index.conn))
+        rows = index.conn.execute(
+            f"SELECT rowid FROM {table} WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
+            [*params, MAX_COUNTED + 1],
+        ).fetchall()
     ids = [revision_id_of(row[0]) for row in rows[:MAX_COUNTED]]
     counts: dict[str, Counter[str]] = {name: Counter() for name in ("ministry", "type", "lang")}
     years: Counter[str] = Counter()

@@ -24,6 +24,7 @@ from typing import Any, TypedDict, Unpack
 from archive.index.attachment_search import MAX_CANDIDATES, AttachmentHit, search_attachments
 from archive.index.attachment_search import Filters as AttachmentFilters
 from archive.index.attachments import file_name
+from archive.index.connection import snapshot
 from archive.index.fts import (
     CompiledQuery,
     RankedPhrase,
@@ -151,24 +152,32 @@ def search(
     filtered = bool(facet_filter(lang=lang, type=type, ministry=ministry))
     found: list[SearchResult] = []
     try:
-        if within != "attachments":
-            whole = len(where) == 1 and not filtered and _one_term(compiled)
-            if compiled.ranked is not None and (compiled.has_phrase or filtered):
-                common = common_words(index.conn)
-                ranked = rank_phrases(
-                    index.conn, where, params, compiled.ranked, limit, whole, common
-                )
-            else:
-                ranked = _rank(index.conn, where, params, limit, compiled.ranked, whole)
-            found = _results(index.conn, ranked, SnippetFinder(compiled.highlight))
-        if within != "articles" and index.has_attachments:
-            chosen = AttachmentFilters(ministry, type, lang, date_from, date_to)
-            hits = search_attachments(index.conn, compiled, chosen, min(limit, MAX_CANDIDATES))
-            found += [_attachment_result(hit) for hit in hits]
+        with snapshot(index.conn):
+            found = _search_tables(index, compiled, where, params, limit, within, filtered)
+            if within != "articles" and index.has_attachments:
+                chosen = AttachmentFilters(ministry, type, lang, date_from, date_to)
+                hits = search_attachments(index.conn, compiled, chosen, min(limit, MAX_CANDIDATES))
+                found += [_attachment_result(hit) for hit in hits]
     except sqlite3.OperationalError as error:
         raise SearchQueryError(f"cannot search for {query!r}: {error}") from None
     found.sort(key=lambda result: -result.score)
     return found[offset:limit]
+
+
+def _search_tables(
+    index: Index, compiled: CompiledQuery, where: list[str], params: list[object], limit: int,
+    within: str, filtered: bool,
+) -> list[SearchResult]:  # fmt: skip
+    """The matching articles, ranked (none when only attachments are searched)."""
+    if within == "attachments":
+        return []
+    whole = len(where) == 1 and not filtered and _one_term(compiled)
+    if compiled.ranked is not None and (compiled.has_phrase or filtered):
+        common = common_words(index.conn)
+        ranked = rank_phrases(index.conn, where, params, compiled.ranked, limit, whole, common)
+    else:
+        ranked = _rank(index.conn, where, params, limit, compiled.ranked, whole)
+    return _results(index.conn, ranked, SnippetFinder(compiled.highlight))
 
 
 class Filters(TypedDict, total=False):

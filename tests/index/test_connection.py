@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index.connection import DEFAULT_CACHE_KIB
+from archive.index.connection import DEFAULT_CACHE_KIB, snapshot
 from archive.index.search import search
 from archive.index.store import Index
 from archive.indexer import INDEXER_CACHE_KIB
@@ -120,3 +120,24 @@ def test_each_connection_has_the_page_cache_its_process_asked_for(tmp_path: Path
         assert _cache_kib(index.conn) == LOOKUP_CACHE_KIB
     # Together the crawl's three processes hold far less than the 3 x 64 MiB they once did.
     assert DEFAULT_CACHE_KIB + INDEXER_CACHE_KIB + LOOKUP_CACHE_KIB <= 32 * 1024
+
+
+def test_a_snapshot_reads_one_committed_state_while_a_writer_commits(tmp_path: Path) -> None:
+    """Search reads the grams' chosen stems and then the grams table: a writer's refill
+    committed between the two must not be half seen."""
+    path = tmp_path / "wal.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("INSERT INTO t VALUES (1)")
+    reader = sqlite3.connect(path)
+    with snapshot(reader):
+        assert reader.execute("SELECT count(*) FROM t").fetchone() == (1,)
+        writer.execute("INSERT INTO t VALUES (2)")
+        assert reader.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    assert not reader.in_transaction
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (2,)
+    reader.execute("BEGIN")
+    with snapshot(reader):  # inside a transaction already open: that one, left open
+        pass
+    assert reader.in_transaction
