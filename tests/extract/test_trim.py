@@ -51,7 +51,7 @@ def whole_parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
 def whole_page_outcome(monkeypatch: pytest.MonkeyPatch, html: str | bytes, url: str) -> Outcome:
     with monkeypatch.context() as patch:
-        patch.setattr(extract, "readable_part", lambda body: None)
+        patch.setattr(extract, "find_cut", lambda body, lower=None: None)
         return outcome(html, url)
 
 
