@@ -9,6 +9,7 @@ pages, and on pages changed at random around what the head scan reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -229,3 +230,22 @@ def test_a_value_reads_as_lxml_reads_it(
     fast = outcome(changed, url)
     assert fast == reference(changed, url)
     assert isinstance(fast, Article) and fast.last_modified is not None
+
+
+def test_an_id_from_json_ld_in_the_head(
+    reference: Callable[[bytes, str], Outcome],
+    head_pages: list[tuple[bytes, str]],
+    head_reads: list[bool],
+) -> None:
+    """A URL without an id: the id comes from the head's JSON-LD (or DC.Identifier.URL)."""
+    for body, _ in head_pages:
+        url = f"{SITE}/no/aktuelt/uten-id/"
+        expected = reference(body, url)
+        head_reads.clear()
+        assert outcome(body, url) == expected
+        assert head_reads == [True]
+        # Without DC.Identifier.URL and og:url, only the JSON-LD names the id.
+        bare = re.sub(rb'<meta (name="DC.Identifier.URL"|property="og:url")[^>]*>', b"", body)
+        fast = outcome(bare, url)
+        assert isinstance(fast, Article) and f"/id{fast.id}/" in body.decode()
+        assert fast == reference(bare, url)
