@@ -240,3 +240,50 @@ def test_any_one_change_gives_what_the_whole_page_gives(
     at = min(max(body.lower().find(near) + offset, 0), len(body))
     changed = body[:at] + snippet + body[at:]
     assert outcome(changed, url) == whole_page_outcome(monkeypatch, changed, url)
+
+
+# Markup that a head scan could misread, put anywhere around what it reads.
+HEAD_SNIPPETS = [
+    b"<!--", b"-->", b"<!-- x -->", b"<!-->", b"<script>", b"</script>", b"<script><!--",
+    b'<script type="application/ld+json">{"@id": "https://www.regjeringen.no/id5/"}</script>',
+    b"<style>", b"<title>", b"</title>", b"<title>Annen</title>", b"<textarea>", b"<noscript>",
+    b"<plaintext>", b"<body>", b"<div>", b"<p>x</p>", b"<html lang='se'>", b"<head>", b"</head>",
+    b'<meta name="DC.Type" content="Sok">', b'<meta name="DC.Title" content="Ny &amp; annen">',
+    b'<META NAME="DC.Title" CONTENT="Store">', b"<meta name='DC.Title' content='Enkle'>",
+    b'<meta content="Omvendt" name="DC.Title">', b'<meta name="DC.Title" content="a" name="b">',
+    b'<meta name="DC.Title">', b'<meta name="DC.Title" content>', b'<meta property="og:url"'
+    b' content="https://www.regjeringen.no/no/x/id77/">', b"&#0;", b"&#x80;", b"&#150;",
+    b"&#xD800;", b"&#65535;", b"&nbsp;", b"&amp", b"&#229", b"&#xE5;", b"&quot;", b"&apos;",
+    b"&", b"<", b">", b'"', b"'", b"=", b"/", b"\r", b"\n", b"\t", b"\x0c", b"\x01",
+    b"\xef\xbf\xbe", b"\xff", b"\xc3\xa5", b"<![CDATA[", b"<?x?>", b"</ x>", b"<a title='<meta'>",
+]  # fmt: skip
+HEAD_MARKS = [
+    b"<!doctype", b"<html", b"<head>", b"<title>", b"</title>", b'name="dc.title"',
+    b'name="dc.type"', b'name="dc.date"', b'content="', b'property="og:url"', b"<script",
+    b"</script>", b"ld+json", b"<template", b"<link", b"</head",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    page=st.integers(min_value=0, max_value=3),
+    snippet=st.sampled_from(HEAD_SNIPPETS),
+    near=st.sampled_from(HEAD_MARKS),
+    offset=st.integers(min_value=-40, max_value=40),
+)
+def test_any_one_change_to_a_head_gives_what_the_whole_page_gives(
+    monkeypatch: pytest.MonkeyPatch,
+    sample_pages: list[tuple[bytes, str]],
+    page: int,
+    snippet: bytes,
+    near: bytes,
+    offset: int,
+) -> None:
+    """The head is read from its bytes (head.py) only where that gives lxml's reading."""
+    body, url = sample_pages[page % len(sample_pages)]
+    found = body.lower().find(near)
+    at = min(max((found if found >= 0 else 0) + offset, 0), len(body))
+    changed = body[:at] + snippet + body[at:]
+    assert outcome(changed, url) == whole_page_outcome(monkeypatch, changed, url)
