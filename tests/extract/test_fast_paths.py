@@ -143,21 +143,6 @@ def test_the_reference_runs_no_fast_path(
     assert head_reads == [True]
 
 
-@pytest.fixture(scope="module")
-def head_pages(real_pages_dir: Path) -> list[tuple[bytes, str]]:
-    """Article pages in nb, en and nn, and a real one where the captured pages are."""
-    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
-    site = site_module.Site(articles=30, seed=5)
-    pages = [
-        (site.render(site.article_url(i)).body, SITE + site.article_url(i))
-        for i in (site.article_ids("nb")[0], site.article_ids("en")[0], site.article_ids("nn")[0])
-    ]
-    real = real_pages_dir / "hearing-id3168525.html"
-    if real.exists():
-        pages.append((real.read_bytes(), SITE + REAL[real.name]))
-    return pages
-
-
 # Character references and bytes in a value: those every parser decodes alike are read
 # from the bytes; the others are left to lxml. Either way the value is lxml's.
 VALUES = [
@@ -171,9 +156,9 @@ VALUES = [
 
 @pytest.mark.parametrize("value", VALUES)
 def test_a_value_reads_as_lxml_reads_it(
-    reference: Callable[[bytes, str], Outcome], head_pages: list[tuple[bytes, str]], value: str
+    reference: Callable[[bytes, str], Outcome], sample_pages: list[tuple[bytes, str]], value: str
 ) -> None:
-    body, url = head_pages[0]
+    body, url = sample_pages[0]
     marker = b'<meta name="last-modified" content="'
     assert marker in body
     changed = body.replace(marker, marker + value.encode(), 1)
@@ -184,11 +169,11 @@ def test_a_value_reads_as_lxml_reads_it(
 
 def test_an_id_from_json_ld_in_the_head(
     reference: Callable[[bytes, str], Outcome],
-    head_pages: list[tuple[bytes, str]],
+    sample_pages: list[tuple[bytes, str]],
     head_reads: list[bool],
 ) -> None:
     """A URL without an id: the id comes from the head's JSON-LD (or DC.Identifier.URL)."""
-    for body, _ in head_pages:
+    for body, _ in sample_pages:
         url = f"{SITE}/no/aktuelt/uten-id/"
         expected = reference(body, url)
         head_reads.clear()
