@@ -9,7 +9,8 @@ rescans the page, and the body is read in one walk (text.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -17,9 +18,10 @@ from lxml import etree
 
 from archive.extract import selectors as s
 from archive.extract.fallback import generic_content, meta_title
+from archive.extract.head import Head, read_head
 from archive.extract.selectors import Element, every, first, xpath
-from archive.extract.text import BlockCollector, text_of
-from archive.extract.trim import readable_part
+from archive.extract.text import BlockCollector, normalize, text_of
+from archive.extract.trim import find_cut
 from archive.model import Article
 from archive.urls import id_in
 
@@ -82,26 +84,68 @@ def _checked_body(html: str | bytes) -> bytes:
     return body.replace(b"\x00", b"") if b"\x00" in body else body
 
 
-def _parse_cut(body: bytes) -> Element | None:
+def _parse_cut(body: bytes) -> _Document | None:
     """The parsed cut of a page (trim.py), or None if it has none or needed repairs.
 
     When libxml2 repaired nothing, every end tag in ``main`` closed an element opened in
     ``main``, so whatever the dropped bytes leave open around ``main`` cannot reach into it
     and ``main`` parses to the same subtree as in the whole page. Invalid UTF-8 is a repair.
+    The head is read from its bytes (head.py) where it can be, else parsed with the rest.
     """
-    part = readable_part(body)
-    if part is None or not all(marker in part for marker in s.TEMPLATE_MARKERS):
+    lower = body.lower()
+    cut = find_cut(body, lower)
+    if cut is None:
         return None
-    root = etree.fromstring(part, parser := _parser())
-    return None if parser.error_log or root is None else root
+    main = body[cut.main_start : cut.main_end]
+    if not all(marker in main for marker in s.TEMPLATE_MARKERS):
+        return None
+    head = read_head(body, cut.head_close)
+    prologue = body[: cut.head_end if head is None else head.prologue_end]
+    root = etree.fromstring(
+        b"".join((prologue, body[cut.body_start : cut.body_end], main)), parser := _parser()
+    )
+    if parser.error_log or root is None:
+        return None
+    if head is None:
+        return _Document.of(root)
+    meta: Mapping[str, str] = head.meta
+    if b"<meta" in lower[cut.main_start : cut.main_end]:
+        meta = read_meta(root, dict(meta))
+    if head.title is not None:
+        title = normalize(head.title)
+    else:
+        title_tag = first(root, s.TITLE_TAG)
+        title = text_of(title_tag) if title_tag is not None else ""
+    return _Document(root, meta, title, head)
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A parsed page, or its cut, and what extraction reads from anywhere in it."""
+
+    root: Element
+    meta: Mapping[str, str]
+    title: str  # the <title>'s text
+    head: Head | None = None  # the head, if it was read from its bytes
+
+    @classmethod
+    def of(cls, root: Element) -> _Document:
+        title_tag = first(root, s.TITLE_TAG)
+        return cls(root, read_meta(root), text_of(title_tag) if title_tag is not None else "")
+
+    def json_ld(self) -> list[str]:
+        """The text of every JSON-LD script, in document order."""
+        found = [script.text or "" for script in xpath(s.JSON_LD)(self.root)]
+        return found if self.head is None else self.head.json_ld() + found
 
 
 class _WholePageNeeded(Exception):
     """The cut of a page is not enough to extract it."""
 
 
-def read_meta(root: Element) -> dict[str, str]:
-    meta: dict[str, str] = {}
+def read_meta(root: Element, meta: dict[str, str] | None = None) -> dict[str, str]:
+    """The first content of each meta name or property in ``root``, after those in ``meta``."""
+    meta = {} if meta is None else meta
     for el in xpath(s.META)(root):
         key = el.get("name") or el.get("property")
         if key and key not in meta:
@@ -116,15 +160,15 @@ def extract_article(html: str | bytes, url: str) -> Article:
     else (a redesign, a listing, an oddly built page) from the whole page.
     """
     body = _checked_body(html)
-    if (root := _parse_cut(body)) is not None:
+    if (document := _parse_cut(body)) is not None:
         try:
-            return _extract(root, url, cut=True)
+            return _extract(document, url, cut=True)
         except _WholePageNeeded:
             pass
-    return _extract(parse(body), url, cut=False)
+    return _extract(_Document.of(parse(body)), url, cut=False)
 
 
-def _extract(root: Element, url: str, cut: bool) -> Article:
+def _extract(document: _Document, url: str, cut: bool) -> Article:
     """The article in ``root``, the whole page or (``cut``) the page's cut.
 
     A cut is trusted only with the article template: the checks for challenge and listing
@@ -132,9 +176,7 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
     the order of its checks (challenge, listing, template, fallback) is the contract, and
     it reads best top to bottom.
     """
-    meta = read_meta(root)
-    title_tag = first(root, s.TITLE_TAG)
-    page_title = text_of(title_tag) if title_tag is not None else ""
+    root, meta, page_title = document.root, document.meta, document.title
     if page_title.startswith(s.CHALLENGE_TITLES):
         raise ChallengePage("challenge", page_title)
     if meta.get(s.META_TYPE) in s.NON_ARTICLE_DC_TYPES:
@@ -188,7 +230,7 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
     sidebar = main if sidebar is None else sidebar
 
     return Article(
-        id=_article_id(url, meta, root),
+        id=_article_id(url, meta, document),
         url=_canonical_url(url, meta),
         lang=_language(root, meta, url),
         title=title,
@@ -206,14 +248,14 @@ def _extract(root: Element, url: str, cut: bool) -> Article:
     )
 
 
-def _article_id(url: str, meta: dict[str, str], root: Element) -> int:
+def _article_id(url: str, meta: Mapping[str, str], document: _Document) -> int:
     parts = urlsplit(url)
     if (found := id_in(parts.path)) is not None:
         return found
     if match := _ID_IN_QUERY.search(parts.query):
         return int(match.group(1))
-    for script in xpath(s.JSON_LD)(root):
-        for value in _JSON_LD_ID.findall(script.text or ""):
+    for script in document.json_ld():
+        for value in _JSON_LD_ID.findall(script):
             if (found := id_in(urlsplit(value).path)) is not None:
                 return found
     for key in (s.META_PATH, s.META_URL):
@@ -222,7 +264,7 @@ def _article_id(url: str, meta: dict[str, str], root: Element) -> int:
     raise NotAnArticle("no-id", url)
 
 
-def _canonical_url(url: str, meta: dict[str, str]) -> str:
+def _canonical_url(url: str, meta: Mapping[str, str]) -> str:
     og_url = (meta.get(s.META_URL) or "").strip()
     path = (meta.get(s.META_PATH) or "").strip()
     if og_url.startswith(("http://", "https://")):
@@ -239,7 +281,7 @@ def _canonical_url(url: str, meta: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def _language(root: Element, meta: dict[str, str], url: str) -> str:
+def _language(root: Element, meta: Mapping[str, str], url: str) -> str:
     for code in (root.get("lang"), meta.get(s.META_LANGUAGE)):
         primary = re.split(r"[-_]", (code or "").strip().lower())[0]
         if primary in _LANGUAGES:
@@ -248,7 +290,7 @@ def _language(root: Element, meta: dict[str, str], url: str) -> str:
     return _LANGUAGES.get(section, "nb")
 
 
-def _published(meta: dict[str, str], info: Element | None) -> str | None:
+def _published(meta: Mapping[str, str], info: Element | None) -> str | None:
     match = _ISO_DATE.match(meta.get(s.META_DATE) or "")
     if match and (found := _valid_date(*match.groups())):
         return found
@@ -274,7 +316,7 @@ def _type_label(info: Element | None) -> str | None:
     return text_of(label).strip("|").strip() or None
 
 
-def _ministries(info: Element | None, sidebar: Element, meta: dict[str, str]) -> list[str]:
+def _ministries(info: Element | None, sidebar: Element, meta: Mapping[str, str]) -> list[str]:
     names: list[str] = []
     if info is not None:
         names = [text_of(a) for a in every(info, s.INFO_OWNER_LINKS)]
@@ -289,7 +331,7 @@ def _ministries(info: Element | None, sidebar: Element, meta: dict[str, str]) ->
     return _unique(n.strip() for n in names if n.strip() not in s.NOT_A_MINISTRY)
 
 
-def _topics(sidebar: Element, meta: dict[str, str]) -> list[str]:
+def _topics(sidebar: Element, meta: Mapping[str, str]) -> list[str]:
     names = [text_of(a) for a in every(sidebar, s.TOPIC_LINKS)]
     if not any(names):
         names = (meta.get(s.META_TOPICS) or "").split(",")

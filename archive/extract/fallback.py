@@ -8,6 +8,8 @@ of the paragraph text once chrome is pruned. Articles extracted this way are fla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from archive.extract import selectors as s
 from archive.extract.selectors import Element, first
 from archive.extract.text import BlockCollector, normalize
@@ -21,7 +23,7 @@ REGION_SHARE = 0.75
 
 def generic_content(
     main: Element,
-    meta: dict[str, str],
+    meta: Mapping[str, str],
     page_title: str,
     collector: BlockCollector,
     heading: Element | None,
@@ -122,7 +124,7 @@ def densest_region(main: Element, collector: BlockCollector) -> Element:
     return max(candidates, key=depth.__getitem__, default=main)
 
 
-def meta_title(meta: dict[str, str], page_title: str, heading: str = "") -> str:
+def meta_title(meta: Mapping[str, str], page_title: str, heading: str = "") -> str:
     """DC.Title, og:title, the meta title, a heading, then <title> minus the site name."""
     for key in s.META_TITLE:
         if value := normalize(meta.get(key) or ""):

@@ -117,6 +117,11 @@ META_LAST_MODIFIED = "last-modified"
 META_REVISED = "revised"
 # The site name that DC.Creator/author carry on pages without an owning ministry.
 NOT_A_MINISTRY = frozenset({"regjeringen.no", "regjeringa.no", "Regjeringen.no"})
+# Every meta name or property extraction reads (head.py finds only these in a page's bytes).
+META_KEYS = frozenset(
+    {*META_TITLE, *META_LEAD, META_URL, META_PATH, META_LANGUAGE, META_DATE, META_TYPE}
+    | {*META_MINISTRIES, META_TOPICS, *CONTENT_PAGE_META, META_LAST_MODIFIED, META_REVISED}
+)
 TITLE_SUFFIXES = (" - regjeringen.no", " - regjeringa.no", " - Regjeringen.no")
 
 # --- pruning: elements whose whole subtree is chrome, wherever they appear -------------

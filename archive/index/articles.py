@@ -7,7 +7,7 @@ A revision is stored only when the article's text changed; the search queue
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -16,7 +16,7 @@ from archive.index.connection import json_text, named
 from archive.index.normalise import content_hash, same_but_for_headings
 from archive.index.schema import ArticleState, Revision, iso
 from archive.index.search_queue import INDEXED_COLUMNS, SearchQueue, indexed_values
-from archive.model import Article
+from archive.model import Article, Attachment, Image
 from archive.urls import id_in
 
 
@@ -48,6 +48,14 @@ _ARTICLE_FIELDS = (
     "revised",
     "extracted_by",
 )
+
+
+def _fields_of(item: Image | Attachment) -> dict[str, str | None]:
+    """A flat dataclass's fields in their order, as ``asdict`` gives them, without its deep
+    copies (a tenth of the cost)."""
+    return {field.name: getattr(item, field.name) for field in fields(item)}
+
+
 _ARTICLE_COLUMNS = "id, url, lang, first_seen, last_seen, status, removed_at, latest_revision"
 _REVISION_SELECT = (
     "SELECT r.*, c.warc_file AS warc_file, c.offset AS warc_offset FROM revisions r"
@@ -125,8 +133,8 @@ class Articles(SearchQueue):
             "article_id": article.id,
             "ministries": json_text(article.ministries),
             "topics": json_text(article.topics),
-            "images": json_text([asdict(image) for image in article.images]),
-            "attachments": json_text([asdict(item) for item in article.attachments]),
+            "images": json_text([_fields_of(image) for image in article.images]),
+            "attachments": json_text([_fields_of(item) for item in article.attachments]),
             "revision": number,
             "content_hash": digest,
             "captured_at": when,

@@ -260,11 +260,15 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("COMMIT")  # nothing was written: ends the read
 
 
+# ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass field
+# order, so equal inputs give byte-equal JSON in every process. One encoder for every call:
+# json.dumps with an argument builds a new one each time (~3 µs, five times a revision).
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def json_text(value: object) -> str:
     """A list or dict as stored in a JSON column."""
-    # ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass
-    # field order, so equal inputs give byte-equal JSON in every process.
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON.encode(value)
 
 
 def named(values: dict[str, object]) -> str:
