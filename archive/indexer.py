@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -26,10 +25,10 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from archive.child import ChildProcess
 from archive.index.store import Index
 from archive.ingest_counts import IngestResult, IngestStats
 from archive.model import Capture, Exchange
@@ -95,7 +94,7 @@ def collect_less() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def _indexer_main(index_path: Path, job_id: str | None, inbox: Connection, replays: int) -> None:
+def _indexer_main(inbox: Connection, index_path: Path, job_id: str | None, replays: int) -> None:
     """The indexer process: ingest what arrives until a None (or the feed is gone).
 
     The first ``replays`` captures are ones a dead predecessor may have committed.
@@ -202,16 +201,11 @@ class Indexer:
         self._start(replays=0)
 
     def _start(self, replays: int) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a threaded process
-        self._conn, child = context.Pipe(duplex=True)
-        self._process: BaseProcess = context.Process(
-            target=_indexer_main,
-            args=(self._index_path, self._job_id, child, replays),
-            name="regarkiv-indexer",
-            daemon=True,
+        # A fresh interpreter (archive/child.py): never fork a threaded process.
+        self._process = ChildProcess(
+            "regarkiv-indexer", _indexer_main, (self._index_path, self._job_id, replays)
         )
-        self._process.start()
-        child.close()
+        self._conn = self._process.conn
         self._committed = 0  # of the captures sent to this process
         self._counts: Counter[str] = Counter()  # this process's, as of its last commit
 

@@ -20,7 +20,6 @@ import atexit
 import contextlib
 import ctypes
 import logging
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from archive.child import ChildProcess
 from archive.index.store import Index, IndexNotFound, UnusableIndex
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
 from archive.ingest_counts import IngestResult
@@ -72,18 +72,13 @@ class Archiver:
     """Parent side: ``submit`` exchanges, then ``close`` for the report."""
 
     def __init__(self, config: ArchiverConfig) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a threaded process
-        self._conn, child = context.Pipe(duplex=True)
-        # Not a daemon: daemonic processes may not start the indexer process.
-        self._process = context.Process(
-            target=_archiver_main, args=(config, child, os.getpid()), name="regarkiv-archiver"
-        )
-        self._process.start()
-        child.close()
+        # A fresh interpreter (archive/child.py): never fork a threaded process.
+        self._process = ChildProcess("regarkiv-archiver", _archiver_main, (config, os.getpid()))
+        self._conn = self._process.conn
         self.error: str | None = None
         self.report: ArchiverReport | None = None
         # A crawl that ends without close() (a crash) must still let the child finish:
-        # at exit multiprocessing joins it, and it waits for the pipe to close.
+        # at exit we close the pipe and wait for it.
         atexit.register(self._abandon)
 
     def submit(self, exchange: Exchange) -> None:
@@ -128,6 +123,7 @@ class Archiver:
         if self.report is None:
             with contextlib.suppress(OSError):
                 self._conn.close()  # the child writes what it has, then exits
+            self._process.join()
 
     def _read_message(self) -> None:
         kind, payload = self._conn.recv()
@@ -149,7 +145,7 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _archiver_main(config: ArchiverConfig, conn: Connection, parent_pid: int) -> None:
+def _archiver_main(conn: Connection, config: ArchiverConfig, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group; the crawl decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

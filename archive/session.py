@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -208,7 +208,7 @@ class CrawlSession:
         with self._lock:
             self.walked.add(lang)
 
-    def unlisted_to_refetch(self, listed: set[int]) -> list[tuple[int, str]]:
+    def unlisted_to_refetch(self, listed: Container[int]) -> list[tuple[int, str]]:
         """In "all" mode: live archived articles the listings no longer show.
 
         Each at the site being crawled: an article's URL in the index is the one its

@@ -69,9 +69,9 @@ def children(pid: int) -> list[int]:
 
 
 def _spawned(pid: int) -> bool:
-    """A multiprocessing child (the writer, or the writer's indexer), not a tracker."""
+    """A crawl's child process (the writer, or the writer's indexer: archive/child.py)."""
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"archive.child" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 

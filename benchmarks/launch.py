@@ -61,13 +61,17 @@ def process_rss(root: int) -> dict[tuple[int, str], int]:
 
 
 def _name(entry: Path, comm: str, parent: int) -> str:
-    """``comm``, and for Python's own helpers what they are: a child started by
-    multiprocessing's spawn (named by its parent, to tell the crawl's processes apart) or
-    its resource tracker."""
+    """``comm``, and for Python's children what they are: the crawl's writer or indexer
+    (archive/child.py names its role on the command line), a child started by
+    multiprocessing's spawn (named by its parent, to tell the processes apart) or
+    multiprocessing's resource tracker."""
     try:
         command = (entry / "cmdline").read_bytes()
     except OSError:
         return comm
+    for role in (b"regarkiv-archiver", b"regarkiv-indexer"):
+        if b"archive.child" in command and role in command.split(b"\0"):
+            return f"{comm} {role.decode()}"
     if b"spawn_main" in command:
         return f"{comm} spawned by {parent}"
     if b"resource_tracker" in command:

@@ -84,6 +84,9 @@ DOWNLOAD_TIMEOUT = 60
 # the crawl's CPU (benchmarks/bench.py).
 CONCURRENT_ITEMS = 1
 
+# Every request's fingerprint is kept until the crawl ends: compactly (crawler/dupefilter.py).
+DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"
+
 # The WARC needs the wire-level request/response heads (see crawler/wire.py).
 DOWNLOAD_HANDLERS = {
     "http": "crawler.wire.WireHTTPDownloadHandler",

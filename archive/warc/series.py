@@ -7,7 +7,6 @@ as a revisit record. Single-threaded: ``WarcWriter`` calls it from its writer th
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import socket
@@ -30,6 +29,7 @@ from archive.warc.exchange import (
     warcinfo_record,
 )
 from archive.warc.file import WarcFile, warc_name
+from archive.warc.latest import LatestResponses
 from archive.warc.records import (
     gzip_member,
     new_record_id,
@@ -41,8 +41,6 @@ from archive.warc.records import (
 
 log = logging.getLogger(__name__)
 
-_Seen = tuple[str, str, datetime]  # payload digest, record id and fetch time of a response
-
 
 class _Response(NamedTuple):
     """A response this run wrote, as a revisit of its URL refers to it."""
@@ -50,11 +48,6 @@ class _Response(NamedTuple):
     record_id: str
     url: str
     fetched_at: datetime
-
-
-def _url_key(url: str) -> bytes:
-    """12 bytes for a URL in ``WarcSeries._latest`` (a 100-character URL is ~150 bytes)."""
-    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
 Lookup = Callable[[str, str], Capture | None]
@@ -109,10 +102,9 @@ class WarcSeries:
         self._serial = 0
         self._file: WarcFile | None = None
         self._warcinfo_id = ""
-        # Each URL's newest 2xx payload in this run and the response holding it, compactly:
-        # one entry per URL written, and a whole Capture each (its strings, a dict) made this
-        # the archiver process's largest growth, ~30 MB at 50,000 pages.
-        self._latest: dict[bytes, _Seen] = {}
+        # Each URL's newest 2xx payload in this run and the response holding it, packed:
+        # one entry per URL written (archive/warc/latest.py).
+        self._latest = LatestResponses()
 
     def sync(self) -> None:
         if self._file is not None:
@@ -150,9 +142,7 @@ class WarcSeries:
         warc.cdxj.append(cdxj_line(capture))
         if 200 <= status < 300:
             holder = original if original is not None else capture
-            self._latest[_url_key(exchange.url)] = (
-                payload_digest, holder.record_id, holder.fetched_at,
-            )  # fmt: skip
+            self._latest.put(exchange.url, payload_digest, holder.record_id, holder.fetched_at)
         if warc.size >= self.max_size:
             self.finish()
         return capture
@@ -163,7 +153,7 @@ class WarcSeries:
         if not 200 <= status < 300:
             return None
         original: Capture | None = None
-        latest = self._latest.get(_url_key(exchange.url))
+        latest = self._latest.get(exchange.url)
         if latest is not None:
             digest, record_id, fetched_at = latest
             if digest != payload_digest:

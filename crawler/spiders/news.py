@@ -24,6 +24,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
+from archive.compact_set import IdSet
 from archive.config import CrawlConfigError
 from archive.progress import listing_total
 from archive.session import CrawlSession
@@ -109,7 +110,8 @@ class NewsSpider(scrapy.Spider):
                 "-s REGARKIV_BASE_URL=http://127.0.0.1:8080 (see crawler/settings.py)"
             )
         super().__init__(**kwargs)
-        self._seen_ids: set[int] = set()
+        # Every article claimed, until the crawl ends: compact (archive/compact_set.py).
+        self._seen_ids = IdSet()
         self._scheduled_articles = 0
         self._idle_done = False
         if session is not None:

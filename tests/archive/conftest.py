@@ -46,9 +46,9 @@ def _children(pid: int) -> list[int]:
 
 
 def _spawned(pid: int) -> bool:
-    """A multiprocessing child (the writer or the indexer), not its resource tracker."""
+    """A crawl's child process (the writer or the indexer, archive/child.py)."""
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"archive.child" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 

@@ -3,7 +3,6 @@ or left out, and every capture is counted once."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.child import ChildProcess
 from archive.index.store import Index
 from archive.indexer import Indexer, _indexer_main
 from archive.ingest import Prepared, apply, prepare, recount
@@ -81,11 +81,8 @@ def test_what_a_dead_indexer_committed_unsaid_is_counted_not_applied_again(
         stats = IngestStats()
         for capture, body, encoding in sent[:2]:  # what the dead one committed
             apply(index, prepare(capture, body, encoding), "job-1", stats)
-    context = multiprocessing.get_context("spawn")
-    conn, child = context.Pipe(duplex=True)
-    process = context.Process(target=_indexer_main, args=(path, "job-1", child, 3), daemon=True)
-    process.start()
-    child.close()
+    process = ChildProcess("regarkiv-indexer", _indexer_main, (path, "job-1", 3))
+    conn = process.conn
     for item in sent:
         conn.send(item)
     conn.send(None)

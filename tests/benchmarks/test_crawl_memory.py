@@ -11,8 +11,9 @@ from pathlib import Path
 
 def test_a_tiny_crawl_reports_each_processs_peak(root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "crawl_memory.py"), "40", "--timeout", "120"],
-        capture_output=True, text=True, timeout=180, cwd=root,
+        [sys.executable, str(root / "benchmarks" / "crawl_memory.py"), "40", "--timeout", "120",
+         "--again", "new"],
+        capture_output=True, text=True, timeout=240, cwd=root,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout)
@@ -20,3 +21,14 @@ def test_a_tiny_crawl_reports_each_processs_peak(root: Path) -> None:
     peaks = figures["processes_mb"]
     assert len(peaks) >= 3  # the crawl, the WARC writer, the indexer
     assert figures["peak_rss_sum_mb"] >= max(peaks.values()) > 20
+    assert {"crawl", "regarkiv-archiver", "regarkiv-indexer"} <= {_role(name) for name in peaks}
+    # Again, into the same archive: nothing new, so a listing page or two and robots.txt.
+    again = figures["again"]
+    assert again["recrawl"] == "new" and 1 <= again["pages"] < 10
+    assert again["peak_rss_sum_mb"] >= max(again["processes_mb"].values()) > 20
+
+
+def _role(name: str) -> str:
+    """ "1234 python regarkiv-indexer" -> "regarkiv-indexer"; "1234 python" -> "crawl"."""
+    words = name.split()
+    return words[2] if len(words) > 2 else "crawl"
