@@ -16,6 +16,7 @@ the savepoint is rolled back).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -256,8 +257,11 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        if opened and conn.in_transaction:
-            conn.execute("COMMIT")  # nothing was written: ends the read
+        # Closed already when a Ctrl-C landed between entering the block and its first
+        # statement: the generator is then finished by the garbage collector, later.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            if opened and conn.in_transaction:
+                conn.execute("COMMIT")  # nothing was written: ends the read
 
 
 # ensure_ascii=False keeps æøå readable in Datasette; key order is the dataclass field
