@@ -30,13 +30,13 @@ _MARKUP = re.compile(
     rb"|(?:m(?:ain|eta)|t(?:itle|extarea)|s(?:cript|tyle)|xmp|iframe|no(?:embed|frames)"
     rb"|plaintext)" + _NAME_END + rb"|!(?:--)?|\?)"
 )
-BOGUS_COMMENTS = frozenset({b"<!", b"<?", b"</"})  # and doctypes: all end at the next ">"
+_BOGUS_COMMENTS = frozenset({b"<!", b"<?", b"</"})  # and doctypes: all end at the next ">"
 # Their content is text up to their end tag (raw text and escapable raw text elements).
-RAW_TEXT = frozenset(
+_RAW_TEXT = frozenset(
     {b"script", b"style", b"textarea", b"title", b"xmp", b"iframe", b"noembed", b"noframes"}
 )
 # A start or end tag whose attribute values are all closed; bounded backtracking.
-TAG = re.compile(
+_TAG = re.compile(
     rb"</?[a-z][^\t\n\f\r />]*"
     rb"(?:[\t\n\f\r /]+[^\t\n\f\r />=]+"
     rb"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*'|[^\t\n\f\r >\"']+))?)*"
@@ -79,14 +79,14 @@ def find_cut(body: bytes, lower: bytes | None = None) -> Cut | None:
     """Where the parts of ``readable_part`` are; ``lower`` is ``body.lower()`` if known."""
     if lower is None:
         lower = body.lower()  # ASCII only: offsets stay those of body
-    head_close = find_tag(lower, b"</head", 0)
+    head_close = _find_tag(lower, b"</head", 0)
     if head_close < 0 or lower.find(b"<main", 0, head_close) >= 0:
         return None
-    head_end = tag_end(lower, head_close)
-    body_start = find_tag(lower, b"<body", head_end)
+    head_end = _tag_end(lower, head_close)
+    body_start = _find_tag(lower, b"<body", head_end)
     if head_end < 0 or body_start < 0 or lower[head_end:body_start].strip(_WHITESPACE):
         return None
-    body_end = tag_end(lower, body_start)
+    body_end = _tag_end(lower, body_start)
     found = _main_element(lower, body_end) if body_end >= 0 else None
     if found is None:
         return None
@@ -102,7 +102,7 @@ def find_cut(body: bytes, lower: bytes | None = None) -> Cut | None:
     return Cut(head_close, head_end, body_start, body_end, main_start, main_end)
 
 
-def find_tag(lower: bytes, name: bytes, start: int) -> int:
+def _find_tag(lower: bytes, name: bytes, start: int) -> int:
     """The offset of the first ``name`` as a whole tag name ("</head" but not "</header")."""
     at = lower.find(name, start)
     while at >= 0 and lower[at + len(name) : at + len(name) + 1] not in _NAME_ENDS:
@@ -110,9 +110,9 @@ def find_tag(lower: bytes, name: bytes, start: int) -> int:
     return at
 
 
-def tag_end(lower: bytes, at: int) -> int:
+def _tag_end(lower: bytes, at: int) -> int:
     """The offset after the tag starting at ``at``; -1 if an attribute value is left open."""
-    tag = TAG.match(lower, at)
+    tag = _TAG.match(lower, at)
     return tag.end() if tag else -1
 
 
@@ -128,9 +128,9 @@ def _main_element(lower: bytes, start: int) -> tuple[int, int] | None:
         name = markup[1:]
         if markup == b"<!--":
             end = comment_end(lower, at)
-        elif markup in BOGUS_COMMENTS:
+        elif markup in _BOGUS_COMMENTS:
             end = _after(lower, b">", at)
-        elif name in RAW_TEXT:
+        elif name in _RAW_TEXT:
             if main_start < 0 and (name == b"title" or _is_json_ld(lower, at)):
                 return None  # read by extraction, and would be dropped
             end = raw_text_end(lower, name, at)
@@ -139,7 +139,7 @@ def _main_element(lower: bytes, start: int) -> tuple[int, int] | None:
                 return None  # nested
             main_start, end = at, match.end()
         elif name == b"/main":
-            end = tag_end(lower, at)
+            end = _tag_end(lower, at)
             return (main_start, end) if main_start >= 0 and end >= 0 else None
         elif name == b"meta" and main_start >= 0:
             end = match.end()
@@ -159,7 +159,7 @@ def _outside_tags(lower: bytes, text_start: int, at: int) -> bool:
     if lower.find(b"<", last_close, at) >= 0:
         return False
     last_open = lower.rfind(b"<", text_start, last_close)
-    return last_open < 0 or TAG.fullmatch(lower, last_open, last_close + 1) is not None
+    return last_open < 0 or _TAG.fullmatch(lower, last_open, last_close + 1) is not None
 
 
 def _after(lower: bytes, text: bytes, start: int) -> int:
@@ -178,13 +178,13 @@ def comment_end(lower: bytes, at: int) -> int:
 
 
 def raw_text_end(lower: bytes, name: bytes, at: int) -> int:
-    start = tag_end(lower, at)
-    end = find_tag(lower, b"</" + name, start) if start >= 0 else -1
+    start = _tag_end(lower, at)
+    end = _find_tag(lower, b"</" + name, start) if start >= 0 else -1
     # In a script, "<!--" starts an escaped section in which "</script>" may not end it.
     if end < 0 or (name == b"script" and lower.find(b"<!--", start, end) >= 0):
         return -1
-    return tag_end(lower, end)
+    return _tag_end(lower, end)
 
 
 def _is_json_ld(lower: bytes, at: int) -> bool:
-    return lower.find(b"ld+json", at, tag_end(lower, at)) >= 0
+    return lower.find(b"ld+json", at, _tag_end(lower, at)) >= 0

@@ -25,7 +25,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def url_key(url: str) -> bytes:
+def _url_key(url: str) -> bytes:
     """12 bytes for a URL (a 100-character URL is ~150 bytes)."""
     return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
@@ -41,7 +41,7 @@ class LatestResponses:
         return len(self._packed) + len(self._plain)
 
     def put(self, url: str, digest: str, record_id: str, fetched_at: datetime) -> None:
-        key = url_key(url)
+        key = _url_key(url)
         packed = _pack(digest, record_id, fetched_at)
         if packed is None:
             self._packed.pop(key, None)
@@ -51,7 +51,7 @@ class LatestResponses:
             self._packed[key] = packed
 
     def get(self, url: str) -> Seen | None:
-        key = url_key(url)
+        key = _url_key(url)
         packed = self._packed.get(key)
         if packed is None:
             return self._plain.get(key)
