@@ -9,6 +9,8 @@ same crawl. The User-Agent, AutoThrottle and global concurrency follow from thes
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 from archive.config import CrawlConfig
 
 BOT_NAME = "regarkiv"
@@ -53,8 +55,18 @@ EXTENSIONS = {
     "scrapy.extensions.memdebug.MemoryDebugger": None,
     "scrapy.extensions.feedexport.FeedExporter": None,
     "scrapy.extensions.spiderstate.SpiderState": None,
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+# Scrapy imports every extension it is told of, even one set to None, to read its order,
+# and the remote control's module imports aiohttp (~0.1 s of CPU at every start). So the
+# consoles (off below) and the extensions set to None above leave the base list itself.
+_consoles = {
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+}
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path not in _consoles and EXTENSIONS.get(path, order) is not None
 }
 STATS_CLASS = "scrapy.statscollectors.DummyStatsCollector"
 # Spider middlewares the crawl does not use: it sets no depth limit or priority, follows

@@ -85,3 +85,6 @@ def test_only_the_scrapy_components_the_crawl_uses_are_on(tmp_path: Path) -> Non
     assert needed <= short
     assert not unused & short
     assert settings.get("STATS_CLASS").endswith("DummyStatsCollector")
+    # Scrapy imports every extension named, even as None; the remote control imports aiohttp.
+    named = {**settings.getdict("EXTENSIONS_BASE"), **settings.getdict("EXTENSIONS")}
+    assert not any("telnet" in name or "remote_control" in name for name in named)
