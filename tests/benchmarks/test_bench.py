@@ -94,7 +94,7 @@ def test_search_reports_every_kind_beside_the_cold_start(figures: dict) -> None:
         assert search[kind]["queries"] >= 100
         assert 0 < search[kind]["p50_ms"] <= search[kind]["p95_ms"] <= search[kind]["max_ms"]
     assert search["distinct_words"] > 1000
-    for command in ("version", "search"):
+    for command in ("version", "search", "search_from_source"):
         assert figures["cold_cli"][command]["wall_ms_median"] > 0
 
 
