@@ -8,11 +8,11 @@ Two regular expressions give the same without a tree or a Python step per tag. `
 must match the whole head: the doctype and comments, then ``<html>``, ``<head>``, and only
 ``<meta>`` in the shapes the CMS writes, ``<title>``, ``<link>``, ``<base>``, ``<script>``,
 ``<style>`` and ``<template>``, attribute values in double quotes; no "<" in text, values
-or comments, no control character anywhere, and in scripts none that starts "</", "<!", "<meta", "<title" or "<script"
-(a script's text is not markup, but the searches below would take it for some). Every
-``<meta``, ``<title`` and JSON-LD ``<script`` in such a head is then a tag, so plain
-searches find them in document order (``_META``, ``_TITLE``, ``_JSON_LD``). Values hold
-only numeric references to printable characters or ``&amp;``, ``&lt;``, ``&gt;``,
+or comments, no control character, and in scripts no "<" that starts "</", "<!", "<meta",
+"<title" or "<script" (a script's text is not markup, but the searches below would take it
+for some). Every ``<meta``, ``<title`` and JSON-LD ``<script`` in such a head is then a
+tag, so plain searches find them in document order (``_META``, ``_TITLE``, ``_JSON_LD``).
+Values hold only numeric references to printable characters or ``&amp;``, ``&lt;``, ``&gt;``,
 ``&quot;``, on which every HTML parser agrees; they are decoded when read (``Meta``).
 Anything else returns None, and the caller parses the head with lxml as before
 (article.py). Measured in place: extraction ~8% faster a page (README, Benchmarks).
