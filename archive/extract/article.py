@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
 from archive.extract import selectors as s
 from archive.extract.fallback import generic_content, meta_title
 from archive.extract.head import Head, read_head
+from archive.extract.plain_urls import is_canonical, join, path_and_query
 from archive.extract.selectors import Element, every, first, xpath
 from archive.extract.text import BlockCollector, normalize, text_of
 from archive.extract.trim import find_cut
@@ -249,10 +250,10 @@ def _extract(document: _Document, url: str, cut: bool) -> Article:
 
 
 def _article_id(url: str, meta: Mapping[str, str], document: _Document) -> int:
-    parts = urlsplit(url)
-    if (found := id_in(parts.path)) is not None:
+    path, query = path_and_query(url)
+    if (found := id_in(path)) is not None:
         return found
-    if match := _ID_IN_QUERY.search(parts.query):
+    if match := _ID_IN_QUERY.search(query):
         return int(match.group(1))
     for script in document.json_ld():
         for value in _JSON_LD_ID.findall(script):
@@ -270,9 +271,11 @@ def _canonical_url(url: str, meta: Mapping[str, str]) -> str:
     if og_url.startswith(("http://", "https://")):
         canonical = og_url
     elif path:
-        canonical = urljoin(url, path)
+        canonical = join(url, path)
     else:
         canonical = url
+    if is_canonical(canonical):
+        return canonical
     parts = urlsplit(canonical)
     query = parts.query
     if "utm_" in query.lower():  # re-encode only when there is tracking to drop

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
 
 from archive.extract import selectors as s
+from archive.extract.plain_urls import join, path_and_query
 from archive.extract.selectors import Element
 from archive.model import Attachment, Image
 
@@ -70,7 +70,7 @@ def classes(el: Element) -> list[str]:
 
 
 def is_attachment_href(href: str) -> bool:
-    path = urlsplit(href).path.lower()
+    path = path_and_query(href)[0].lower()
     return s.ATTACHMENT_PATH in path or path.endswith(s.ATTACHMENT_EXTENSIONS)
 
 
@@ -284,7 +284,7 @@ class BlockCollector:
 
     def _is_image(self, el: Element) -> bool:
         cls = el.get("class")
-        return bool(cls) and _is_image_class(cls)
+        return _is_image_class(cls) if cls else False
 
     def _figure(self, el: Element) -> None:
         img = next(el.iter("img"), None)
@@ -307,7 +307,7 @@ class BlockCollector:
             Image(
                 caption=caption,
                 credit=credit,
-                src=urljoin(self.base_url, src) if src else None,
+                src=join(self.base_url, src) if src else None,
                 alt=img.get("alt"),
             )
         )
@@ -326,8 +326,8 @@ class BlockCollector:
         rest = text.replace(title, "", 1).strip() if title else text
         if rest and not _PARENTHETICAL.fullmatch(rest):
             return False
-        url = urljoin(self.base_url, href.strip())
-        title = title or link.get("title") or urlsplit(url).path.rsplit("/", 1)[-1]
+        url = join(self.base_url, href.strip())
+        title = title or link.get("title") or path_and_query(url)[0].rsplit("/", 1)[-1]
         self.attachments.append(Attachment(title=title, url=url))
         return True
 
