@@ -18,6 +18,8 @@ from functools import cache
 from lxml import etree
 from parsel.xpathfuncs import setup as _register_has_class
 
+from archive.extract.paths import walker
+
 _register_has_class()  # has-class() is registered in lxml's global function namespace
 
 Element = etree._Element
@@ -191,16 +193,21 @@ def xpath(expression: str) -> etree.XPath:
 
 
 def first(context: Element, chain: str | list[str]) -> Element | None:
+    """The first node of the first expression in ``chain`` that selects any."""
     for expression in [chain] if isinstance(chain, str) else chain:
-        found: list[Element] = xpath(expression)(context)
-        if found:
-            return found[0]
+        if (path := walker(expression)) is not None:
+            if (node := path.first(context)) is not None:
+                return node
+        elif found := xpath(expression)(context):
+            return found[0]  # type: ignore[no-any-return]
     return None
 
 
 def every(context: Element, chain: list[str]) -> list[Element]:
+    """Every node of the first expression in ``chain`` that selects any."""
     for expression in chain:
-        found: list[Element] = xpath(expression)(context)
+        path = walker(expression)
+        found: list[Element] = xpath(expression)(context) if path is None else path.every(context)
         if found:
             return found
     return []

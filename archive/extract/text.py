@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
 
 from archive.extract import selectors as s
+from archive.extract.plain_urls import join, path_and_query
 from archive.extract.selectors import Element
 from archive.model import Attachment, Image
 
@@ -70,7 +70,7 @@ def classes(el: Element) -> list[str]:
 
 
 def is_attachment_href(href: str) -> bool:
-    path = urlsplit(href).path.lower()
+    path = path_and_query(href)[0].lower()
     return s.ATTACHMENT_PATH in path or path.endswith(s.ATTACHMENT_EXTENSIONS)
 
 
@@ -91,9 +91,12 @@ class BlockCollector:
         self.attachments: list[Attachment] = []
 
     def pruned(self, el: Element) -> bool:
-        if el.tag in self.prune_tags or el in self.skip:
+        return self._pruned(el, el.tag, el.get("class"))
+
+    def _pruned(self, el: Element, tag: object, cls: str | None) -> bool:
+        """``pruned``, given the element's tag and class (the walk reads each once)."""
+        if tag in self.prune_tags or (self.skip and el in self.skip):
             return True
-        cls = el.get("class")
         if cls and not s.PRUNE_CLASSES.isdisjoint(cls.split()):
             return True
         el_id = el.get("id")
@@ -123,21 +126,21 @@ class BlockCollector:
         factbox = s.FACTBOX_CLASS in classes(el)
         for child in el:
             tag = child.tag
-            if isinstance(tag, str) and not self.pruned(child):
-                if tag in BLOCK_TAGS or self._is_image(child):
+            if isinstance(tag, str) and not self._pruned(child, tag, cls := child.get("class")):
+                if tag in BLOCK_TAGS or (cls and _is_image_class(cls)):
                     self._flush(parts, run)
                     parts, run = [], []
                     level = HEADING_LEVELS.get(tag, 0)
-                    if factbox and not level and s.FACTBOX_PRE_TITLE_CLASS in classes(child):
+                    if factbox and not level and cls and s.FACTBOX_PRE_TITLE_CLASS in cls.split():
                         level = PRE_TITLE_LEVEL
                     if level:
                         self._close(sections, level)
                         before = len(self.blocks)
-                        self.block(child)
+                        self._block(child, tag, cls)
                         if len(self.blocks) > before:
                             sections.append((level, before, len(self.attachments)))
                     else:
-                        self.block(child)
+                        self._block(child, tag, cls)
                 else:
                     self._inline(child, parts, None)
                     run.append(child)
@@ -170,8 +173,10 @@ class BlockCollector:
                     self.attachments[i] = replace(self.attachments[i], heading=under)
 
     def block(self, el: Element) -> None:
-        tag = el.tag
-        if tag in TEXT_BLOCK_TAGS or s.FACTBOX_TITLE_CLASS in classes(el):
+        self._block(el, el.tag, el.get("class"))
+
+    def _block(self, el: Element, tag: object, cls: str | None) -> None:
+        if tag in TEXT_BLOCK_TAGS or (cls and s.FACTBOX_TITLE_CLASS in cls.split()):
             self._text_block(el, "")
         elif tag in LIST_TAGS:
             self._list(el)
@@ -179,7 +184,7 @@ class BlockCollector:
             self._text_block(el, "- ")
         elif tag == "table":
             self._table(el)
-        elif tag == "figure" or self._is_image(el):
+        elif tag == "figure" or (cls and _is_image_class(cls)):
             self._figure(el)
         elif tag not in ("hr", "br", "img"):
             self.container(el)
@@ -189,7 +194,8 @@ class BlockCollector:
         if not joined or joined.isspace():  # the indentation between blocks
             return
         text = normalize_lines(joined)
-        if text and not self._attachment(run, text):
+        links = [a for e in run if isinstance(e.tag, str) for a in e.iter("a")]
+        if text and not self._attachment(links, text):
             self.blocks.append(text)
 
     def _text_block(self, el: Element, prefix: str) -> bool:
@@ -204,7 +210,8 @@ class BlockCollector:
         for child in el:
             self._inline_child(child, parts, deferred)
         text = normalize_lines("".join(parts))
-        emitted = bool(text) and not self._attachment(list(el), text)
+        # The links of el's children's subtrees are el's descendant links.
+        emitted = bool(text) and not self._attachment(list(el.iterdescendants("a")), text)
         if emitted:
             self.blocks.append(prefix + text)
         for child in deferred:
@@ -231,10 +238,10 @@ class BlockCollector:
         self, child: Element, parts: list[str], deferred: list[Element] | None
     ) -> None:
         tag = child.tag
-        if isinstance(tag, str) and not self.pruned(child):
+        if isinstance(tag, str) and not self._pruned(child, tag, cls := child.get("class")):
             if deferred is not None and tag in DEFERRED_TAGS:
                 deferred.append(child)
-            elif tag == "figure" or self._is_image(child):
+            elif tag == "figure" or (cls and _is_image_class(cls)):
                 self._figure(child)
             elif tag != "img":
                 self._inline(child, parts, deferred)
@@ -277,9 +284,7 @@ class BlockCollector:
 
     def _is_image(self, el: Element) -> bool:
         cls = el.get("class")
-        if not cls:
-            return False
-        return not s.IMAGE_CONTAINER_CLASSES.isdisjoint(cls.split())
+        return _is_image_class(cls) if cls else False
 
     def _figure(self, el: Element) -> None:
         img = next(el.iter("img"), None)
@@ -287,17 +292,7 @@ class BlockCollector:
             # A figure wrapping a table or a quote is content, not an image.
             self.container(el)
             return
-        caption_el = next(
-            (
-                c
-                for c in el.iter()
-                if c.tag == "figcaption" or not s.CAPTION_CLASSES.isdisjoint(classes(c))
-            ),
-            el,
-        )
-        credit_el = next(
-            (c for c in el.iter() if not s.CREDIT_CLASSES.isdisjoint(classes(c))), None
-        )
+        caption_el, credit_el = _caption_and_credit(el)
         credit: str | None = None
         if credit_el is not None:
             credit = _strip_credit_prefix(self.text(credit_el)) or None
@@ -312,14 +307,13 @@ class BlockCollector:
             Image(
                 caption=caption,
                 credit=credit,
-                src=urljoin(self.base_url, src) if src else None,
+                src=join(self.base_url, src) if src else None,
                 alt=img.get("alt"),
             )
         )
 
-    def _attachment(self, elements: list[Element], text: str) -> bool:
+    def _attachment(self, links: list[Element], text: str) -> bool:
         """Record ``text`` as an attachment if it is one file link (+ "(pdf)"-like note)."""
-        links = [a for e in elements if isinstance(e.tag, str) for a in e.iter("a")]
         if len(links) != 1:
             return False
         link = links[0]
@@ -332,10 +326,31 @@ class BlockCollector:
         rest = text.replace(title, "", 1).strip() if title else text
         if rest and not _PARENTHETICAL.fullmatch(rest):
             return False
-        url = urljoin(self.base_url, href.strip())
-        title = title or link.get("title") or urlsplit(url).path.rsplit("/", 1)[-1]
+        url = join(self.base_url, href.strip())
+        title = title or link.get("title") or path_and_query(url)[0].rsplit("/", 1)[-1]
         self.attachments.append(Attachment(title=title, url=url))
         return True
+
+
+def _is_image_class(cls: str) -> bool:
+    return not s.IMAGE_CONTAINER_CLASSES.isdisjoint(cls.split())
+
+
+def _caption_and_credit(figure: Element) -> tuple[Element, Element | None]:
+    """The figure's first caption (figcaption or a caption class; else the figure itself)
+    and first credit element, in one pass over its subtree."""
+    caption: Element | None = None
+    credit: Element | None = None
+    for c in figure.iter():
+        cls = c.get("class")
+        names = cls.split() if cls else ()
+        if caption is None and (c.tag == "figcaption" or not s.CAPTION_CLASSES.isdisjoint(names)):
+            caption = c
+        if credit is None and not s.CREDIT_CLASSES.isdisjoint(names):
+            credit = c
+        if caption is not None and credit is not None:
+            break
+    return (figure if caption is None else caption), credit
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
