@@ -134,7 +134,8 @@ def render(results: dict[str, Any], checks: list[Target]) -> str:
     lines = [
         f"regarkiv benchmark: {s['articles']} articles (seed {s['seed']}), concurrency "
         f"{s['concurrency']}, {s['rounds']} paired round(s); {s['cpus']} CPUs; load average "
-        f"{s['load_average']} at start, {results['load_average_end']} at the end",
+        f"{s['load_average']} at start, {results['load_average_end']} at the end; the project's "
+        f"bytecode {s.get('bytecode', 'as found')}",
         "",
         "1. Crawl (pages = robots.txt + listing pages + articles, as the server saw them)",
         f"  expected requests {results['crawl']['expected_requests']}",
