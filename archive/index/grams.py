@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 import re
 import sqlite3
-from itertools import compress
 
 from archive.index.fts import facet_text
 from archive.index.schema import REVISION_ID_MASK
@@ -47,15 +45,14 @@ StemsValues = tuple[int, str, str, str, str]  # row id, title, lead, body, facet
 def grams_text(stems: str, common: frozenset[str]) -> str:
     """The grams of a column's stems: every adjacent pair of common stems, in order.
 
-    Each step runs in C (membership, the pairs' mask, their selection, the joins): 4x
-    faster than a Python loop over the stems, for the writer's and reindex's every row."""
+    Nothing without common stems (an archive under ``MIN_DOCUMENTS``), as every revision
+    a first crawl writes meets: no split. (Mapping each step in C was slower where most
+    stems are common, 36 against 30 µs a replica body with 79% of its stems common.)"""
     if not common:
         return ""
     tokens = stems.split()
-    common_at = list(map(common.__contains__, tokens))
-    pair_at = list(map(operator.and_, common_at, common_at[1:]))
-    pairs = zip(compress(tokens, pair_at), compress(tokens[1:], pair_at), strict=True)
-    return " ".join(map(JOIN.join, pairs))
+    pairs = zip(tokens, tokens[1:], strict=False)
+    return " ".join([f"{a}{JOIN}{b}" for a, b in pairs if a in common and b in common])
 
 
 def grams_values(values: StemsValues, common: frozenset[str]) -> StemsValues:
