@@ -137,6 +137,7 @@ def forget_grams(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM index_meta WHERE key = ?", (_META,))
 
 
+@functools.lru_cache(maxsize=4096)  # few distinct values: each one's tokens made once
 def _facets(lang: str | None, kind: str | None, ministries: str) -> str:
     found = json.loads(ministries)
     return facet_text(lang, kind, found if isinstance(found, list) else [])
