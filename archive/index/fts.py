@@ -90,56 +90,12 @@ def _stem_uncached(word: str, lang: str) -> str:
 
 
 def stem_text(text: str | None, lang: str | None) -> str:
-    """The text as space-separated stems: what the stem index holds for one column.
-
-    The same as stemming each of ``words(text)``, but looked up a space-separated chunk at
-    a time (``_ChunkStems``): one split at spaces and one dictionary lookup a chunk, both
-    in C, instead of folding the text, scanning it with a regular expression and a Python
-    loop over its words (65 -> 25 µs an article of ~220 words, stems cached).
-    """
+    """The text as space-separated stems: what the stem index holds for one column."""
     if not text:
         return ""
-    try:
-        return " ".join(filter(None, map(_chunks[stemmer_lang(lang)].__getitem__, text.split(" "))))
-    except _EmptyStem:  # never met: a stemmer that made "" of a word
-        slang = stemmer_lang(lang)
-        return " ".join([stem(word, slang) for word in words(text)])
-
-
-class _EmptyStem(Exception):
-    """A word stemmed to "": its chunk's stems could not be told from a chunk without words."""
-
-
-class _ChunkStems(dict[str, str]):
-    """Chunks of text as written (split at spaces) -> their words' stems, joined by spaces.
-
-    Why a chunk gives the words the whole text gives there: a space is a letter of no
-    word (``_WORD``), NFC never composes or reorders across it (it is a starter that
-    composes with nothing), and lower-casing reads no context across it (a final sigma
-    looks only across case-ignorable characters); a chunk may hold other whitespace,
-    which ``words`` splits at as before. A chunk without words (``–``, or "" between two
-    spaces) gives "", which the join leaves out, as ``words`` yields no word there.
-    ``tests/index/test_stem_text.py`` compares the two on odd texts.
-    """
-
-    def __init__(self, slang: str) -> None:
-        super().__init__()
-        self.slang = slang
-
-    def __missing__(self, chunk: str) -> str:
-        stems = [stem(word, self.slang) for word in words(chunk)]
-        if "" in stems:
-            raise _EmptyStem(chunk)
-        if len(self) >= _CHUNK_LIMIT:
-            self.clear()
-        self[chunk] = joined = " ".join(stems)
-        return joined
-
-
-# Chunks per language: more kinds than words (``Skatt``, ``skatt,``, ``(skatt``), so fewer
-# are kept (~16 MB at most); a chunk not kept costs its words' cached lookups.
-_CHUNK_LIMIT = 100_000
-_chunks = {slang: _ChunkStems(slang) for slang in STEMMER_LANGS}
+    slang = stemmer_lang(lang)
+    get = _cache[slang].get  # inlined lookup: this runs for every word of every revision
+    return " ".join([get(word) or _stem_uncached(word, slang) for word in words(text)])
 
 
 def facet_text(lang: str | None, type: str | None, ministries: list[str]) -> str:
