@@ -186,21 +186,6 @@ def test_a_column_s_grams_are_its_adjacent_pairs_of_common_stems() -> None:
     assert grams_text("det er", frozenset()) == ""
 
 
-def test_grams_are_those_of_a_plain_loop_over_the_pairs() -> None:
-    rng = random.Random(10)
-    stems = ["det", "er", "skatt", "en", "ulv", "len"]
-    for _ in range(2_000):
-        common = frozenset(rng.sample(stems, rng.randrange(0, len(stems) + 1)))
-        text = " ".join(rng.choice(stems) for _ in range(rng.randrange(0, 12)))
-        tokens = text.split()
-        expected = [
-            f"{a}{JOIN}{b}"
-            for a, b in zip(tokens, tokens[1:], strict=False)
-            if a in common and b in common
-        ]
-        assert grams_text(text, common) == " ".join(expected), (text, common)
-
-
 def test_only_pairs_of_common_stems_are_asked_of_the_grams_table() -> None:
     common = frozenset({"det", "er", "len", "skatt"})
     assert to_grams('{title lead body} : "det er"', common) == (
