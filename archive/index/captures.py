@@ -7,9 +7,10 @@ connection can see yet (kept in memory until the commit).
 
 from __future__ import annotations
 
+import operator
 import threading
 
-from archive.index.connection import Connection, named
+from archive.index.connection import Connection
 from archive.index.schema import iso, parse_iso
 from archive.model import Capture
 
@@ -26,6 +27,18 @@ CAPTURE_FIELDS = (
     "payload_digest",
     "content_type",
     "refers_to",
+)
+
+
+_capture_fields = operator.attrgetter(*CAPTURE_FIELDS)
+# Built once, positional: the same row as naming each value, without building the
+# statement and a dictionary of values for every capture.
+_INSERT_CAPTURE = (
+    f"INSERT INTO captures ({', '.join((*CAPTURE_FIELDS, 'fetched_at', 'job_id', 'article_id'))})"
+    f" VALUES ({', '.join('?' * (len(CAPTURE_FIELDS) + 3))})"
+    " ON CONFLICT (record_id) DO UPDATE"
+    " SET article_id = coalesce(captures.article_id, excluded.article_id)"
+    " RETURNING id"
 )
 
 
@@ -51,18 +64,8 @@ class Captures(Connection):
     ) -> int:
         """Store a capture and return its row id; the same record id twice is one row."""
         self._begin()
-        values = {name: getattr(capture, name) for name in CAPTURE_FIELDS} | {
-            "fetched_at": iso(capture.fetched_at),
-            "job_id": job_id,
-            "article_id": article_id,
-        }
-        row = self.conn.execute(
-            f"INSERT INTO captures ({', '.join(values)}) VALUES ({named(values)})"
-            " ON CONFLICT (record_id) DO UPDATE"
-            " SET article_id = coalesce(captures.article_id, excluded.article_id)"
-            " RETURNING id",
-            values,
-        ).fetchone()
+        values = (*_capture_fields(capture), iso(capture.fetched_at), job_id, article_id)
+        row = self.conn.execute(_INSERT_CAPTURE, values).fetchone()
         if 200 <= capture.status < 300:
             with self._recent_lock:
                 self._recent[capture.url] = capture

@@ -273,8 +273,3 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 def json_text(value: object) -> str:
     """A list or dict as stored in a JSON column."""
     return _JSON.encode(value)
-
-
-def named(values: dict[str, object]) -> str:
-    """The ``:name`` placeholders of an INSERT of ``values``."""
-    return ", ".join(f":{name}" for name in values)

@@ -43,7 +43,13 @@ StemsValues = tuple[int, str, str, str, str]  # row id, title, lead, body, facet
 
 
 def grams_text(stems: str, common: frozenset[str]) -> str:
-    """The grams of a column's stems: every adjacent pair of common stems, in order."""
+    """The grams of a column's stems: every adjacent pair of common stems, in order.
+
+    Nothing without common stems (an archive under ``MIN_DOCUMENTS``), as every revision
+    a first crawl writes meets: no split. (Mapping each step in C was slower where most
+    stems are common, 36 against 30 µs a replica body with 79% of its stems common.)"""
+    if not common:
+        return ""
     tokens = stems.split()
     pairs = zip(tokens, tokens[1:], strict=False)
     return " ".join([f"{a}{JOIN}{b}" for a, b in pairs if a in common and b in common])
@@ -131,6 +137,7 @@ def forget_grams(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM index_meta WHERE key = ?", (_META,))
 
 
+@functools.lru_cache(maxsize=4096)  # few distinct values: each one's tokens made once
 def _facets(lang: str | None, kind: str | None, ministries: str) -> str:
     found = json.loads(ministries)
     return facet_text(lang, kind, found if isinstance(found, list) else [])

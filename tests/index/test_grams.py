@@ -183,6 +183,7 @@ def test_a_column_s_grams_are_its_adjacent_pairs_of_common_stems() -> None:
     )
     assert grams_text("skatt skatt skatt", common) == f"skatt{JOIN}skatt skatt{JOIN}skatt"
     assert grams_text("det", common) == grams_text("", common) == ""
+    assert grams_text("det er", frozenset()) == ""
 
 
 def test_only_pairs_of_common_stems_are_asked_of_the_grams_table() -> None:

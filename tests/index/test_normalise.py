@@ -9,6 +9,8 @@ extracted from the pages in tests/fixtures/ and ../shared/real-pages/.
 from __future__ import annotations
 
 import json
+import random
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 
 from archive.extract.article import extract_article
-from archive.index.normalise import content_hash, same_but_for_headings
+from archive.index.normalise import content_hash, normalise_text, same_but_for_headings
 from archive.index.store import Index, Outcome
 from archive.model import Article, Attachment
 from tests.support.paths import FIXTURES
@@ -91,3 +93,44 @@ def test_only_headings_of_the_attachments_are_left_out() -> None:
     nested = [replace(HEADED[0], heading="Fakta\nVedlegg")]
     assert same("Brev\n\nFakta\n\nVedlegg", "Brev", nested)
     assert same("Brev\n\nFakta\n\nVedlegg\n\nTillegg", "Brev", nested) is False
+
+
+def _split_join(text: str) -> str:
+    """normalise_text as it was before its fast path: the reference."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    for char in "\u200b\u00ad\ufeff\u2060":
+        text = text.replace(char, "")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ett avsnitt.\n\nEtt til.\nEn linje.",
+        "\n\nfør\n\n\nog etter\n",
+        " mellomrom  to ganger ",
+        "tab\there, nbsp\u00a0there, thin\u2009there, line\u2028sep\r\nCRLF",
+        "myk\u00adbindestrek null\u200bbredde e\u0301",
+        "\x1c\x1d\x1e\x1f\x85 kontroll \x0b\x0c",
+        "",
+        "\n",
+        "én",
+    ],
+)
+def test_normalised_text_is_the_split_and_join_of_it(text: str) -> None:
+    assert normalise_text(text) == _split_join(text)
+
+
+def test_random_texts_normalise_as_split_and_join() -> None:
+    alphabet = ["a", "ø", "–", " ", "  ", "\n", "\n\n", "\n\n\n", "\t", "\u00a0", "\r", "\u00ad"]
+    rng = random.Random(46)
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert normalise_text(text) == _split_join(text), repr(text)
+
+
+def test_no_whitespace_but_the_space_is_printable() -> None:
+    # Why the fast path may trust isprintable(): it is False for every other whitespace.
+    assert [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()] == [" "]
