@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from archive.child import ChildProcess
+from archive.handoff import END, Readable, dump_exchange, load_exchange
 from archive.index.connection import connect
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
 from archive.ingest_counts import IngestResult
@@ -75,6 +76,7 @@ class Archiver:
         # A fresh interpreter (archive/child.py): never fork a threaded process.
         self._process = ChildProcess("regarkiv-archiver", _archiver_main, (config, os.getpid()))
         self._conn = self._process.conn
+        self._readable = Readable(self._conn)
         self.error: str | None = None
         self.report: ArchiverReport | None = None
         # A crawl that ends without close() (a crash) must still let the child finish:
@@ -87,10 +89,10 @@ class Archiver:
         Raises WarcWriteError once the child has said it cannot write.
         """
         try:
-            if self.error is None and self._conn.poll():  # it speaks only to say it failed
+            if self.error is None and self._readable():  # it speaks only to say it failed
                 self._read_message()
             if self.error is None:
-                self._conn.send(exchange)
+                self._conn.send_bytes(dump_exchange(exchange))
         except (EOFError, OSError) as error:  # it died (killed, out of memory)
             detail = f": {error}" if str(error) else ""
             self.error = self.error or f"the WARC writer process stopped unexpectedly{detail}"
@@ -102,7 +104,7 @@ class Archiver:
         if self.report is not None:
             return self.report
         with contextlib.suppress(OSError):
-            self._conn.send(None)
+            self._conn.send_bytes(END)
         try:
             while self.report is None and self._conn.poll(timeout):
                 self._read_message()
@@ -173,15 +175,15 @@ def _archiver_main(conn: Connection, config: ArchiverConfig, parent_pid: int) ->
     collect_less()
     while True:
         try:
-            item = conn.recv()
+            data = conn.recv_bytes()
         except (EOFError, OSError):
             break  # the crawl closed the pipe without a word: write what we have
-        if item is None:
+        if data == END:
             break
         if writer is None or report.error:
             continue  # keep draining so the crawl never blocks on a full pipe
         try:
-            writer.submit(item)
+            writer.submit(load_exchange(data))
         except WarcWriteError as error:
             report.error = str(error)
             _tell(conn, ("failed", report.error))
