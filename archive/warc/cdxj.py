@@ -3,7 +3,8 @@
 One line per response or revisit record (pywb leaves out request and warcinfo
 records): ``SURT-key 14-digit-timestamp {json}``, sorted. pywb finds a URL by
 its SURT key, so the key must come from the same canonicalizer pywb uses at
-lookup time: the ``surt`` package.
+lookup time: the ``surt`` package's (archive/warc/surt_key.py gives its keys without
+importing it for the URLs a crawl writes).
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import surt
-
 from archive.model import Capture
 from archive.warc.reader import iter_records
 from archive.warc.records import timestamp14
+from archive.warc.surt_key import surt_key
 
 # pywb keeps only the media type of a Content-Type: "text/html; charset=utf-8" -> "text/html".
 _MIME_END = re.compile("[; ]")
@@ -46,7 +46,7 @@ def cdxj_line(capture: Capture) -> str:
     # pywb drops empty and "-" values rather than writing them.
     kept = {key: value for key, value in fields.items() if value and value != "-"}
     kept["filename"] = capture.warc_file
-    key = surt.surt(capture.url)
+    key = surt_key(capture.url)
     return f"{key} {timestamp14(capture.fetched_at)} {json.dumps(kept)}\n"
 
 

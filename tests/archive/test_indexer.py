@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.child import ChildProcess
+from archive.handoff import END, dump_written
 from archive.index.store import Index
 from archive.indexer import Indexer, _indexer_main
 from archive.ingest import Prepared, apply, prepare, recount
@@ -84,8 +85,8 @@ def test_what_a_dead_indexer_committed_unsaid_is_counted_not_applied_again(
     process = ChildProcess("regarkiv-indexer", _indexer_main, (path, "job-1", 3))
     conn = process.conn
     for item in sent:
-        conn.send(item)
-    conn.send(None)
+        conn.send_bytes(dump_written(*item))
+    conn.send_bytes(END)
     messages = []
     while not messages or messages[-1][0] != "done":
         messages.append(conn.recv())

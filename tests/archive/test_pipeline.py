@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive.index.store import Index
-from archive.pipeline import Archiver
+from archive.pipeline import Archiver, _held_responses
 from archive.warc.reader import iter_records
 from archive.warc.writer import WarcWriteError
 
@@ -171,3 +171,30 @@ def test_the_crawl_and_writer_processes_start_without_extraction(module: str, ro
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_revisits_are_looked_up_only_where_the_index_held_a_response(
+    tmp_path: Path, make_capture
+) -> None:
+    """A revisit refers to a 2xx response: an index that held none when the crawl began
+    (a first crawl) is not asked, and the writer process does not open it."""
+    path = tmp_path / "index.db"
+    assert _held_responses(path)  # no index: the full open says so (and logs it)
+    with Index(path) as index:
+        assert not _held_responses(path)
+        index.add_capture(make_capture(1, status=404), "job1")
+        index.commit()
+        assert not _held_responses(path)
+        index.add_capture(make_capture(2), "job1")
+        index.commit()
+        assert _held_responses(path)
+    path.write_bytes(b"not a database" * 100)
+    assert _held_responses(path)
+
+
+def test_the_writer_process_starts_without_the_index_code(root) -> None:
+    script = "import sys, archive.pipeline; print('archive.index.store' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "False", done.stderr
