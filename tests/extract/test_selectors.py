@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 from lxml import etree
@@ -42,3 +44,48 @@ def test_every_selector_compiles() -> None:
     expressions += [e for c in s.NON_ARTICLE.values() for e in c]
     for expression in expressions:
         xpath(expression)
+
+
+def test_has_class_is_parsels_own_without_importing_parsel() -> None:
+    """The same elements as parsel's has-class() for odd class attributes and arguments;
+    extraction alone does not import parsel (a fresh interpreter)."""
+    from parsel.xpathfuncs import has_class as parsels
+
+    from archive.extract.selectors import has_class
+
+    namespace = etree.FunctionNamespace(None)
+    namespace["ours-has-class"] = has_class  # parsel's import registered its own as has-class
+    namespace["parsels-has-class"] = parsels
+    rng = random.Random(7)
+    tokens = ["a", "b", "article", "article-body", "A", "æøå", "x y", ""]
+    spaces = [" ", "  ", "\t", "\n", "\r", "\x0c", "\xa0", "\u2003", ""]
+    try:
+        for _ in range(300):
+            paragraphs = []
+            for _ in range(8):
+                words = [rng.choice(tokens) for _ in range(rng.randint(0, 4))]
+                value = "".join(rng.choice(spaces) + word for word in words) + rng.choice(spaces)
+                paragraphs.append(f'<p class="{value}"></p>' if rng.random() < 0.9 else "<p></p>")
+            root = parse(f"<html><body><div>{''.join(paragraphs)}</div></body></html>".encode())
+            root = root.find(".//div")
+            asked = ", ".join(repr(rng.choice(tokens)) for _ in range(rng.randint(1, 3)))
+            ours = root.xpath(f"./p[ours-has-class({asked})]")
+            theirs = root.xpath(f"./p[parsels-has-class({asked})]")
+            assert ours == theirs, asked
+        for arguments in ("", "1", "'a', 2"):
+            raised = []
+            for name in ("ours-has-class", "parsels-has-class"):
+                with pytest.raises(Exception) as error:  # noqa: PT011 (the same as parsel's)
+                    root.xpath(f"./p[{name}({arguments})]")
+                raised.append((type(error.value), str(error.value)))
+            assert raised[0] == raised[1]
+    finally:
+        del namespace["parsels-has-class"], namespace["ours-has-class"]
+    probe = (
+        "import sys; from archive.ingest import prepare;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('parsel', 'pypdfium2')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
