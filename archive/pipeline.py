@@ -26,6 +26,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.child import ChildProcess
 from archive.handoff import END, Readable, dump_exchange, load_exchange
@@ -35,7 +36,10 @@ from archive.ingest_counts import IngestResult
 from archive.model import Exchange
 from archive.warc.direct import DirectWarcWriter
 from archive.warc.exchange import WarcInfo
-from archive.warc.series import Lookup, WarcSeries, WarcWriteError
+from archive.warc.series import WarcSeries, WarcWriteError
+
+if TYPE_CHECKING:
+    from archive.index.store import Index
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +178,7 @@ def _archiver_main(conn: Connection, config: ArchiverConfig, parent_pid: int) ->
             host=config.host,
             max_size=config.max_size,
             gzip_level=config.gzip_level,
-            lookup=lookup_index.lookup if lookup_index is not None else None,
+            lookup=lookup_index.lookup_capture if lookup_index is not None else None,
         )
         writer = DirectWarcWriter(series, indexer.written if indexer is not None else None)
     except WarcWriteError as error:
@@ -242,26 +246,14 @@ def _held_responses(index_path: Path) -> bool:
         return True  # the full open below says what is wrong
 
 
-class _LookupIndex:
-    """The index, read-only, for revisit lookups."""
-
-    def __init__(self, index_path: Path) -> None:
-        # The index's reading code (~30 ms to import) only where there is something to
-        # look up: a first crawl's writer starts without it.
-        from archive.index.store import Index
-
-        self._index = Index.open_readonly(index_path, cache_kib=LOOKUP_CACHE_KIB)
-        self.lookup: Lookup = self._index.lookup_capture
-        self.close = self._index.close
-
-
-def _open_lookup(index_path: Path) -> _LookupIndex | None:
+def _open_lookup(index_path: Path) -> Index | None:
     """A read-only index connection for revisit lookups; None: write full responses."""
-    # The index's exceptions come with its reading code (see _LookupIndex).
-    from archive.index.store import IndexNotFound, UnusableIndex
+    # The index's reading code (~30 ms to import) only where there is something to look
+    # up: a first crawl's writer starts without it (see _held_responses).
+    from archive.index.store import Index, IndexNotFound, UnusableIndex
 
     try:
-        return _LookupIndex(index_path)
+        return Index.open_readonly(index_path, cache_kib=LOOKUP_CACHE_KIB)
     except (IndexNotFound, UnusableIndex, sqlite3.Error, OSError) as error:
         log.warning("revisit lookups unavailable (%s): writing full responses", error)
         return None

@@ -12,6 +12,8 @@ accents Norwegian spelling treats as optional stress marks (``idé``/``ide``,
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import threading
 import unicodedata
@@ -113,6 +115,13 @@ def facet_text(lang: str | None, type: str | None, ministries: list[str]) -> str
     for name in ministries:
         tokens += [*(f"m{word}" for word in words(name)), "zz"]
     return " ".join(tokens)
+
+
+@functools.lru_cache(maxsize=4096)  # few distinct values: each one's tokens made once (~5 µs)
+def facet_text_of_row(lang: str | None, type: str | None, ministries: str) -> str:
+    """``facet_text`` of a revisions row, whose ministries are a JSON array."""
+    found = json.loads(ministries)
+    return facet_text(lang, type, found if isinstance(found, list) else [])
 
 
 def facet_filter(

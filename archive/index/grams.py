@@ -27,7 +27,7 @@ import json
 import re
 import sqlite3
 
-from archive.index.fts import facet_text
+from archive.index.fts import facet_text_of_row
 from archive.index.schema import REVISION_ID_MASK
 
 JOIN = "\ue000"  # private use: unicode61 keeps it inside a token, words() never yields it
@@ -122,7 +122,9 @@ def fill_grams(conn: sqlite3.Connection) -> frozenset[str]:
     )
     while batch := rows.fetchmany(1000):
         values = [
-            grams_values((row_id, title, lead, body, _facets(lang, kind, ministries)), common)
+            grams_values(
+                (row_id, title, lead, body, facet_text_of_row(lang, kind, ministries)), common
+            )
             for row_id, title, lead, body, lang, kind, ministries in batch
         ]
         write_grams(conn, [(value, "insert") for value in values])
@@ -135,12 +137,6 @@ def forget_grams(conn: sqlite3.Connection) -> None:
     """Empty the grams table until the next ``fill_grams`` (the stems are being rebuilt)."""
     conn.execute("INSERT INTO revisions_grams (revisions_grams) VALUES ('delete-all')")
     conn.execute("DELETE FROM index_meta WHERE key = ?", (_META,))
-
-
-@functools.lru_cache(maxsize=4096)  # few distinct values: each one's tokens made once
-def _facets(lang: str | None, kind: str | None, ministries: str) -> str:
-    found = json.loads(ministries)
-    return facet_text(lang, kind, found if isinstance(found, list) else [])
 
 
 def _documents(conn: sqlite3.Connection) -> int:

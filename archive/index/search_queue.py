@@ -9,13 +9,11 @@ just before COMMIT in one run in row id order, FTS5 buffers the whole batch.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
 from typing import Protocol
 
 from archive.index.connection import Connection, json_text
-from archive.index.fts import facet_text, stem_text
+from archive.index.fts import facet_text_of_row, stem_text
 from archive.index.grams import common_words, fill_grams, forget_grams, grams_values, write_grams
 from archive.index.schema import stems_rowid
 from archive.index.stemmers import STEMMER_VERSION
@@ -61,15 +59,8 @@ def stems_of(row: Indexed) -> StemsRow:
         stem_text(title, lang),
         stem_text(lead, lang),
         stem_text(body, lang),
-        _facets(lang, type_, ministries),
+        facet_text_of_row(lang, type_, ministries),
     )
-
-
-# Few distinct languages, types and ministry lists: each one's tokens made once (5 µs a
-# revision: json.loads and facet_text).
-@functools.lru_cache(maxsize=4096)
-def _facets(lang: str | None, type_: str | None, ministries: str) -> str:
-    return facet_text(lang, type_, json.loads(ministries))
 
 
 class _StemmedHere:
