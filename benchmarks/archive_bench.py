@@ -33,6 +33,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.rounds import rotated  # noqa: E402
+
 READERS = ("regarkiv", "warcio", "fastwarc")
 COLD_RUNS = 20
 PACKAGES = ("regarkiv", "archive", "crawler")  # what `regarkiv` imports of the project
@@ -146,7 +151,7 @@ def cold_cli(data_dir: Path, runs: int = COLD_RUNS, query: str = "regjering") ->
         samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in commands}
         names = list(commands)
         for number in range(runs):
-            for name in names[number % 3 :] + names[: number % 3]:
+            for name in rotated(names, number):
                 command, cwd, env = commands[name]
                 wall, cpu = _one_start(command, cwd, env)
                 samples[name][0].append(wall)

@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.archive_bench import compile_bytecode  # noqa: E402
 from benchmarks.crawl_bench import bare_command, python_env, warm  # noqa: E402
+from benchmarks.rounds import rotated  # noqa: E402
 from replica.server import ReplicaServer  # noqa: E402
 from replica.site import Site  # noqa: E402
 
@@ -166,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     with ReplicaServer(site) as server:
         warm(site, server.base_url)
         for number in range(args.rounds):
-            order = ("regarkiv", "bare") if number % 2 == 0 else ("bare", "regarkiv")
-            for name in order:
+            for name in rotated(("regarkiv", "bare"), number):
                 print(f"round {number + 1}/{args.rounds}: {name}", file=sys.stderr, flush=True)
                 runs[name].append(one_run(name, server, args))
     result = summary(runs)

@@ -35,7 +35,7 @@ from benchmarks.crawl_bench import (
     regarkiv_command,
     run_measured,
 )
-from benchmarks.crawl_rounds import SHIPPED_CACHE
+from benchmarks.rounds import SHIPPED_CACHE
 from replica.server import ReplicaServer
 from replica.site import Site
 

@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.crawl_bench import CrawlResult, crawl_contender
+from benchmarks.rounds import SHIPPED_CACHE, rotated, spread
 from replica.site import Site
 
 CONTENDERS = ("bare", "regarkiv", "wget")
 SERVERS = ("rendering", "prerendered")
-SHIPPED_CACHE = 512  # the replica's own page cache (replica/site.py): a crawl's pages miss it
 # Ratios reported for each server: (name, numerator, denominator, figure).
 RATIOS = (
     ("regarkiv_vs_bare", "regarkiv", "bare", "pages_per_s"),
@@ -46,14 +46,6 @@ RATIOS = (
     ("cpu_per_page_regarkiv_vs_bare", "regarkiv", "bare", "cpu_ms_per_page"),
 )
 NOTE_WGET = "wget fetches one page at a time (it has no concurrency option)"
-
-
-def _spread(values: list[float]) -> dict[str, float]:
-    return {
-        "min": round(min(values), 3),
-        "median": round(statistics.median(values), 3),
-        "max": round(max(values), 3),
-    }
 
 
 def _server_cpu_s() -> float:
@@ -77,10 +69,8 @@ def server_rounds(
     per_round: list[dict[str, dict[str, Any]]] = []
     archive = work
     for number in range(rounds):
-        turn = number % len(names)
-        order = names[turn:] + names[:turn]
         results: dict[str, dict[str, Any]] = {}
-        for name in order:
+        for name in rotated(names, number):
             log(f"crawl, {server} server, round {number + 1}/{rounds}: {name}")
             data_dir = work / f"{server}-{number}-{name}"
             data_dir.mkdir()
@@ -110,7 +100,7 @@ def server_rounds(
         for name in names
     }
     ratios = {
-        key: _spread([r[top][figure] / r[bottom][figure] for r in per_round])
+        key: spread([r[top][figure] / r[bottom][figure] for r in per_round])
         for key, top, bottom, figure in RATIOS
         if top in names and bottom in names
     }

@@ -15,12 +15,19 @@ import argparse
 import io
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from archive.extract.documents import extract_document
-from replica import documents
-from replica.site import Site
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from archive.extract.documents import extract_document  # noqa: E402
+from benchmarks.rounds import rotated, spread  # noqa: E402
+from replica import documents  # noqa: E402
+from replica.site import Site  # noqa: E402
 
 
 def replica_pdfs(count: int) -> list[bytes]:
@@ -63,17 +70,9 @@ def run(rounds: int, count: int) -> dict[str, object]:
     rates: dict[str, list[float]] = {"regarkiv (pypdfium2)": [], "pdfminer.six": []}
     contenders = list(zip(rates, (regarkiv, pdfminer), strict=True))
     for number in range(rounds):
-        order = contenders if number % 2 == 0 else contenders[::-1]
-        for name, extract in order:
+        for name, extract in rotated(contenders, number):
             rates[name].append(pages / timed(extract, pdfs))
-    summary = {
-        name: {
-            "min": round(min(values), 1),
-            "median": round(statistics.median(values), 1),
-            "max": round(max(values), 1),
-        }
-        for name, values in rates.items()
-    }
+    summary = {name: spread(values, digits=1) for name, values in rates.items()}
     ratio = statistics.median(a / b for a, b in zip(*rates.values(), strict=True))
     return {"pdfs": len(pdfs), "pages": pages, "rounds": rounds, "pages_per_s": summary,
             "median_ratio": round(ratio, 2)}  # fmt: skip

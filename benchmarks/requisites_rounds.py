@@ -55,11 +55,11 @@ from benchmarks.crawl_bench import (  # noqa: E402
     run_measured,
     wget_command,
 )
+from benchmarks.rounds import SHIPPED_CACHE, rotated, spread  # noqa: E402
 from replica.server import ReplicaServer  # noqa: E402
 from replica.site import Site  # noqa: E402
 
 CONTENDERS = ("bare", "regarkiv", "wget")
-SHIPPED_CACHE = 512  # the replica's own page cache, as in benchmarks/crawl_rounds.py
 NOTE = (
     "every contender fetches pages, requisites and attachments; wget fetches one at a time "
     "(it has no concurrency option)"
@@ -120,14 +120,6 @@ def differs(ours: set[str], theirs: set[str]) -> dict[str, Any]:
     }
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {
-        "min": round(min(values), 3),
-        "median": round(statistics.median(values), 3),
-        "max": round(max(values), 3),
-    }
-
-
 def section(
     articles: int, seed: int, concurrency: int, rounds: int, timeout: float, work: Path,
     log: Callable[[str], None], latency_ms: float = 0.0,
@@ -140,9 +132,8 @@ def section(
         if latency_ms > 0:
             server.faults.add("*", "slow", delay=latency_ms / 1000)
         for number in range(rounds):
-            order = CONTENDERS[number % 3 :] + CONTENDERS[: number % 3]
             results: dict[str, dict[str, Any]] = {}
-            for name in order:
+            for name in rotated(CONTENDERS, number):
                 log(f"crawl with requisites, round {number + 1}/{rounds}: {name}")
                 data_dir = work / f"requisites-{number}-{name}"
                 data_dir.mkdir()
@@ -161,12 +152,12 @@ def section(
         for name in CONTENDERS
     }
     ratios = {
-        f"regarkiv_vs_{other}": _spread(
+        f"regarkiv_vs_{other}": spread(
             [r["regarkiv"]["requests_per_s"] / r[other]["requests_per_s"] for r in per_round]
         )
         for other in ("bare", "wget")
     }
-    ratios["cpu_per_request_regarkiv_vs_bare"] = _spread(
+    ratios["cpu_per_request_regarkiv_vs_bare"] = spread(
         [r["regarkiv"]["cpu_ms_per_request"] / r["bare"]["cpu_ms_per_request"] for r in per_round]
     )
     return {
@@ -197,10 +188,10 @@ def render(figures: dict[str, Any]) -> list[str]:
             f"cpu {c['cpu_ms_per_request']:6.3f} ms/request  {c['by_kind']}  "
             f"repeats {c['repeats']}  rounds {c['rounds_requests_per_s']}"
         )
-    for key, spread in figures["ratios"].items():
+    for key, ratio in figures["ratios"].items():
         lines.append(
-            f"    {key:34} min {spread['min']:.2f}  median {spread['median']:.2f}  "
-            f"max {spread['max']:.2f}"
+            f"    {key:34} min {ratio['min']:.2f}  median {ratio['median']:.2f}  "
+            f"max {ratio['max']:.2f}"
         )
     for other, diff in figures["request_sets"].items():
         lines.append(

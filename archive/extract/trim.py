@@ -61,22 +61,9 @@ class Cut:
     main_end: int
 
 
-def readable_part(body: bytes) -> bytes | None:
-    """The head, ``<body>`` start tag and ``<main>`` element of ``body``, or None if unsure."""
-    cut = find_cut(body)
-    if cut is None:
-        return None
-    return b"".join(
-        (
-            body[: cut.head_end],
-            body[cut.body_start : cut.body_end],
-            body[cut.main_start : cut.main_end],
-        )
-    )
-
-
 def find_cut(body: bytes, lower: bytes | None = None) -> Cut | None:
-    """Where the parts of ``readable_part`` are; ``lower`` is ``body.lower()`` if known."""
+    """Where the head, ``<body>`` start tag and ``<main>`` element of ``body`` are, or None
+    if unsure; ``lower`` is ``body.lower()`` if known."""
     if lower is None:
         lower = body.lower()  # ASCII only: offsets stay those of body
     head_close = _find_tag(lower, b"</head", 0)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archive.extract import article as extract
 from archive.extract.article import NotAnArticle, extract_article
-from archive.extract.trim import readable_part
+from archive.extract.trim import find_cut
 from archive.model import Article
 
 SITE = "https://www.regjeringen.no"
@@ -25,6 +25,15 @@ HEARING_URL = (
 )
 
 Outcome = Article | tuple[str, str]
+
+
+def readable_part(body: bytes) -> bytes | None:
+    """The bytes a page's cut keeps, in order, or None where the page is parsed whole."""
+    cut = find_cut(body)
+    if cut is None:
+        return None
+    kept = ((0, cut.head_end), (cut.body_start, cut.body_end), (cut.main_start, cut.main_end))
+    return b"".join(body[start:end] for start, end in kept)
 
 
 def outcome(html: str | bytes, url: str) -> Outcome:
