@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
@@ -181,10 +182,13 @@ def _pool(workers: int | None) -> Pool:
 
 def _forked_pool() -> Pool:
     """Workers forked from this process, which has imported extraction already: spawned
-    ones imported it again, ~0.1 s of CPU each (5% of a 5,000-article rebuild's). Only
-    for ``rebuild``, which runs in a process of its own with one thread, before it opens
-    the new index. Each worker dies with this process (it inherits the data directory's
-    lock, which must not outlive a killed reindex)."""
+    ones imported it again, ~0.1 s of CPU each (5% of a 5,000-article rebuild's). For
+    ``rebuild``, before it opens the new index, and only from a process of one thread (as
+    `regarkiv reindex` is): a fork copies other threads' locks in whatever state they
+    are. Each worker dies with this process (it inherits the data directory's lock, which
+    must not outlive a killed reindex)."""
+    if threading.active_count() > 1:
+        return _pool(None)
     return multiprocessing.get_context("fork").Pool(
         _workers(None), initializer=_die_with, initargs=(os.getpid(),)
     )

@@ -280,3 +280,16 @@ def test_killed_reindex_takes_its_workers_along(archive: Path, tmp_path: Path, r
     assert not any(map(_alive, workers))
     assert DataDir(copy).crawl_running() is None
     assert list(copy.glob("index.db.rebuild"))  # what the next reindex removes
+
+
+def test_only_a_process_of_one_thread_forks_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import archive.reindex as reindex
+
+    if threading.active_count() == 1:
+        with reindex._forked_pool() as pool:
+            assert pool._ctx.get_start_method() == "fork"
+    monkeypatch.setattr(reindex.threading, "active_count", lambda: 2)
+    with reindex._forked_pool() as pool:
+        assert pool._ctx.get_start_method() == "spawn"
