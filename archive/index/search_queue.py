@@ -16,11 +16,13 @@ from archive.index.connection import Connection, json_text
 from archive.index.fts import facet_text_of_row, stem_text
 from archive.index.grams import common_words, fill_grams, forget_grams, grams_values, write_grams
 from archive.index.schema import stems_rowid
-from archive.index.stemmers import STEMMER_VERSION
+from archive.index.stemmers import SAME_STEMMER_VERSIONS, STEMMER_VERSION
 from archive.model import Article
 
 # Bump when fold/tokenise rules in archive.index.fts change: the stems are then rebuilt.
 STEMS_VERSION = "3 " + STEMMER_VERSION
+# What an index may record for the same stems (see archive.index.stemmers).
+SAME_STEMS_VERSIONS = frozenset("3 " + version for version in SAME_STEMMER_VERSIONS)
 
 # What the FTS tables are given for a revision: its row id, title, lead, body, lang,
 # published (the stems row id depends on it), type and ministries (a JSON array).

@@ -38,7 +38,7 @@ from archive.index.connection import (
 )
 from archive.index.job_table import JobTable
 from archive.index.schema import migrations
-from archive.index.search_queue import STEMS_VERSION, stems_of
+from archive.index.search_queue import SAME_STEMS_VERSIONS, stems_of
 
 __all__ = [
     "ArticleNotFound",
@@ -103,7 +103,7 @@ class Index(Captures, Articles, Attachments, JobTable):
         self.conn.execute("PRAGMA wal_autocheckpoint = 16")
         migrated = migrations.apply(self.conn)
         self.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
-        if self._meta("stems_version") != STEMS_VERSION:
+        if self._meta("stems_version") not in SAME_STEMS_VERSIONS:
             self.rebuild_search()
         elif grams.stale(self.conn):
             with self.transaction():
@@ -135,7 +135,7 @@ class Index(Captures, Articles, Attachments, JobTable):
                     f"{path} was made by an older regarkiv: the next crawl upgrades it "
                     "(read-only commands never write to the index)"
                 )
-            stems_outdated = self._meta("stems_version") != STEMS_VERSION
+            stems_outdated = self._meta("stems_version") not in SAME_STEMS_VERSIONS
             self.search_outdated = bool(pending & SEARCH_MIGRATIONS) or stems_outdated
         except sqlite3.DatabaseError as error:
             self.close()

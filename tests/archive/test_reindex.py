@@ -234,3 +234,62 @@ def test_rebuilt_index_is_in_wal_mode(archive: Path, tmp_path: Path) -> None:
     finally:
         conn.close()
     assert not list(copy.glob("index.db.rebuild*"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killed_reindex_takes_its_workers_along(archive: Path, tmp_path: Path, root: Path) -> None:
+    """The pool's workers are forked from reindex, with the data directory's lock: killed
+    with -9, reindex takes them along at once (left alone, each would finish its chunk of
+    records, 16 s here, holding the lock)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from archive.datadir import DataDir
+
+    copy, marker = tmp_path / "copy", tmp_path / "working"
+    shutil.copytree(archive, copy)
+    script = "from tests.support.slow_reindex import main; main()"
+    child = subprocess.Popen([sys.executable, "-c", script, str(copy), str(marker)], cwd=root)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the pool never started"
+        workers = [
+            int(pid)
+            for task in Path(f"/proc/{child.pid}/task").glob("*")
+            for pid in (task / "children").read_text().split()
+        ]
+        assert workers
+        assert DataDir(copy).crawl_running() == str(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    deadline = time.monotonic() + 5
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, workers))
+    assert DataDir(copy).crawl_running() is None
+    assert list(copy.glob("index.db.rebuild"))  # what the next reindex removes
+
+
+def test_only_a_process_of_one_thread_forks_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import archive.reindex as reindex
+
+    if threading.active_count() == 1:
+        with reindex._forked_pool() as pool:
+            assert pool._ctx.get_start_method() == "fork"
+    monkeypatch.setattr(reindex.threading, "active_count", lambda: 2)
+    with reindex._forked_pool() as pool:
+        assert pool._ctx.get_start_method() == "spawn"
