@@ -16,17 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy.core.downloader.handlers.http11 import (
-    HTTP11DownloadHandler,
-    _LenientHTTP11ClientFactory,
-    _LenientHTTP11ClientProtocol,
-    _LenientHTTPClientParser,
-    _ScrapyAgent,
-)
 from scrapy.http import Request, Response
 from scrapy.utils._download_handlers import wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.web._newclient import HEADER, STATUS
+
+from crawler.lean_import import frames_only
+
+with frames_only():  # its TLS modules walk the stack at import (crawler/lean_import.py)
+    from scrapy.core.downloader.handlers.http11 import (
+        HTTP11DownloadHandler,
+        _LenientHTTP11ClientFactory,
+        _LenientHTTP11ClientProtocol,
+        _LenientHTTPClientParser,
+        _ScrapyAgent,
+    )
 
 WIRE_META = "_regarkiv_wire"
 
