@@ -45,6 +45,9 @@ def test_an_unread_body_stays_as_it_came_and_is_not_html_to_later_middlewares() 
     assert response.headers[b"Content-Encoding"] == b"gzip"
     # Not an HtmlResponse, so the meta-refresh middleware does not parse gzip bytes.
     assert type(response) is Response
+    for name in Response.attributes:  # the rest as it came
+        assert getattr(response, name) == getattr(original, name), name
+    assert list(response.headers.items()) == list(original.headers.items())
 
 
 def test_an_unread_body_without_content_coding_is_left_alone() -> None:
