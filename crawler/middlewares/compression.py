@@ -26,7 +26,8 @@ class DecodeWhenReadMiddleware(HttpCompressionMiddleware):
         self, request: Request, response: Response
     ) -> Request | Response:
         if request.meta.get(BODY_UNREAD) and response.headers.get(b"Content-Encoding"):
-            return _plain(response)
+            # crawler/wire.py makes it plain already; another download handler may not
+            return response if type(response) is Response else _plain(response)
         return super().process_response(request, response)
 
 

@@ -1,5 +1,6 @@
 """The download handler keeps the request head as sent and the response head as received."""
 
+import gzip
 import json
 import socket
 import subprocess
@@ -85,3 +86,86 @@ def test_wire_heads_are_kept_verbatim() -> None:
         ["Set-Cookie", "b=2"],
     ]
     assert probe["body"] == "hello world"
+
+
+PLAIN_PROBE = """
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from crawler.middlewares.compression import BODY_UNREAD
+
+seen = {}
+
+class Probe(scrapy.Spider):
+    name = "probe"
+    async def start(self):
+        yield scrapy.Request(
+            sys.argv[1] + "read.html", callback=self.done, cb_kwargs={"unread": False}
+        )
+        yield scrapy.Request(
+            sys.argv[1] + "unread.html", callback=self.done, cb_kwargs={"unread": True},
+            meta={BODY_UNREAD: True},
+        )
+    def done(self, response, unread):
+        seen[unread] = {
+            "class": type(response).__name__,
+            "path": response.url.rsplit("/", 1)[-1],
+            "status": response.status,
+            "headers": [[k.decode(), [v.decode() for v in vs]]
+                        for k, vs in response.headers.items()],
+            "body": response.body.hex(),
+            "flags": response.flags,
+            "protocol": response.protocol,
+            "ip_address": str(response.ip_address),
+        }
+
+process = CrawlerProcess({
+    "DOWNLOAD_HANDLERS": {"http": "crawler.wire.WireHTTPDownloadHandler"},
+    "DOWNLOADER_MIDDLEWARES_BASE": {}, "SPIDER_MIDDLEWARES_BASE": {},
+    "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "CONCURRENT_REQUESTS": 1,
+})
+process.crawl(Probe)
+process.start()
+print(json.dumps(seen))
+"""
+
+
+def serve_gzip(listener: socket.socket, body: bytes, count: int) -> None:
+    for _ in range(count):
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(10)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n"
+                b"Content-Encoding: gzip\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
+                b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+            )
+
+
+def test_an_encoded_body_nobody_reads_arrives_as_a_plain_response_otherwise_the_same() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    body = gzip.compress(b"<html><body><p>Hei</p></body></html>")
+    server = threading.Thread(target=serve_gzip, args=(listener, body, 2), daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{port}/no/aktuelt/x/id1/"
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_PROBE, url], capture_output=True, text=True, timeout=60
+    )
+    listener.close()
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    read, unread = seen["false"], seen["true"]
+    # Scrapy types a response by its Content-Type, unless encoded, then by its URL.
+    assert read.pop("class") == "HtmlResponse"
+    assert unread.pop("class") == "Response"  # never parsed as HTML, gzip bytes and all
+    assert read.pop("path") == "read.html" and unread.pop("path") == "unread.html"
+    assert unread == read
+    assert bytes.fromhex(unread["body"]) == body
+    assert unread["protocol"] == "HTTP/1.1" and unread["ip_address"] == "127.0.0.1"
