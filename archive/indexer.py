@@ -129,9 +129,10 @@ def _indexer_main(inbox: Connection, index_path: Path, job_id: str | None, repla
         fatal = str(error)
         _tell(inbox, ("fatal", fatal))
     collect_less()
+    waiting = Readable(inbox)
     while True:
         try:
-            data = inbox.recv_bytes() if inbox.poll(BATCH_SECONDS) else None
+            data = inbox.recv_bytes() if waiting.within(BATCH_SECONDS) else None
         except (EOFError, OSError):
             break  # the feed is gone (the crawl died): keep what we have
         if data == END:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import marshal
 import socket
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -96,6 +98,26 @@ def test_readable_says_when_a_message_or_the_end_waits() -> None:
     assert conn.recv_bytes() == b"x" and not readable()
     peer.close()
     assert readable()  # the end: recv says so
+    with pytest.raises(EOFError):
+        conn.recv_bytes()
+    conn.close()
+
+
+def test_within_waits_for_a_message_or_the_end_as_poll_does() -> None:
+    ours, theirs = socket.socketpair()
+    conn, peer = Connection(ours.detach()), Connection(theirs.detach())
+    readable = Readable(conn)
+    start = time.monotonic()
+    assert not readable.within(0.05) and not conn.poll(0)
+    assert time.monotonic() - start >= 0.04  # it waited
+    later = threading.Timer(0.05, peer.send_bytes, args=(b"x",))
+    later.start()
+    assert readable.within(5.0) and conn.poll(0)  # woken by the message, not the timeout
+    assert time.monotonic() - start < 4.0
+    later.join()
+    assert conn.recv_bytes() == b"x" and not readable.within(0)
+    peer.close()
+    assert readable.within(5.0) and conn.poll(0)  # the end: recv says so
     with pytest.raises(EOFError):
         conn.recv_bytes()
     conn.close()
