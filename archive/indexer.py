@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.child import ChildProcess
-from archive.handoff import END, Readable, dump_written, load_written
+from archive.handoff import END, Readable, dump_written, load_written, send
 from archive.ingest_counts import IngestResult, IngestStats
 from archive.model import Capture, Exchange
 
@@ -231,7 +231,7 @@ class Indexer:
         self._pending.append(data)
         try:
             self._read_messages()
-            self._conn.send_bytes(data)
+            send(self._conn, data)
         except (OSError, EOFError):
             self._restart()
 
@@ -300,7 +300,7 @@ class Indexer:
             try:
                 for data in list(self._pending):
                     self._read_messages()
-                    self._conn.send_bytes(data)
+                    send(self._conn, data)
                 return
             except (OSError, EOFError):
                 continue
