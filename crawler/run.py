@@ -24,7 +24,8 @@ from crawler.spiders.news import NewsSpider
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,
 # which it pulls in, calls inspect.stack() for deprecation warnings, and from deep inside
-# engine start-up that stack walk made every crawl start ~0.1 s later.
+# engine start-up that stack walk made every crawl start ~0.1 s later (crawler.wire now
+# imports it without the walk's source lookups: crawler/lean_import.py).
 from crawler.wire import WireHTTPDownloadHandler  # noqa: F401
 
 GC_THRESHOLD = 10_000  # gen-0 collections while crawling; see _throughput_gc
