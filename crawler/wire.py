@@ -23,7 +23,6 @@ from scrapy.utils.python import to_unicode
 from twisted.web._newclient import HEADER, STATUS
 
 from crawler.lean_import import frames_only
-from crawler.middlewares.compression import BODY_UNREAD
 
 with frames_only():  # its TLS modules walk the stack at import (crawler/lean_import.py)
     from scrapy.core.downloader.handlers.http11 import (
@@ -35,6 +34,9 @@ with frames_only():  # its TLS modules walk the stack at import (crawler/lean_im
     )
 
 WIRE_META = "_regarkiv_wire"
+# A request whose body nobody reads (an article: the indexer extracts it from the capture):
+# its encoded response is passed on as it came (crawler/middlewares/compression.py).
+BODY_UNREAD = "regarkiv_body_unread"
 
 
 @dataclass(frozen=True)

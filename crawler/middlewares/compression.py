@@ -16,7 +16,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import Response, TextResponse
 
-BODY_UNREAD = "regarkiv_body_unread"
+# The spider sets it; the download handler (crawler/wire.py) and this middleware read it.
+from crawler.wire import BODY_UNREAD as BODY_UNREAD
 
 
 class DecodeWhenReadMiddleware(HttpCompressionMiddleware):
