@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 RAW_RESPONSE = (
     b"HTTP/1.1 200 Everything Fine\r\n"
@@ -47,33 +49,42 @@ process.start()
 """
 
 
+def read_head(conn: socket.socket) -> bytes:
+    conn.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def serve_once(listener: socket.socket, seen: list[bytes]) -> None:
     conn, _ = listener.accept()
     with conn:
-        conn.settimeout(10)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        seen.append(data)
+        seen.append(read_head(conn))
         conn.sendall(RAW_RESPONSE)
 
 
-def test_wire_heads_are_kept_verbatim() -> None:
+def probe_output(script: str, path: str, serve: Callable[..., None], *args: object) -> Any:
+    """Run ``script`` against ``serve(listener, *args)`` on a free port: its last JSON line."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    seen: list[bytes] = []
-    server = threading.Thread(target=serve_once, args=(listener, seen), daemon=True)
+    server = threading.Thread(target=serve, args=(listener, *args), daemon=True)
     server.start()
-    url = f"http://127.0.0.1:{port}/no/aktuelt/x/id1/?a=b"
+    url = f"http://127.0.0.1:{port}{path}"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, url], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script, url], capture_output=True, text=True, timeout=60
     )
     listener.close()
     assert result.returncode == 0, result.stderr
-    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_wire_heads_are_kept_verbatim() -> None:
+    seen: list[bytes] = []
+    probe = probe_output(PROBE, "/no/aktuelt/x/id1/?a=b", serve_once, seen)
     # The request record must hold exactly what went over the socket.
     assert probe["request_head"].encode() == seen[0]
     assert probe["request_head"].startswith("GET /no/aktuelt/x/id1/?a=b HTTP/1.1\r\n")
@@ -134,13 +145,7 @@ def serve_gzip(listener: socket.socket, body: bytes, count: int) -> None:
     for _ in range(count):
         conn, _ = listener.accept()
         with conn:
-            conn.settimeout(10)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
+            read_head(conn)
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n"
                 b"Content-Encoding: gzip\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
@@ -149,18 +154,8 @@ def serve_gzip(listener: socket.socket, body: bytes, count: int) -> None:
 
 
 def test_an_encoded_body_nobody_reads_arrives_as_a_plain_response_otherwise_the_same() -> None:
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     body = gzip.compress(b"<html><body><p>Hei</p></body></html>")
-    server = threading.Thread(target=serve_gzip, args=(listener, body, 2), daemon=True)
-    server.start()
-    url = f"http://127.0.0.1:{port}/no/aktuelt/x/id1/"
-    result = subprocess.run(
-        [sys.executable, "-c", PLAIN_PROBE, url], capture_output=True, text=True, timeout=60
-    )
-    listener.close()
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = probe_output(PLAIN_PROBE, "/no/aktuelt/x/id1/", serve_gzip, body, 2)
     read, unread = seen["false"], seen["true"]
     # Scrapy types a response by its Content-Type, unless encoded, then by its URL.
     assert read.pop("class") == "HtmlResponse"
