@@ -18,8 +18,10 @@ starts the children with the crawl's), as marshal requires.
 from __future__ import annotations
 
 import marshal
+import os
 import pickle
 import select
+import struct
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -83,6 +85,29 @@ def _timed(values: tuple[Any, ...], at: int) -> list[Any]:
     return out
 
 
+def send(conn: Connection, data: bytes) -> None:
+    """``conn.send_bytes(data)`` in one system call: Connection sends the length of a
+    message over 16 kB and the message in two, and its reader may wake for the first
+    alone. 5.6-5.7 against 7.0-7.5 µs to send a 45 kB message, 6.7 against 7.3-7.8 to
+    receive it (CPU, 5,000 each, three alternating pairs); read by ``recv_bytes`` alike."""
+    size = len(data)
+    if size > _MAX_FRAMED:
+        conn.send_bytes(data)  # its own framing for the largest
+        return
+    header = _LENGTH.pack(size)
+    fd = conn.fileno()
+    sent = os.writev(fd, (header, data))
+    while sent < size + _LENGTH.size:  # a signal cut the write short
+        if sent < _LENGTH.size:
+            sent += os.writev(fd, (header[sent:], data))
+        else:
+            sent += os.write(fd, memoryview(data)[sent - _LENGTH.size :])
+
+
+_LENGTH = struct.Struct("!i")  # multiprocessing.connection's framing, up to 2 GiB
+_MAX_FRAMED = 0x7FFFFFFF
+
+
 class Readable:
     """Whether a message (or the end) waits on ``conn``: ``conn.poll()`` at a sixth of
     its cost. A closed or broken connection reads as readable, so that the ``recv``
@@ -94,3 +119,9 @@ class Readable:
 
     def __call__(self) -> bool:
         return bool(self._poll.poll(0))
+
+    def within(self, seconds: float) -> bool:
+        """Whether one waits, or arrives within ``seconds``: ``conn.poll(seconds)`` at a
+        fifth of its cost (0.9 against 4.1 µs when one waits), once per capture in the
+        indexer."""
+        return bool(self._poll.poll(seconds * 1000))

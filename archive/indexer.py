@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.child import ChildProcess
-from archive.handoff import END, Readable, dump_written, load_written
+from archive.handoff import END, Readable, dump_written, load_written, send
 from archive.ingest_counts import IngestResult, IngestStats
 from archive.model import Capture, Exchange
 
@@ -129,9 +129,10 @@ def _indexer_main(inbox: Connection, index_path: Path, job_id: str | None, repla
         fatal = str(error)
         _tell(inbox, ("fatal", fatal))
     collect_less()
+    waiting = Readable(inbox)
     while True:
         try:
-            data = inbox.recv_bytes() if inbox.poll(BATCH_SECONDS) else None
+            data = inbox.recv_bytes() if waiting.within(BATCH_SECONDS) else None
         except (EOFError, OSError):
             break  # the feed is gone (the crawl died): keep what we have
         if data == END:
@@ -230,7 +231,7 @@ class Indexer:
         self._pending.append(data)
         try:
             self._read_messages()
-            self._conn.send_bytes(data)
+            send(self._conn, data)
         except (OSError, EOFError):
             self._restart()
 
@@ -299,7 +300,7 @@ class Indexer:
             try:
                 for data in list(self._pending):
                     self._read_messages()
-                    self._conn.send_bytes(data)
+                    send(self._conn, data)
                 return
             except (OSError, EOFError):
                 continue

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.child import ChildProcess
-from archive.handoff import END, Readable, dump_exchange, load_exchange
+from archive.handoff import END, Readable, dump_exchange, load_exchange, send
 from archive.index.connection import connect
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
 from archive.ingest_counts import IngestResult
@@ -98,7 +98,7 @@ class Archiver:
             if self.error is None and self._readable():  # it speaks only to say it failed
                 self._read_message()
             if self.error is None:
-                self._conn.send_bytes(dump_exchange(exchange))
+                send(self._conn, dump_exchange(exchange))
         except (EOFError, OSError) as error:  # it died (killed, out of memory)
             detail = f": {error}" if str(error) else ""
             self.error = self.error or f"the WARC writer process stopped unexpectedly{detail}"

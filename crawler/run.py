@@ -24,7 +24,8 @@ from crawler.spiders.news import NewsSpider
 
 # Imported now rather than when Scrapy loads the download handler: Scrapy's TLS module,
 # which it pulls in, calls inspect.stack() for deprecation warnings, and from deep inside
-# engine start-up that stack walk made every crawl start ~0.1 s later.
+# engine start-up that stack walk made every crawl start ~0.1 s later (crawler.wire now
+# imports it without the walk's source lookups: crawler/lean_import.py).
 from crawler.wire import WireHTTPDownloadHandler  # noqa: F401
 
 GC_THRESHOLD = 10_000  # gen-0 collections while crawling; see _throughput_gc
@@ -65,10 +66,11 @@ def _throughput_gc() -> Iterator[None]:
     responses, deferreds): at Python's default gen-0 threshold (700) that was ~400
     collections and ~4% of the reactor thread's time in a 3,000-page crawl; at 10,000
     it was a dozen. Objects alive at start (modules, the engine) are frozen out of
-    collection altogether. Cycles are still collected, only less often.
+    collection altogether, without a full collection first: it walked every object of
+    the start-up (~33 ms of CPU) to find a few dozen garbage ones, which stay frozen.
+    Cycles are still collected, only less often.
     """
     thresholds = gc.get_threshold()
-    gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:

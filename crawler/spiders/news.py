@@ -9,6 +9,7 @@ The decision whether an article needs fetching is the crawl session's.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -76,8 +77,12 @@ _LISTING_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})|(\d{4})-(\d{2})-(
 
 # Scrapy's cookie middleware downloads the Public Suffix List from publicsuffix.org
 # the first time it runs. An archiving crawler talks to the site it archives and
-# nothing else (and must work offline): use the list tldextract ships with.
-scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+# nothing else (and must work offline): use the list tldextract ships with. It asks
+# for every cookie of every response (three on the site's pages), always of the same
+# few hosts, and the answer is fixed by the list: looked up once each (~10 µs a page).
+scrapy_cookies._split_domain = functools.lru_cache(maxsize=1024)(  # type: ignore[assignment]
+    TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+)  # (Scrapy declares a TLDExtract, and only ever calls it)
 
 ARTICLE_STATUSES = [404, 410]
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import marshal
+import os
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from multiprocessing.connection import Connection
@@ -18,6 +21,7 @@ from archive.handoff import (
     dump_written,
     load_exchange,
     load_written,
+    send,
 )
 from archive.model import Capture, Exchange
 
@@ -99,3 +103,57 @@ def test_readable_says_when_a_message_or_the_end_waits() -> None:
     with pytest.raises(EOFError):
         conn.recv_bytes()
     conn.close()
+
+
+def test_within_waits_for_a_message_or_the_end_as_poll_does() -> None:
+    ours, theirs = socket.socketpair()
+    conn, peer = Connection(ours.detach()), Connection(theirs.detach())
+    readable = Readable(conn)
+    start = time.monotonic()
+    assert not readable.within(0.05) and not conn.poll(0)
+    assert time.monotonic() - start >= 0.04  # it waited
+    later = threading.Timer(0.05, peer.send_bytes, args=(b"x",))
+    later.start()
+    assert readable.within(5.0) and conn.poll(0)  # woken by the message, not the timeout
+    assert time.monotonic() - start < 4.0
+    later.join()
+    assert conn.recv_bytes() == b"x" and not readable.within(0)
+    peer.close()
+    assert readable.within(5.0) and conn.poll(0)  # the end: recv says so
+    with pytest.raises(EOFError):
+        conn.recv_bytes()
+    conn.close()
+
+
+@pytest.mark.parametrize("size", [0, 1, 16_384, 16_385, 45_000, 3_000_000])
+def test_a_message_sent_in_one_call_reads_as_send_bytes_framed_it(size: int) -> None:
+    ours, theirs = socket.socketpair()
+    conn, peer = Connection(ours.detach()), Connection(theirs.detach())
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.extend(peer.recv_bytes() for _ in "ab"))
+    reader.start()  # a message larger than the socket's buffers is read while it is sent
+    send(conn, data)
+    conn.send_bytes(b"after")
+    reader.join(timeout=30)
+    assert received == [data, b"after"]
+    conn.close()
+    peer.close()
+
+
+def test_a_write_cut_short_is_finished(monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, theirs = socket.socketpair()
+    conn, peer = Connection(ours.detach()), Connection(theirs.detach())
+    writev = os.writev
+
+    def short(fd: int, buffers: Sequence[bytes]) -> int:  # as a signal would cut it
+        joined = b"".join(buffers)
+        return writev(fd, [joined[: max(1, len(joined) // 3)]])
+
+    monkeypatch.setattr(os, "writev", short)
+    data = b"0123456789" * 1000
+    send(conn, data)
+    send(conn, b"ab")  # shorter than the length header's cut
+    assert peer.recv_bytes() == data and peer.recv_bytes() == b"ab"
+    conn.close()
+    peer.close()

@@ -147,4 +147,16 @@ def test_cookie_domains_never_fetch_the_public_suffix_list() -> None:
     import scrapy.downloadermiddlewares.cookies as scrapy_cookies
 
     # Only 127.0.0.1 in tests, and only the archived site in production.
-    assert tuple(scrapy_cookies._split_domain.suffix_list_urls) == ()
+    assert tuple(scrapy_cookies._split_domain.__wrapped__.suffix_list_urls) == ()
+
+
+def test_cookie_domains_are_split_once_each_as_the_suffix_list_says() -> None:
+    import scrapy.downloadermiddlewares.cookies as scrapy_cookies
+    from tldextract import TLDExtract
+
+    offline = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+    domains = ["www.regjeringen.no", ".regjeringen.no", "127.0.0.1", "co.uk", "github.io"]
+    for domain in domains * 2:  # the second time from the cache
+        assert scrapy_cookies._split_domain(domain) == offline(domain)
+    assert not scrapy_cookies._split_domain("co.uk").domain  # a public suffix
+    assert scrapy_cookies._split_domain.cache_info().hits >= len(domains)

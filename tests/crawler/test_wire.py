@@ -1,10 +1,13 @@
 """The download handler keeps the request head as sent and the response head as received."""
 
+import gzip
 import json
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 RAW_RESPONSE = (
     b"HTTP/1.1 200 Everything Fine\r\n"
@@ -46,33 +49,42 @@ process.start()
 """
 
 
+def read_head(conn: socket.socket) -> bytes:
+    conn.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def serve_once(listener: socket.socket, seen: list[bytes]) -> None:
     conn, _ = listener.accept()
     with conn:
-        conn.settimeout(10)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        seen.append(data)
+        seen.append(read_head(conn))
         conn.sendall(RAW_RESPONSE)
 
 
-def test_wire_heads_are_kept_verbatim() -> None:
+def probe_output(script: str, path: str, serve: Callable[..., None], *args: object) -> Any:
+    """Run ``script`` against ``serve(listener, *args)`` on a free port: its last JSON line."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    seen: list[bytes] = []
-    server = threading.Thread(target=serve_once, args=(listener, seen), daemon=True)
+    server = threading.Thread(target=serve, args=(listener, *args), daemon=True)
     server.start()
-    url = f"http://127.0.0.1:{port}/no/aktuelt/x/id1/?a=b"
+    url = f"http://127.0.0.1:{port}{path}"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, url], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script, url], capture_output=True, text=True, timeout=60
     )
     listener.close()
     assert result.returncode == 0, result.stderr
-    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_wire_heads_are_kept_verbatim() -> None:
+    seen: list[bytes] = []
+    probe = probe_output(PROBE, "/no/aktuelt/x/id1/?a=b", serve_once, seen)
     # The request record must hold exactly what went over the socket.
     assert probe["request_head"].encode() == seen[0]
     assert probe["request_head"].startswith("GET /no/aktuelt/x/id1/?a=b HTTP/1.1\r\n")
@@ -85,3 +97,70 @@ def test_wire_heads_are_kept_verbatim() -> None:
         ["Set-Cookie", "b=2"],
     ]
     assert probe["body"] == "hello world"
+
+
+PLAIN_PROBE = """
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from crawler.middlewares.compression import BODY_UNREAD
+
+seen = {}
+
+class Probe(scrapy.Spider):
+    name = "probe"
+    async def start(self):
+        yield scrapy.Request(
+            sys.argv[1] + "read.html", callback=self.done, cb_kwargs={"unread": False}
+        )
+        yield scrapy.Request(
+            sys.argv[1] + "unread.html", callback=self.done, cb_kwargs={"unread": True},
+            meta={BODY_UNREAD: True},
+        )
+    def done(self, response, unread):
+        seen[unread] = {
+            "class": type(response).__name__,
+            "path": response.url.rsplit("/", 1)[-1],
+            "status": response.status,
+            "headers": [[k.decode(), [v.decode() for v in vs]]
+                        for k, vs in response.headers.items()],
+            "body": response.body.hex(),
+            "flags": response.flags,
+            "protocol": response.protocol,
+            "ip_address": str(response.ip_address),
+        }
+
+process = CrawlerProcess({
+    "DOWNLOAD_HANDLERS": {"http": "crawler.wire.WireHTTPDownloadHandler"},
+    "DOWNLOADER_MIDDLEWARES_BASE": {}, "SPIDER_MIDDLEWARES_BASE": {},
+    "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "CONCURRENT_REQUESTS": 1,
+})
+process.crawl(Probe)
+process.start()
+print(json.dumps(seen))
+"""
+
+
+def serve_gzip(listener: socket.socket, body: bytes, count: int) -> None:
+    for _ in range(count):
+        conn, _ = listener.accept()
+        with conn:
+            read_head(conn)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n"
+                b"Content-Encoding: gzip\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
+                b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+            )
+
+
+def test_an_encoded_body_nobody_reads_arrives_as_a_plain_response_otherwise_the_same() -> None:
+    body = gzip.compress(b"<html><body><p>Hei</p></body></html>")
+    seen = probe_output(PLAIN_PROBE, "/no/aktuelt/x/id1/", serve_gzip, body, 2)
+    read, unread = seen["false"], seen["true"]
+    # Scrapy types a response by its Content-Type, unless encoded, then by its URL.
+    assert read.pop("class") == "HtmlResponse"
+    assert unread.pop("class") == "Response"  # never parsed as HTML, gzip bytes and all
+    assert read.pop("path") == "read.html" and unread.pop("path") == "unread.html"
+    assert unread == read
+    assert bytes.fromhex(unread["body"]) == body
+    assert unread["protocol"] == "HTTP/1.1" and unread["ip_address"] == "127.0.0.1"
