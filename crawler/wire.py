@@ -106,6 +106,10 @@ class _WireProtocol(_LenientHTTP11ClientProtocol):
 
         request._writeHeaders = recording_write_headers
         deferred = super().request(request)
+        # The head is written within ``request`` (Request.writeTo writes it first, at
+        # once). Left in place, the closure and the request would refer to each other: a
+        # cycle per request, freed only by a garbage collection, not by its reference count.
+        del request._writeHeaders
         if self._parser is not None:
             self._parser.__class__ = _WireParser
             # Its class is ours now (swapped above): _WireParser reads this.

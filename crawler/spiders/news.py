@@ -22,6 +22,7 @@ from parsel.csstranslator import css2xpath
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.selector import Selector
 from tldextract import TLDExtract
 from twisted.python.failure import Failure
 
@@ -221,8 +222,7 @@ class NewsSpider(scrapy.Spider):
         self.session.count("articles_scheduled")
         return True
 
-    def _items(self, response: TextResponse, page: int) -> list[Any]:
-        root = response.selector.root
+    def _items(self, response: TextResponse, page: int, root: Any) -> list[Any]:
         for number, (selector, xpath) in enumerate(_ITEMS):
             items: list[Any] = xpath(root)
             if items:
@@ -247,13 +247,17 @@ class NewsSpider(scrapy.Spider):
             return
         if self.sitemaps.holds(response, lang, page, replayed):
             return  # "changed" mode: until the sitemap's dates are judged
-        items = self._items(response, page)
+        # Not ``response.selector``: the response would keep it, and it the response, a
+        # cycle holding the page's lxml tree (~0.5 MB) until a garbage collection: 20-30 MB
+        # of the crawl process between collections, more as the crawl goes on.
+        selector = Selector(response=response)
+        items = self._items(response, page, selector.root)
         if not replayed:  # a replayed page was counted by the run that fetched it
             self.session.count("listing_pages")
             self.session.count("listing_items", len(items))
         # Replayed too: the interrupted run may have been killed before its requisites.
         yield from self.resources.from_page(response, article=False)
-        if page == 1 and (total := listing_total(" ".join(response.css(COUNT_LINE).getall()))):
+        if page == 1 and (total := listing_total(" ".join(selector.css(COUNT_LINE).getall()))):
             self.session.listed(lang, total)
         oldest: date | None = None
         already_archived = 0
@@ -290,19 +294,19 @@ class NewsSpider(scrapy.Spider):
             return
         if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
             return
-        next_page = self._next_page(response, page)
+        next_page = self._next_page(response, selector, page)
         if next_page is None:
             self.session.walked_to_end(lang)
         else:
             yield self._listing_request(lang, next_page)
 
-    def _next_page(self, response: TextResponse, page: int) -> int | None:
-        last = response.css(LAST_PAGE_LINK).get()
+    def _next_page(self, response: TextResponse, selector: Selector, page: int) -> int | None:
+        last = selector.css(LAST_PAGE_LINK).get()
         last_page = listing_page_number(response.urljoin(last)) if last else None
         if last_page is not None and page >= last_page:
             return None
-        for selector in NEXT_PAGE_LINKS:
-            for href in response.css(selector).getall():
+        for css in NEXT_PAGE_LINKS:
+            for href in selector.css(css).getall():
                 number = listing_page_number(response.urljoin(href))
                 # The disabled "prev" on page 1 links ?page=0; only ever go forward.
                 if number is not None and number == page + 1:

@@ -1,5 +1,6 @@
 """The download handler keeps the request head as sent and the response head as received."""
 
+import gc
 import gzip
 import json
 import socket
@@ -8,6 +9,12 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from twisted.internet.testing import StringTransport
+from twisted.web._newclient import Request as TwistedRequest
+from twisted.web.http_headers import Headers
+
+from crawler.wire import _WireProtocol
 
 RAW_RESPONSE = (
     b"HTTP/1.1 200 Everything Fine\r\n"
@@ -164,3 +171,35 @@ def test_an_encoded_body_nobody_reads_arrives_as_a_plain_response_otherwise_the_
     assert unread == read
     assert bytes.fromhex(unread["body"]) == body
     assert unread["protocol"] == "HTTP/1.1" and unread["ip_address"] == "127.0.0.1"
+
+
+def test_the_head_recorder_leaves_no_cycle_on_the_request() -> None:
+    """The head recorder does not stay on Twisted's request: it had made a cycle per
+    request, kept until a garbage collection (rare while crawling: crawler/run.py)."""
+    protocol = _WireProtocol(lambda protocol: None)
+    transport = StringTransport()
+    protocol.makeConnection(transport)
+    headers = Headers({b"host": [b"127.0.0.1"], b"user-agent": [b"regarkiv-test"]})
+    request = TwistedRequest(b"GET", b"/no/aktuelt/x/id1/", headers, None)
+    protocol.request(request)
+    sent = transport.value()
+    assert sent.startswith(b"GET /no/aktuelt/x/id1/ HTTP/1.1\r\n")
+    assert protocol._parser._wire_request_head == sent  # type: ignore[union-attr]
+    assert not _refers_to_itself(request)
+
+
+def _refers_to_itself(start: object, depth: int = 6) -> bool:
+    """Whether ``start`` can be reached from ``start`` through ``depth`` references."""
+    seen: set[int] = set()
+    frontier = gc.get_referents(start)
+    for _ in range(depth):
+        if any(found is start for found in frontier):
+            return True
+        seen.update(id(found) for found in frontier)
+        frontier = [
+            found
+            for referrer in frontier
+            for found in gc.get_referents(referrer)
+            if id(found) not in seen
+        ]
+    return False
