@@ -16,7 +16,9 @@ it started itself have ended (their pipes closed first, so that they see the end
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +33,18 @@ from typing import Any
 _BOOT = "import sys; sys.path.insert(0, sys.argv[2]); from archive.child import main; main()"
 ROOT = str(Path(__file__).resolve().parent.parent)
 _started: list[ChildProcess] = []  # by this process: waited for when a child exits
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and exit at once if
+    the parent is gone already. A child that writes the archive's files, or holds its data
+    directory's lock, must not outlive a killed crawl or reindex: a new one would repair or
+    rebuild what the child still writes."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 class ChildProcess:

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.child import ChildProcess
+from archive.child import ChildProcess, die_with_parent
 from archive.handoff import END, Readable, dump_exchange, load_exchange, send
 from archive.index.connection import connect
 from archive.indexer import CLOSE_WAIT_S, EXIT_WAIT_S, Indexer, collect_less
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _M_TRIM_THRESHOLD = -1  # malloc.h (glibc)
 HEAP_KEPT = 4 << 20
 # Longer than the child itself may wait for the indexer, so that a slow index is never
@@ -143,20 +142,16 @@ class Archiver:
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Like the writer thread it replaces, the child must not outlive a killed crawl:
-    the data directory's lock dies with the crawl, and a new crawl would repair files
-    this child still writes.
+    """Like the writer thread it replaces, the child must not outlive a killed crawl
+    (``die_with_parent``).
 
     And the heap keeps what is freed at its top, up to HEAP_KEPT: glibc gives it back to
     the kernel from 128 KiB on, and zlib's deflate state (~260 KiB, made afresh for each
     gzip member: two an exchange) is such memory, so every member paid ~18 page faults to
     get it back, 20-50 µs (measured; ~1 µs kept)."""
+    die_with_parent(parent_pid)
     with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        libc.mallopt(_M_TRIM_THRESHOLD, HEAP_KEPT)
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
+        ctypes.CDLL(None, use_errno=True).mallopt(_M_TRIM_THRESHOLD, HEAP_KEPT)
 
 
 def _archiver_main(conn: Connection, config: ArchiverConfig, parent_pid: int) -> None:

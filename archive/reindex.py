@@ -11,11 +11,9 @@ equal.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,6 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
+from archive.child import die_with_parent
 from archive.datadir import DataDir
 from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
 from archive.ingest import Prepared, apply, prepare
@@ -93,7 +92,6 @@ REBUILD_CACHE_KIB = 64 * 1024
 # Below this many records a process pool costs more (spawn start-up) than it saves.
 POOL_THRESHOLD = 400
 CHUNK = 32
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _prepare(item: tuple[Capture, bytes | None, str | None]) -> Prepared:
@@ -190,15 +188,8 @@ def _forked_pool() -> Pool:
     if threading.active_count() > 1:
         return _pool(None)
     return multiprocessing.get_context("fork").Pool(
-        _workers(None), initializer=_die_with, initargs=(os.getpid(),)
+        _workers(None), initializer=die_with_parent, initargs=(os.getpid(),)
     )
-
-
-def _die_with(parent: int) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before prctl took effect
-        os._exit(1)
 
 
 def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
