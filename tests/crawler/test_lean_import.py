@@ -1,3 +1,7 @@
+"""crawler/lean_import.py: inspect.stack without source lookups, only inside its block."""
+
+from __future__ import annotations
+
 import inspect
 import subprocess
 import sys
