@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Generator
 from pathlib import Path
 
 from scrapy.addons import AddonManager
@@ -88,3 +90,31 @@ def test_only_the_scrapy_components_the_crawl_uses_are_on(tmp_path: Path) -> Non
     # Scrapy imports every extension named, even as None; the remote control imports aiohttp.
     named = {**settings.getdict("EXTENSIONS_BASE"), **settings.getdict("EXTENSIONS")}
     assert not any("telnet" in name or "remote_control" in name for name in named)
+
+
+def test_no_callback_is_a_generator_returning_a_value(tmp_path: Path) -> None:
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE checks at every response, turned off in
+    the crawl (it parses the callback's source again and again), checked here once."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from crawler.resources import ResourceRequests
+    from crawler.sitemaps import SitemapDiscovery
+
+    settings = scrapy_settings(CrawlConfig(data_dir=tmp_path, base_url=LOCAL))
+    assert settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE") is False
+    callbacks = [
+        getattr(owner, name)
+        for owner in (NewsSpider, ResourceRequests, SitemapDiscovery)
+        for name, value in vars(owner).items()
+        if callable(value) and (name.startswith("parse") or "_parse" in name)
+    ]
+    assert len(callbacks) >= 4, callbacks
+    generators = [c for c in callbacks if inspect.isgeneratorfunction(c)]
+    assert generators, "parse_listing and parse_resource are generators: the check must see them"
+    assert not [c.__qualname__ for c in callbacks if is_generator_with_return_value(c)]
+
+    def returns_a_value() -> Generator[int, None, int]:  # what the check is there to catch
+        yield 1
+        return 2
+
+    assert is_generator_with_return_value(returns_a_value)
