@@ -45,8 +45,13 @@ _TAG = re.compile(
     rb"[\t\n\f\r /]*>"
 )
 _ALL_BUT_QUOTES = bytes(c for c in range(256) if c not in b"\"'")
-# Read from the whole document: a copy after </main> could change the result.
-_READ_ANYWHERE = (b"<meta", b"<title", b"ld+json")
+# Read from the whole document: a copy after </main> could change the result. Searched
+# with one expression whose every match starts with "<" (the regex engine then looks only
+# at each "<": ~40% of two or three plain searches over the same bytes).
+_READ_ANYWHERE = re.compile(rb"<(?:meta|title)")
+_JSON_LD = b"ld+json"
+# The first "</head" as a whole tag name, unless a "<main" comes before it.
+_HEAD_CLOSE_OR_MAIN = re.compile(rb"<(?:/head" + _NAME_END + rb"|main)")
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,10 @@ def find_cut(
     ``<main>`` scanned before (prefixes.py; the thread's own if None)."""
     if lower is None:
         lower = body.lower()  # ASCII only: offsets stay those of body
-    head_close = _find_tag(lower, b"</head", 0)
-    if head_close < 0 or lower.find(b"<main", 0, head_close) >= 0:
+    found_head = _HEAD_CLOSE_OR_MAIN.search(lower)
+    if found_head is None or found_head[0] == b"<main":
         return None
+    head_close = found_head.start()
     head_end = _tag_end(lower, head_close)
     body_start = _find_tag(lower, b"<body", head_end)
     if head_end < 0 or body_start < 0 or lower[head_end:body_start].strip(_WHITESPACE):
@@ -83,7 +89,7 @@ def find_cut(
     if found is None:
         return None
     main_start, main_end, (double, single) = found
-    if any(lower.find(marker, main_end) >= 0 for marker in _READ_ANYWHERE):
+    if _READ_ANYWHERE.search(lower, main_end) or lower.find(_JSON_LD, main_end) >= 0:
         return None
     # An attribute value left open runs to the next quote of its kind, over any markup and
     # maybe over <main>. The scan does not track quotes; an odd count of either kind before
