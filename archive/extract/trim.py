@@ -12,7 +12,9 @@ outside comments, raw text (scripts, styles, ...) and other tags. Finding them t
 for those few constructs, not a tokenizer (a regex tokenizer took a third of the time the
 cut saves): anything unusual in the dropped bytes makes the caller parse the whole page.
 Attribute quotes are counted, not tracked, so two values left open before ``<main>`` can
-hide each other. The caller also checks the parsed cut (article.py).
+hide each other. The caller also checks the parsed cut (article.py). Where the bytes
+before ``<main>`` start as those of a page scanned before (the megamenu), the scan resumes
+where they part (prefixes.py).
 """
 
 from __future__ import annotations
