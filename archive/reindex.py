@@ -302,7 +302,7 @@ def _build(
         else:
             ingest_files(index, files, report, pool=extraction)
         with index.transaction():
-            fill_grams(index.conn)
+            fill_grams(index.conn, extraction.grams if isinstance(extraction, Workers) else None)
         if carry_jobs_from is not None:
             _copy_jobs(carry_jobs_from, index, report)
         index.commit()

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import pickle
 import traceback
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -32,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from archive.child import die_with_parent
+from archive.index.grams import SourceRow, StemsValues, grams_rows
 from archive.ingest import Prepared, prepare
 from archive.warc.members import iter_members
 from archive.warc.reader import Skipped, archived_record, warc_file_name
@@ -69,23 +71,27 @@ class Workers:
     def __init__(self, paths: list[Path], count: int) -> None:
         self.paths = paths
         self._processes: list[BaseProcess] = []
-        self._pipes: list[Connection] = []
+        self._pipes: list[Connection] = []  # from each worker
+        self._commands: list[Connection] = []  # to each worker
         context = multiprocessing.get_context("fork")
         try:
             for number in range(count):
                 reader, writer = context.Pipe(duplex=False)
                 with contextlib.suppress(OSError):  # a smaller pipe only means less slack
                     fcntl.fcntl(writer.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+                orders, command = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_work,
-                    args=(writer, paths, count, number, os.getpid()),
+                    args=(writer, orders, paths, count, number, os.getpid()),
                     name=f"regarkiv-reindex-{number}",
                     daemon=True,
                 )
                 process.start()
                 writer.close()  # the worker's now: EOF here once it exits
+                orders.close()
                 self._processes.append(process)
                 self._pipes.append(reader)
+                self._commands.append(command)
         except BaseException:
             self.close()
             raise
@@ -96,10 +102,42 @@ class Workers:
         for number in range(1 << 62):
             found = self._receive(number % count)
             if found is None:  # no chunk ``number``: none after it either
+                for other in range(count):  # each says so once: its ``_END`` is next
+                    if other != number % count and self._receive(other) is not None:
+                        raise WorkerFailed(f"extraction worker {other} sent chunks out of turn")
                 return
-            yield from found
+            yield from found  # type: ignore[misc]
 
-    def _receive(self, worker: int) -> list[Entry] | None:
+    def grams(
+        self, common: frozenset[str], batches: Iterator[list[SourceRow]]
+    ) -> Iterator[list[StemsValues]]:
+        """``grams.grams_rows`` of each batch, in order, made by the workers (once
+        ``entries()`` is done) while this process writes the rows made before: one batch
+        at a time in each worker, so neither side ever waits on a full pipe."""
+        given = pickle.dumps(common, pickle.HIGHEST_PROTOCOL)
+        waiting: deque[int] = deque()
+        for worker, command in enumerate(self._commands):
+            command.send_bytes(given)
+            if self._give(worker, batches):
+                waiting.append(worker)
+        while waiting:
+            worker = waiting.popleft()
+            made = self._receive(worker)
+            if made is None:
+                raise WorkerFailed(f"extraction worker {worker} stopped making grams")
+            if self._give(worker, batches):
+                waiting.append(worker)
+            yield made  # type: ignore[misc]
+
+    def _give(self, worker: int, batches: Iterator[list[SourceRow]]) -> bool:
+        batch = next(batches, None)
+        if batch is None:
+            return False
+        rows = [tuple(row) for row in batch]  # sqlite3.Row does not pickle
+        self._commands[worker].send_bytes(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+        return True
+
+    def _receive(self, worker: int) -> list[Entry] | list[StemsValues] | None:
         try:
             data = self._pipes[worker].recv_bytes()
         except (EOFError, OSError):
@@ -118,13 +156,19 @@ class Workers:
         return found  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Stop the workers (at once: their results are of no use now) and reap them."""
-        for pipe in self._pipes:
+        """Stop the workers and reap them: each is told to stop, and one still at work
+        (this process gave up on it) sees its pipe closed at its next result, or is
+        killed."""
+        for command in self._commands:
+            with contextlib.suppress(OSError):
+                command.send_bytes(_END)
+        for pipe in (*self._pipes, *self._commands):
             pipe.close()
         for process in self._processes:
+            process.join(1)
             if process.exitcode is None:
                 process.kill()
-            process.join()
+                process.join()
 
     def __enter__(self) -> Workers:
         return self
@@ -138,13 +182,23 @@ class Workers:
         self.close()
 
 
-def _work(pipe: Connection, paths: list[Path], count: int, number: int, parent: int) -> None:
-    """A worker's life: every chunk of its own, pickled, then ``_END``."""
+def _work(
+    pipe: Connection, orders: Connection, paths: list[Path], count: int, number: int, parent: int
+) -> None:
+    """A worker's life: every chunk of its own, pickled, then ``_END``; then grams, for as
+    long as the writing process asks (the common stems, then batches of stems rows)."""
     die_with_parent(parent)
     try:
         for found in _chunks(paths, count, number):
             pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
         pipe.send_bytes(_END)
+        given = orders.recv_bytes()
+        common: frozenset[str] = pickle.loads(given)
+        while batch := orders.recv_bytes():
+            made = grams_rows(common, pickle.loads(batch))
+            pipe.send_bytes(pickle.dumps(made, pickle.HIGHEST_PROTOCOL))
+    except (EOFError, BrokenPipeError):  # the writing process is done with this worker
+        pass
     except BaseException as error:
         failure = _Failure(error, traceback.format_exc())
         with contextlib.suppress(Exception):

@@ -89,3 +89,31 @@ def test_rebuild_with_a_dying_worker_keeps_the_index(
         reindex.rebuild(DataDir(copy))
     assert (copy / "index.db").read_bytes() == before
     assert not list(copy.glob("index.db.rebuild*"))
+
+
+def test_workers_make_grams_in_order_once_extraction_is_done(
+    crawled_replica: CrawledReplica,
+) -> None:
+    from archive.index.grams import JOIN, SourceRow, grams_rows
+
+    paths = sorted((crawled_replica.data / "warcs").glob("*.warc.gz"))
+    words = ["skatt", "og", "regjering", "den", "nye", "budsjett"]
+    rows: list[SourceRow] = [
+        (
+            row_id,
+            " ".join(words[(row_id + k) % 6] for k in range(3)),
+            "",
+            " ".join(words[(row_id * k) % 6] for k in range(40)),
+            "nb" if row_id % 2 else "en",
+            "nyhet",
+            '["Finansdepartementet"]',
+        )
+        for row_id in range(1, 23)
+    ]
+    common = frozenset({"skatt", "og", "den", "budsjett"})
+    with Workers(paths, 2) as forked:
+        list(forked.entries())
+        batches = iter([rows[start : start + 4] for start in range(0, len(rows), 4)])
+        made = [row for batch in forked.grams(common, batches) for row in batch]
+    assert made == grams_rows(common, rows)
+    assert any(JOIN in row[3] for row in made)
