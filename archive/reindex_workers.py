@@ -193,11 +193,15 @@ def _work(
             pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
         pipe.send_bytes(_END)
         given = orders.recv_bytes()
+        if given == _END:  # no grams to make
+            return
         common: frozenset[str] = pickle.loads(given)
         while batch := orders.recv_bytes():
             made = grams_rows(common, pickle.loads(batch))
             pipe.send_bytes(pickle.dumps(made, pickle.HIGHEST_PROTOCOL))
     except (EOFError, BrokenPipeError):  # the writing process is done with this worker
+        pass
+    except KeyboardInterrupt:  # Ctrl-C reached the whole group: the reindex says so
         pass
     except BaseException as error:
         failure = _Failure(error, traceback.format_exc())

@@ -75,18 +75,25 @@ def test_a_worker_that_dies_or_fails_is_an_error(
 
 
 def test_rebuild_with_a_dying_worker_keeps_the_index(
-    crawled_replica: CrawledReplica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    crawled_replica: CrawledReplica, tmp_path: Path, root: Path
 ) -> None:
-    import archive.reindex as reindex
-    from archive.datadir import DataDir
+    import subprocess
+    import sys
 
     copy = tmp_path / "copy"
     shutil.copytree(crawled_replica.data, copy)
     before = (copy / "index.db").read_bytes()
-    monkeypatch.setattr(reindex, "POOL_THRESHOLD", 0)  # workers at any size
-    monkeypatch.setattr(workers, "prepare", _dies)
-    with pytest.raises(reindex.ReindexError, match=r"extraction worker \d died .*unchanged"):
-        reindex.rebuild(DataDir(copy))
+    script = "from tests.support.dying_reindex import main; main()"
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(copy)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "ReindexError: cannot build the new index: extraction worker" in run.stdout
+    assert "died (exit code 3)" in run.stdout and "is unchanged" in run.stdout
     assert (copy / "index.db").read_bytes() == before
     assert not list(copy.glob("index.db.rebuild*"))
 
