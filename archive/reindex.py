@@ -292,8 +292,8 @@ def _build(
         extraction = stack.enter_context(_extraction(files))
         index = stack.enter_context(Index(fresh, cache_kib=REBUILD_CACHE_KIB))
         _journal(index, "MEMORY")
-        # The search tables follow the revisions as they are recorded, while the pool
-        # extracts (built in one pass at the end, the workers waited ~0.9 s for it); only
+        # The search tables follow the revisions as they are recorded, while the workers
+        # extract (built in one pass at the end, the workers waited ~0.9 s for it); only
         # the grams wait for the end, where the common stems are known.
         with index.transaction():
             forget_grams(index.conn)
