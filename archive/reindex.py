@@ -21,14 +21,15 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from archive.child import die_with_parent
 from archive.datadir import DataDir
-from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex, stems_of
+from archive.index.grams import fill_grams, forget_grams
+from archive.index.store import DamagedIndex, ForeignIndex, Index, OutdatedIndex
 from archive.ingest import Prepared, apply, prepare
 from archive.ingest_counts import IngestStats
 from archive.model import Capture
+from archive.reindex_workers import WorkerFailed, Workers
 from archive.warc.members import iter_members
-from archive.warc.reader import ReadReport, iter_records
+from archive.warc.reader import ReadReport, Skipped, iter_records
 from archive.warc.records import MalformedRecord, parse_record
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ REBUILD_CACHE_KIB = 64 * 1024
 # Below this many records a process pool costs more (spawn start-up) than it saves.
 POOL_THRESHOLD = 400
 CHUNK = 32
+# The search tables are written every this many captures, in one run each (FTS5 buffers a
+# run; a write to another table between two FTS rows would flush it as a tiny segment).
+FLUSH = 1000
 
 
 def _prepare(item: tuple[Capture, bytes | None, str | None]) -> Prepared:
@@ -103,7 +107,6 @@ def _items(
 ) -> Iterator[tuple[str | None, tuple[Capture, bytes | None, str | None]]]:
     """(job id, prepare arguments) for every readable record, in file order."""
     for path in paths:
-        report.files += 1
         job_id = warcinfo_job_id(path)
         read = ReadReport()
         for record in iter_records(path, read):
@@ -113,9 +116,7 @@ def _items(
                 continue
             body = record.body if capture.record_type == "response" else None
             yield job_id, (capture, body, record.header("Content-Encoding"))
-        report.skipped_records += len(read.skipped)
-        for skipped in read.skipped:
-            report.warnings.append(f"{path.name}@{skipped.offset}: skipped ({skipped.reason})")
+        _skipped(path, read.skipped, report)
 
 
 def ingest_files(
@@ -139,10 +140,7 @@ def ingest_files(
         known = {row[0] for row in index.conn.execute("SELECT record_id FROM captures")}
     items = _items(paths, report, known)
     if pool is None and not _worth_a_pool(paths, workers):
-        for job_id, args in items:
-            apply(index, prepare(*args), job_id, report.stats)
-            report.captures += 1
-        index.commit()
+        _apply_all(index, ((job_id, prepare(*args)) for job_id, args in items), report)
         return
     jobs: list[str | None] = []
 
@@ -154,11 +152,51 @@ def ingest_files(
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(_pool(workers))
-        for number, prepared in enumerate(pool.imap(_prepare, arguments(), chunksize=CHUNK)):
-            apply(index, prepared, jobs[number], report.stats)
-            report.captures += 1
-            if number % 5000 == 4999:
-                index.commit()
+        prepared = pool.imap(_prepare, arguments(), chunksize=CHUNK)
+        _apply_all(index, ((jobs[number], each) for number, each in enumerate(prepared)), report)
+
+
+def ingest_by_workers(index: Index, workers: Workers, report: ReindexReport) -> None:
+    """Ingest every record of the files ``workers`` read, in order (``rebuild``'s way)."""
+    _apply_all(index, _entries(workers, report), report)
+
+
+def _entries(workers: Workers, report: ReindexReport) -> Iterator[tuple[str | None, Prepared]]:
+    """(job id, prepared capture) in file order; what the workers skipped, as warnings
+    after each file's records (as ``_items`` gives them)."""
+    paths = workers.paths
+    jobs = [warcinfo_job_id(path) for path in paths]
+    skipped: list[list[Skipped]] = [[] for _ in paths]
+    done = 0
+    for number, entry in workers.entries():
+        for finished in range(done, number):
+            _skipped(paths[finished], skipped[finished], report)
+        done = max(done, number)
+        if isinstance(entry, Skipped):
+            skipped[number].append(entry)
+        else:
+            yield jobs[number], entry
+    for finished in range(done, len(paths)):
+        _skipped(paths[finished], skipped[finished], report)
+
+
+def _skipped(path: Path, skipped: list[Skipped], report: ReindexReport) -> None:
+    report.files += 1
+    report.skipped_records += len(skipped)
+    for each in skipped:
+        report.warnings.append(f"{path.name}@{each.offset}: skipped ({each.reason})")
+
+
+def _apply_all(
+    index: Index, prepared: Iterable[tuple[str | None, Prepared]], report: ReindexReport
+) -> None:
+    for number, (job_id, each) in enumerate(prepared):
+        apply(index, each, job_id, report.stats)
+        report.captures += 1
+        if number % 5000 == 4999:
+            index.commit()
+        elif number % FLUSH == FLUSH - 1:
+            index.flush_search()
     index.commit()
 
 
@@ -178,18 +216,18 @@ def _pool(workers: int | None) -> Pool:
     return multiprocessing.get_context("spawn").Pool(_workers(workers))
 
 
-def _forked_pool() -> Pool:
-    """Workers forked from this process, which has imported extraction already: spawned
-    ones imported it again, ~0.1 s of CPU each (5% of a 5,000-article rebuild's). For
-    ``rebuild``, before it opens the new index, and only from a process of one thread (as
-    `regarkiv reindex` is): a fork copies other threads' locks in whatever state they
-    are. Each worker dies with this process (it inherits the data directory's lock, which
-    must not outlive a killed reindex)."""
+def _extraction(files: list[Path]) -> Workers | Pool | contextlib.nullcontext[None]:
+    """Where ``rebuild`` extracts: workers forked from this process, which has imported
+    extraction already (spawned ones imported it again, ~0.1 s of CPU each), and read the
+    WARC files themselves (``archive.reindex_workers``). Before the new index is opened,
+    and only from a process of one thread (as `regarkiv reindex` is): a fork copies other
+    threads' locks in whatever state they are; from any other, a pool of spawned ones.
+    Nothing for a small archive."""
+    if not _worth_a_pool(files, None):
+        return contextlib.nullcontext()
     if threading.active_count() > 1:
         return _pool(None)
-    return multiprocessing.get_context("fork").Pool(
-        _workers(None), initializer=die_with_parent, initargs=(os.getpid(),)
-    )
+    return Workers(files, _workers(None))
 
 
 def rebuild(data: DataDir, *, force: bool = False) -> ReindexReport:
@@ -234,6 +272,8 @@ def _why(error: BaseException, directory: Path) -> str | None:
     """What stopped the build, in words: None for what is not the system's refusal."""
     if isinstance(error, OSError):
         return error.strerror or str(error)
+    if isinstance(error, WorkerFailed):
+        return str(error)
     if not isinstance(error, sqlite3.Error):
         return None
     # SQLite says "disk I/O error" for some writes to a full disk: name the cause.
@@ -249,15 +289,20 @@ def _build(
     """Build the new index at ``fresh``; returns its coverage."""
     files = sorted(data.warcs.glob("*.warc.gz")) if data.warcs.is_dir() else []
     with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(_forked_pool()) if _worth_a_pool(files, None) else None
-        index = stack.enter_context(Index(fresh, defer_search=True, cache_kib=REBUILD_CACHE_KIB))
+        extraction = stack.enter_context(_extraction(files))
+        index = stack.enter_context(Index(fresh, cache_kib=REBUILD_CACHE_KIB))
         _journal(index, "MEMORY")
-        ingest_files(index, files, report, pool=pool)
-        index.defer_search = False
-        # One bulk pass, far faster than per revision; the same pool stems it.
-        index.rebuild_search(
-            (lambda rows: pool.map_async(stems_of, rows, chunksize=50)) if pool else None
-        )
+        # The search tables follow the revisions as they are recorded, while the workers
+        # extract (built in one pass at the end, the workers waited ~0.9 s for it); only
+        # the grams wait for the end, where the common stems are known.
+        with index.transaction():
+            forget_grams(index.conn)
+        if isinstance(extraction, Workers):
+            ingest_by_workers(index, extraction, report)
+        else:
+            ingest_files(index, files, report, pool=extraction)
+        with index.transaction():
+            fill_grams(index.conn, extraction.grams if isinstance(extraction, Workers) else None)
         if carry_jobs_from is not None:
             _copy_jobs(carry_jobs_from, index, report)
         index.commit()

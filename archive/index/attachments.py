@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.index.fts import facet_text, stem_text
 from archive.index.schema import iso
-from archive.index.search_queue import SearchQueue, StemMany
+from archive.index.search_queue import SearchQueue
 from archive.model import Attachment, Capture
 
 
@@ -123,9 +123,9 @@ class Attachments(SearchQueue):
             values,
         )
 
-    def rebuild_search(self, stem_many: StemMany | None = None) -> None:
+    def rebuild_search(self) -> None:
         """Both search indexes: the revisions' (``SearchQueue``) and the documents'."""
-        super().rebuild_search(stem_many)
+        super().rebuild_search()
         if self.conn.execute("SELECT 1 FROM attachments LIMIT 1").fetchone() is None:
             return  # nothing to index (a new index): its file stays as small as it was
         with self.transaction():

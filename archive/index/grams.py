@@ -26,6 +26,7 @@ import functools
 import json
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
 
 from archive.index.fts import facet_text_of_row
 from archive.index.schema import REVISION_ID_MASK
@@ -103,11 +104,34 @@ def stale(conn: sqlite3.Connection) -> bool:
     return documents >= MIN_DOCUMENTS and documents >= 2 * _parsed(row[0])[1]
 
 
-def fill_grams(conn: sqlite3.Connection) -> frozenset[str]:
+# A stems row as ``fill_grams`` reads it: row id, title, lead, body, lang, type, ministries.
+SourceRow = tuple[int, str, str, str, str | None, str | None, str]
+# Makes the grams rows of batches of stems rows, in order (elsewhere, e.g. in other
+# processes, as ``archive.reindex_workers`` does): ``grams_rows`` of each batch.
+MakeGrams = Callable[[frozenset[str], Iterator[list[SourceRow]]], Iterator[list[StemsValues]]]
+BATCH = 500  # stems rows read, made into grams and written at a time
+
+
+def grams_rows(common: frozenset[str], rows: list[SourceRow]) -> list[StemsValues]:
+    """The ``revisions_grams`` rows of these stems rows."""
+    return [
+        grams_values((row_id, title, lead, body, facet_text_of_row(lang, kind, ministries)), common)
+        for row_id, title, lead, body, lang, kind, ministries in rows
+    ]
+
+
+def _made_here(
+    common: frozenset[str], batches: Iterator[list[SourceRow]]
+) -> Iterator[list[StemsValues]]:
+    return (grams_rows(common, batch) for batch in batches)
+
+
+def fill_grams(conn: sqlite3.Connection, make: MakeGrams | None = None) -> frozenset[str]:
     """Choose the common stems and write every grams row again, in the open transaction.
 
     Reads the stems from ``revisions_stems_text`` and the facets from the revisions
     (their covering index): nothing is stemmed again (27 s of CPU at 200,000 revisions).
+    ``make`` may make the rows elsewhere while this process writes the ones made before.
     """
     documents = _documents(conn)
     common = _choose(conn, documents)
@@ -120,13 +144,8 @@ def fill_grams(conn: sqlite3.Connection) -> frozenset[str]:
         """,
         (REVISION_ID_MASK,),
     )
-    while batch := rows.fetchmany(1000):
-        values = [
-            grams_values(
-                (row_id, title, lead, body, facet_text_of_row(lang, kind, ministries)), common
-            )
-            for row_id, title, lead, body, lang, kind, ministries in batch
-        ]
+    batches: Iterator[list[SourceRow]] = iter(lambda: rows.fetchmany(BATCH), [])
+    for values in (make if make is not None and common else _made_here)(common, batches):
         write_grams(conn, [(value, "insert") for value in values])
     chosen = json.dumps({"words": sorted(common), "documents": documents}, ensure_ascii=False)
     conn.execute("INSERT OR REPLACE INTO index_meta (key, value) VALUES (?, ?)", (_META, chosen))

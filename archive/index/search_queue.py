@@ -10,7 +10,6 @@ just before COMMIT in one run in row id order, FTS5 buffers the whole batch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from archive.index.connection import Connection, json_text
 from archive.index.fts import facet_text_of_row, stem_text
@@ -30,13 +29,6 @@ Indexed = tuple[int, str, str, str, str | None, str | None, str | None, str]
 INDEXED_COLUMNS = ("id", "title", "lead", "body", "lang", "published", "type", "ministries")
 StemsRow = tuple[int, str, str, str, str]
 _COMMAND = {"insert": "NULL", "delete": "'delete'"}  # FTS5's command column
-
-
-class StemsResult(Protocol):
-    def get(self) -> list[StemsRow]: ...
-
-
-StemMany = Callable[[list[Indexed]], StemsResult]
 
 
 def indexed_values(row_id: int, article: Article) -> Indexed:
@@ -63,14 +55,6 @@ def stems_of(row: Indexed) -> StemsRow:
         stem_text(body, lang),
         facet_text_of_row(lang, type_, ministries),
     )
-
-
-class _StemmedHere:
-    def __init__(self, rows: list[Indexed]) -> None:
-        self.rows = rows
-
-    def get(self) -> list[StemsRow]:
-        return [stems_of(row) for row in self.rows]
 
 
 class SearchQueue(Connection):
@@ -124,10 +108,7 @@ class SearchQueue(Connection):
         changes += [(new, "insert") for _, new in queued if new is not None]
         self._write_search(changes)
 
-    def _write_search(
-        self, changes: list[tuple[Indexed, str]], stemmed: list[StemsRow] | None = None
-    ) -> None:
-        """``stemmed``: ``stems_of(row)`` for each change, in order, if already made."""
+    def _write_search(self, changes: list[tuple[Indexed, str]]) -> None:
         # External-content and contentless FTS5 tables forget a row only when told the
         # exact values it was indexed with: the stored text, and stems that stem_text
         # makes the same again (STEMS_VERSION records what made them).
@@ -137,8 +118,7 @@ class SearchQueue(Connection):
                 f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?)",
                 row[:4],
             )
-        if stemmed is None:
-            stemmed = [stems_of(row) for row, _ in changes]
+        stemmed = [stems_of(row) for row, _ in changes]
         stems = sorted(
             (values, row[4], kind) for values, (row, kind) in zip(stemmed, changes, strict=True)
         )
@@ -161,14 +141,8 @@ class SearchQueue(Connection):
             [(values[0], lang, *values[1:4]) for values, lang, kind in stems if kind == "insert"],
         )
 
-    def rebuild_search(self, stem_many: StemMany | None = None) -> None:
-        """Re-create both FTS tables from the latest revisions (after a stemmer change).
-
-        ``stem_many(rows)`` may stem a batch elsewhere (``archive.reindex`` uses its
-        process pool): it returns something whose ``get()`` gives ``stems_of`` of each
-        row. The next batch is stemmed while this one is written.
-        """
-        stem_many = stem_many or _StemmedHere
+    def rebuild_search(self) -> None:
+        """Re-create both FTS tables from the latest revisions (after a stemmer change)."""
         self._search_queue.clear()  # everything is re-indexed from the table below
         with self.transaction():
             for table in ("revisions_fts", "revisions_stems"):
@@ -182,16 +156,9 @@ class SearchQueue(Connection):
                 JOIN articles a ON a.id = r.article_id AND a.latest_revision = r.revision
                 """
             )
-            pending: tuple[list[Indexed], StemsResult] | None = None
-            while True:  # two batches in memory at most, for a large archive
-                batch = [tuple(row[key] for key in INDEXED_COLUMNS) for row in rows.fetchmany(1000)]
-                submitted = (batch, stem_many(batch)) if batch else None
-                if pending is not None:
-                    done, result = pending
-                    self._write_search([(row, "insert") for row in done], result.get())
-                if submitted is None:
-                    break
-                pending = submitted
+            while batch := rows.fetchmany(1000):  # a batch in memory at a time
+                indexed = [tuple(row[key] for key in INDEXED_COLUMNS) for row in batch]
+                self._write_search([(row, "insert") for row in indexed])
             self.conn.execute(
                 "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('stems_version', ?)",
                 (STEMS_VERSION,),

@@ -38,7 +38,7 @@ from archive.index.connection import (
 )
 from archive.index.job_table import JobTable
 from archive.index.schema import migrations
-from archive.index.search_queue import SAME_STEMS_VERSIONS, stems_of
+from archive.index.search_queue import SAME_STEMS_VERSIONS
 
 __all__ = [
     "ArticleNotFound",
@@ -51,7 +51,6 @@ __all__ = [
     "RevisionNotFound",
     "UnusableIndex",
     "connect",
-    "stems_of",
 ]
 
 # What regarkiv's indexes record in ``_sqlite_migrations`` from the first one on.

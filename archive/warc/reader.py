@@ -148,9 +148,7 @@ def iter_records(path: Path, report: ReadReport | None = None) -> Iterator[Archi
             try:
                 record = _record(member)
                 response = (
-                    _archived(record, name, member)
-                    if record.record_type in ("response", "revisit")
-                    else None
+                    _archived(record, name, member) if record.record_type in CAPTURED else None
                 )
             except MalformedRecord as exc:
                 report.skipped.append(Skipped(member.offset, member.length, str(exc)))
@@ -187,6 +185,14 @@ def read_record_at(path: Path, offset: int, length: int | None = None) -> Archiv
     if record.record_type not in ("response", "revisit"):
         raise MalformedRecord(f"record at offset {offset} is a {record.record_type} record")
     return _archived(record, warc_file_name(path), member)
+
+
+def archived_record(member: Member, warc_file: str) -> ArchivedResponse | None:
+    """The response or revisit record a member holds, as ``iter_records`` reads it
+    (without the concurrent request record's id); None for a record of another type.
+    Raises ``MalformedRecord`` for a damaged member or record."""
+    record = _record(member)
+    return _archived(record, warc_file, member) if record.record_type in CAPTURED else None
 
 
 def _record(member: Member) -> WarcRecord:

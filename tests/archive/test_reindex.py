@@ -282,14 +282,19 @@ def test_killed_reindex_takes_its_workers_along(archive: Path, tmp_path: Path, r
     assert list(copy.glob("index.db.rebuild"))  # what the next reindex removes
 
 
-def test_only_a_process_of_one_thread_forks_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_a_process_of_one_thread_forks_its_workers(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     import archive.reindex as reindex
+    from archive.reindex_workers import Workers
 
+    files = sorted((archive / "warcs").glob("*.warc.gz"))
+    monkeypatch.setattr(reindex, "POOL_THRESHOLD", 0)
     if threading.active_count() == 1:
-        with reindex._forked_pool() as pool:
-            assert pool._ctx.get_start_method() == "fork"
+        with reindex._extraction(files) as forked:
+            assert isinstance(forked, Workers)
     monkeypatch.setattr(reindex.threading, "active_count", lambda: 2)
-    with reindex._forked_pool() as pool:
+    with reindex._extraction(files) as pool:
         assert pool._ctx.get_start_method() == "spawn"

@@ -1,0 +1,247 @@
+"""A rebuild's extraction workers: each reads the WARC files itself and prepares its share.
+
+Why not a ``multiprocessing.Pool`` fed by the process that writes the index: that process
+read every record and pickled its body to the pool (67 MB for 5,000 articles) in the
+pool's task thread, which took the GIL from the thread writing SQLite; measured over a
+5,000-article rebuild (``/proc/*/schedstat``), the pool's three threads used 0.9 s of CPU
+and each worker slept ~0.7 s of the 3 s ingest waiting for records. Here each worker
+walks every gzip member of the files (inflating is all it costs to find where the next
+one starts: ~0.15 s for 73 MB) and parses and prepares only the members of its own
+chunks: chunk ``c`` (``CHUNK`` consecutive members) is worker ``c % count``'s. It sends
+each chunk's results, pickled, on a pipe of its own, and the writing process reads the
+chunks in turn, so the records are applied in file order, as the live crawl applied them.
+
+A worker dies with the process that forked it (it inherits the data directory's lock);
+one that dies or fails is seen at the next read of its pipe (``WorkerFailed``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+
+from archive.child import die_with_parent
+from archive.index.grams import SourceRow, StemsValues, grams_rows
+from archive.ingest import Prepared, prepare
+from archive.warc.members import iter_members
+from archive.warc.reader import Skipped, archived_record, warc_file_name
+from archive.warc.records import MalformedRecord
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64  # members (a response and its request record are two): ~32 captures a message
+# A worker may run this far ahead of the chunk the writing process waits for (Linux's
+# largest pipe an unprivileged process may ask for): ~12 chunks of ~80 kB pickled.
+PIPE_BYTES = 1 << 20
+_F_SETPIPE_SZ = 1031  # linux/fcntl.h
+_END = b""  # a worker's last message: it has no more chunks
+
+# What a worker found at one member of file ``paths[index]``: the prepared capture, or a
+# member it could not read as a record. Members of other record types are left out.
+Entry = tuple[int, Prepared | Skipped]
+
+
+class WorkerFailed(Exception):
+    """An extraction worker died or failed; the message says how."""
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException | None
+    text: str
+
+
+class Workers:
+    """``count`` workers forked from this process over ``paths``; ``entries()`` gives
+    what they found in file order. Fork only from a process of one thread, before any
+    SQLite connection is opened: a fork copies other threads' locks in whatever state."""
+
+    def __init__(self, paths: list[Path], count: int) -> None:
+        self.paths = paths
+        self._processes: list[BaseProcess] = []
+        self._pipes: list[Connection] = []  # from each worker
+        self._commands: list[Connection] = []  # to each worker
+        context = multiprocessing.get_context("fork")
+        try:
+            for number in range(count):
+                reader, writer = context.Pipe(duplex=False)
+                with contextlib.suppress(OSError):  # a smaller pipe only means less slack
+                    fcntl.fcntl(writer.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+                orders, command = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_work,
+                    args=(writer, orders, paths, count, number, os.getpid()),
+                    name=f"regarkiv-reindex-{number}",
+                    daemon=True,
+                )
+                process.start()
+                writer.close()  # the worker's now: EOF here once it exits
+                orders.close()
+                self._processes.append(process)
+                self._pipes.append(reader)
+                self._commands.append(command)
+        except BaseException:
+            self.close()
+            raise
+
+    def entries(self) -> Iterator[Entry]:
+        """Every worker's findings, chunk by chunk in file order."""
+        count = len(self._pipes)
+        for number in range(1 << 62):
+            found = self._receive(number % count)
+            if found is None:  # no chunk ``number``: none after it either
+                for other in range(count):  # each says so once: its ``_END`` is next
+                    if other != number % count and self._receive(other) is not None:
+                        raise WorkerFailed(f"extraction worker {other} sent chunks out of turn")
+                return
+            yield from found  # type: ignore[misc]
+
+    def grams(
+        self, common: frozenset[str], batches: Iterator[list[SourceRow]]
+    ) -> Iterator[list[StemsValues]]:
+        """``grams.grams_rows`` of each batch, in order, made by the workers (once
+        ``entries()`` is done) while this process writes the rows made before: one batch
+        at a time in each worker, so neither side ever waits on a full pipe."""
+        given = pickle.dumps(common, pickle.HIGHEST_PROTOCOL)
+        waiting: deque[int] = deque()
+        for worker, command in enumerate(self._commands):
+            command.send_bytes(given)
+            if self._give(worker, batches):
+                waiting.append(worker)
+        while waiting:
+            worker = waiting.popleft()
+            made = self._receive(worker)
+            if made is None:
+                raise WorkerFailed(f"extraction worker {worker} stopped making grams")
+            if self._give(worker, batches):
+                waiting.append(worker)
+            yield made  # type: ignore[misc]
+
+    def _give(self, worker: int, batches: Iterator[list[SourceRow]]) -> bool:
+        batch = next(batches, None)
+        if batch is None:
+            return False
+        rows = [tuple(row) for row in batch]  # sqlite3.Row does not pickle
+        self._commands[worker].send_bytes(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+        return True
+
+    def _receive(self, worker: int) -> list[Entry] | list[StemsValues] | None:
+        try:
+            data = self._pipes[worker].recv_bytes()
+        except (EOFError, OSError):
+            process = self._processes[worker]
+            process.join(5)
+            raise WorkerFailed(
+                f"extraction worker {worker} died (exit code {process.exitcode})"
+            ) from None
+        if data == _END:
+            return None
+        found = pickle.loads(data)
+        if isinstance(found, _Failure):
+            if found.error is not None:
+                raise found.error
+            raise WorkerFailed(f"extraction worker {worker} failed: {found.text}")
+        return found  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the workers and reap them: each is told to stop, and one still at work
+        (this process gave up on it) sees its pipe closed at its next result, or is
+        killed."""
+        for command in self._commands:
+            with contextlib.suppress(OSError):
+                command.send_bytes(_END)
+        for pipe in (*self._pipes, *self._commands):
+            pipe.close()
+        for process in self._processes:
+            process.join(1)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _work(
+    pipe: Connection, orders: Connection, paths: list[Path], count: int, number: int, parent: int
+) -> None:
+    """A worker's life: every chunk of its own, pickled, then ``_END``; then grams, for as
+    long as the writing process asks (the common stems, then batches of stems rows)."""
+    die_with_parent(parent)
+    try:
+        for found in _chunks(paths, count, number):
+            pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
+        pipe.send_bytes(_END)
+        given = orders.recv_bytes()
+        if given == _END:  # no grams to make
+            return
+        common: frozenset[str] = pickle.loads(given)
+        while batch := orders.recv_bytes():
+            made = grams_rows(common, pickle.loads(batch))
+            pipe.send_bytes(pickle.dumps(made, pickle.HIGHEST_PROTOCOL))
+    except (EOFError, BrokenPipeError):  # the writing process is done with this worker
+        pass
+    except KeyboardInterrupt:  # Ctrl-C reached the whole group: the reindex says so
+        pass
+    except BaseException as error:
+        failure = _Failure(error, traceback.format_exc())
+        with contextlib.suppress(Exception):
+            try:
+                message = pickle.dumps(failure, pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an exception that does not pickle: its words
+                message = pickle.dumps(_Failure(None, failure.text), pickle.HIGHEST_PROTOCOL)
+            pipe.send_bytes(message)
+        raise
+    finally:
+        pipe.close()
+
+
+def _chunks(paths: list[Path], count: int, number: int) -> Iterator[list[Entry]]:
+    """What this worker found in each of its chunks (every member of the files counted,
+    in order, as every worker counts them)."""
+    found: list[Entry] = []
+    at = 0  # the number of the next member over all files
+    for index, path in enumerate(paths):
+        name = warc_file_name(path)
+        with open(path, "rb") as fh:
+            for member in iter_members(fh):
+                chunk, place = divmod(at, CHUNK)
+                at += 1
+                if chunk % count != number:
+                    continue
+                try:
+                    record = archived_record(member, name)
+                except MalformedRecord as error:
+                    log.warning("%s: skipped record at offset %d: %s", path, member.offset, error)
+                    found.append((index, Skipped(member.offset, member.length, str(error))))
+                else:
+                    if record is not None:
+                        capture = record.capture
+                        body = record.body if capture.record_type == "response" else None
+                        prepared = prepare(capture, body, record.header("Content-Encoding"))
+                        found.append((index, prepared))
+                if place == CHUNK - 1:
+                    yield found
+                    found = []
+    if at % CHUNK and (at // CHUNK) % count == number:  # the last chunk, not full
+        yield found

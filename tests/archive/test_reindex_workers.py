@@ -1,0 +1,126 @@
+"""archive/reindex_workers.py: forked workers that read the WARC files themselves give
+every record in file order, as one process reading them does, and fail loudly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import archive.reindex_workers as workers
+from archive.ingest import Prepared, prepare
+from archive.reindex_workers import WorkerFailed, Workers
+from archive.warc.reader import ReadReport, Skipped, iter_records
+from tests.support.replay import CrawledReplica
+
+
+def _damaged_copy(crawled_replica: CrawledReplica, tmp_path: Path) -> list[Path]:
+    """The replica's WARC files, the first with one record's gzip member broken."""
+    shutil.copytree(crawled_replica.data / "warcs", tmp_path / "warcs")
+    paths = sorted((tmp_path / "warcs").glob("*.warc.gz"))
+    data = bytearray(paths[0].read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    paths[0].write_bytes(bytes(data))
+    return paths
+
+
+def _read_in_one_process(paths: list[Path]) -> list[tuple[int, Prepared | Skipped]]:
+    found: list[tuple[int, int, Prepared | Skipped]] = []
+    for number, path in enumerate(paths):
+        report = ReadReport()
+        for record in iter_records(path, report):
+            capture = record.capture
+            body = record.body if capture.record_type == "response" else None
+            each = prepare(capture, body, record.header("Content-Encoding"))
+            found.append((number, capture.offset, each))
+        found += [(number, skipped.offset, skipped) for skipped in report.skipped]
+    return [(number, each) for number, _, each in sorted(found, key=lambda f: f[:2])]
+
+
+def test_workers_give_every_record_in_file_order(
+    crawled_replica: CrawledReplica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _damaged_copy(crawled_replica, tmp_path)
+    assert len(paths) >= 2  # chunks run across a file's end
+    expected = _read_in_one_process(paths)
+    assert any(isinstance(each, Skipped) for _, each in expected)
+    assert sum(isinstance(each, Prepared) and each.article is not None for _, each in expected)
+    for chunk, count in ((3, 2), (5, 3), (64, 2), (1000, 2), (7, 1)):
+        monkeypatch.setattr(workers, "CHUNK", chunk)  # the forked workers inherit it
+        with Workers(paths, count) as forked:
+            assert list(forked.entries()) == expected, (chunk, count)
+
+
+def _dies(*_: object) -> Prepared:
+    os._exit(3)
+
+
+def _fails(*_: object) -> Prepared:
+    raise ValueError("extraction broke")
+
+
+def test_a_worker_that_dies_or_fails_is_an_error(
+    crawled_replica: CrawledReplica, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = sorted((crawled_replica.data / "warcs").glob("*.warc.gz"))
+    monkeypatch.setattr(workers, "prepare", _dies)
+    with Workers(paths, 2) as forked, pytest.raises(WorkerFailed, match="exit code 3"):
+        list(forked.entries())
+    monkeypatch.setattr(workers, "prepare", _fails)
+    with Workers(paths, 2) as forked, pytest.raises(ValueError, match="extraction broke"):
+        list(forked.entries())
+
+
+def test_rebuild_with_a_dying_worker_keeps_the_index(
+    crawled_replica: CrawledReplica, tmp_path: Path, root: Path
+) -> None:
+    import subprocess
+    import sys
+
+    copy = tmp_path / "copy"
+    shutil.copytree(crawled_replica.data, copy)
+    before = (copy / "index.db").read_bytes()
+    script = "from tests.support.dying_reindex import main; main()"
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(copy)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "ReindexError: cannot build the new index: extraction worker" in run.stdout
+    assert "died (exit code 3)" in run.stdout and "is unchanged" in run.stdout
+    assert (copy / "index.db").read_bytes() == before
+    assert not list(copy.glob("index.db.rebuild*"))
+
+
+def test_workers_make_grams_in_order_once_extraction_is_done(
+    crawled_replica: CrawledReplica,
+) -> None:
+    from archive.index.grams import JOIN, SourceRow, grams_rows
+
+    paths = sorted((crawled_replica.data / "warcs").glob("*.warc.gz"))
+    words = ["skatt", "og", "regjering", "den", "nye", "budsjett"]
+    rows: list[SourceRow] = [
+        (
+            row_id,
+            " ".join(words[(row_id + k) % 6] for k in range(3)),
+            "",
+            " ".join(words[(row_id * k) % 6] for k in range(40)),
+            "nb" if row_id % 2 else "en",
+            "nyhet",
+            '["Finansdepartementet"]',
+        )
+        for row_id in range(1, 23)
+    ]
+    common = frozenset({"skatt", "og", "den", "budsjett"})
+    with Workers(paths, 2) as forked:
+        list(forked.entries())
+        batches = iter([rows[start : start + 4] for start in range(0, len(rows), 4)])
+        made = [row for batch in forked.grams(common, batches) for row in batch]
+    assert made == grams_rows(common, rows)
+    assert any(JOIN in row[3] for row in made)
