@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import logging
 import multiprocessing
 import os
@@ -80,9 +81,11 @@ class Workers:
                 with contextlib.suppress(OSError):  # a smaller pipe only means less slack
                     fcntl.fcntl(writer.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
                 orders, command = context.Pipe(duplex=False)
+                # This process's ends, which the worker must not hold open.
+                theirs = (*self._pipes, *self._commands, reader, command)
                 process = context.Process(
                     target=_work,
-                    args=(writer, orders, paths, count, number, os.getpid()),
+                    args=(writer, orders, theirs, paths, count, number, os.getpid()),
                     name=f"regarkiv-reindex-{number}",
                     daemon=True,
                 )
@@ -99,7 +102,7 @@ class Workers:
     def entries(self) -> Iterator[Entry]:
         """Every worker's findings, chunk by chunk in file order."""
         count = len(self._pipes)
-        for number in range(1 << 62):
+        for number in itertools.count():
             found = self._receive(number % count)
             if found is None:  # no chunk ``number``: none after it either
                 for other in range(count):  # each says so once: its ``_END`` is next
@@ -183,11 +186,21 @@ class Workers:
 
 
 def _work(
-    pipe: Connection, orders: Connection, paths: list[Path], count: int, number: int, parent: int
+    pipe: Connection,
+    orders: Connection,
+    theirs: tuple[Connection, ...],
+    paths: list[Path],
+    count: int,
+    number: int,
+    parent: int,
 ) -> None:
     """A worker's life: every chunk of its own, pickled, then ``_END``; then grams, for as
-    long as the writing process asks (the common stems, then batches of stems rows)."""
+    long as the writing process asks (the common stems, then batches of stems rows).
+    ``theirs``: the writing process's ends of the pipes, its own and those of the workers
+    forked before, closed here: a worker whose reader is gone then sees its pipe closed."""
     die_with_parent(parent)
+    for other in theirs:
+        other.close()
     try:
         for found in _chunks(paths, count, number):
             pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))

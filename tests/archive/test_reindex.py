@@ -208,14 +208,18 @@ def test_parallel_rebuild_equals_serial(archive: Path, tmp_path: Path, monkeypat
     import archive.reindex as reindex
     from archive.datadir import DataDir
 
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    shutil.copytree(archive, serial)
-    shutil.copytree(archive, parallel)
+    serial, parallel, pool = tmp_path / "serial", tmp_path / "parallel", tmp_path / "pool"
+    for copy in (serial, parallel, pool):
+        shutil.copytree(archive, copy)
     reindex.rebuild(DataDir(serial))
     monkeypatch.setattr(reindex, "POOL_THRESHOLD", 0)  # use the process pool at any size
     report = reindex.rebuild(DataDir(parallel))
     assert report.captures > 0
     assert dump(parallel / "index.db") == dump(serial / "index.db")
+    # From a process with threads: a pool of spawned workers, fed by this process.
+    monkeypatch.setattr(reindex.threading, "active_count", lambda: 2)
+    assert reindex.rebuild(DataDir(pool)).as_dict() == report.as_dict()
+    assert dump(pool / "index.db") == dump(serial / "index.db")
 
 
 def test_rebuilt_index_is_in_wal_mode(archive: Path, tmp_path: Path) -> None:

@@ -124,3 +124,22 @@ def test_workers_make_grams_in_order_once_extraction_is_done(
         made = [row for batch in forked.grams(common, batches) for row in batch]
     assert made == grams_rows(common, rows)
     assert any(JOIN in row[3] for row in made)
+
+
+def test_workers_stop_at_once_when_given_up_on(
+    crawled_replica: CrawledReplica, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker blocked on its full pipe sees it closed (it holds no reading end itself)
+    and ends by itself, without being killed."""
+    import time
+
+    paths = sorted((crawled_replica.data / "warcs").glob("*.warc.gz"))
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    monkeypatch.setattr(workers, "PIPE_BYTES", 4096)  # full after a few records
+    forked = Workers(paths, 2)
+    next(forked.entries())
+    time.sleep(0.5)  # both at a full pipe by now
+    started = time.monotonic()
+    forked.close()
+    assert time.monotonic() - started < 0.9  # close() kills only after a second
+    assert [process.exitcode for process in forked._processes] == [0, 0]
