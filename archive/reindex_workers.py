@@ -6,10 +6,13 @@ pool's task thread, which took the GIL from the thread writing SQLite; measured 
 5,000-article rebuild (``/proc/*/schedstat``), the pool's three threads used 0.9 s of CPU
 and each worker slept ~0.7 s of the 3 s ingest waiting for records. Here each worker
 walks every gzip member of the files (inflating is all it costs to find where the next
-one starts: ~0.15 s for 73 MB) and parses and prepares only the members of its own
-chunks: chunk ``c`` (``CHUNK`` consecutive members) is worker ``c % count``'s. It sends
-each chunk's results, pickled, on a pipe of its own, and the writing process reads the
-chunks in turn, so the records are applied in file order, as the live crawl applied them.
+one starts: ~0.15 s for 73 MB) and parses and prepares only the members of the chunks it
+claims (``CHUNK`` consecutive members each): the writing process hands out chunk numbers
+on one pipe all workers read, in order, ``WINDOW`` ahead of the chunk it applies, so a
+worker that gets less of the CPU (a busy machine) takes fewer chunks instead of holding
+the others up. A worker sends each chunk's results, numbered and pickled, on a pipe of its
+own; the writing process applies the chunks in their order, so the records are applied in
+file order, as the live crawl applied them.
 
 A worker dies with the process that forked it (it inherits the data directory's lock);
 one that dies or fails is seen at the next read of its pipe (``WorkerFailed``).
@@ -29,6 +32,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
@@ -36,18 +40,22 @@ from types import TracebackType
 from archive.child import die_with_parent
 from archive.index.grams import SourceRow, StemsValues, grams_rows
 from archive.ingest import Prepared, prepare
-from archive.warc.members import iter_members
+from archive.warc.members import Member, iter_members
 from archive.warc.reader import Skipped, archived_record, warc_file_name
 from archive.warc.records import MalformedRecord
 
 log = logging.getLogger(__name__)
 
 CHUNK = 64  # members (a response and its request record are two): ~32 captures a message
-# A worker may run this far ahead of the chunk the writing process waits for (Linux's
-# largest pipe an unprivileged process may ask for): ~12 chunks of ~80 kB pickled.
+# Chunks handed out beyond the one the writing process applies: what it may hold in memory
+# (~80 kB each) and how far the workers may run ahead of it.
+WINDOW = 24
+# Each result pipe holds a worker's share of the window (Linux's largest pipe an
+# unprivileged process may ask for), so that a worker rarely waits to send.
 PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031  # linux/fcntl.h
 _END = b""  # a worker's last message: it has no more chunks
+_NUMBER = 8  # bytes of a chunk number on the claims pipe (atomic: under PIPE_BUF)
 
 # What a worker found at one member of file ``paths[index]``: the prepared capture, or a
 # member it could not read as a record. Members of other record types are left out.
@@ -74,8 +82,11 @@ class Workers:
         self._processes: list[BaseProcess] = []
         self._pipes: list[Connection] = []  # from each worker
         self._commands: list[Connection] = []  # to each worker
+        self._claims, self._claimed = -1, -1  # chunk numbers: written here, read by workers
+        self._issued = 0
         context = multiprocessing.get_context("fork")
         try:
+            self._claimed, self._claims = os.pipe()
             for number in range(count):
                 reader, writer = context.Pipe(duplex=False)
                 with contextlib.suppress(OSError):  # a smaller pipe only means less slack
@@ -85,7 +96,7 @@ class Workers:
                 theirs = (*self._pipes, *self._commands, reader, command)
                 process = context.Process(
                     target=_work,
-                    args=(writer, orders, theirs, paths, count, number, os.getpid()),
+                    args=(writer, orders, theirs, self._claims, self._claimed, paths, os.getpid()),
                     name=f"regarkiv-reindex-{number}",
                     daemon=True,
                 )
@@ -95,21 +106,44 @@ class Workers:
                 self._processes.append(process)
                 self._pipes.append(reader)
                 self._commands.append(command)
+            os.close(self._claimed)  # the workers'
+            self._claimed = -1
+            self._issue(WINDOW)
         except BaseException:
             self.close()
             raise
 
+    def _issue(self, count: int) -> None:
+        for _ in range(count):
+            os.write(self._claims, self._issued.to_bytes(_NUMBER, "little"))
+            self._issued += 1
+
     def entries(self) -> Iterator[Entry]:
         """Every worker's findings, chunk by chunk in file order."""
-        count = len(self._pipes)
+        waiting: dict[int, list[Entry] | None] = {}  # chunks that came before their turn
         for number in itertools.count():
-            found = self._receive(number % count)
-            if found is None:  # no chunk ``number``: none after it either
-                for other in range(count):  # each says so once: its ``_END`` is next
-                    if other != number % count and self._receive(other) is not None:
-                        raise WorkerFailed(f"extraction worker {other} sent chunks out of turn")
-                return
-            yield from found  # type: ignore[misc]
+            while number not in waiting:
+                for worker in connection_wait(self._pipes):
+                    got = self._receive(self._pipes.index(worker))  # type: ignore[arg-type]
+                    if got is None:
+                        raise WorkerFailed("an extraction worker stopped before the end")
+                    waiting[got[0]] = got[1]  # type: ignore[index]
+            found = waiting.pop(number)
+            if found is None:  # the files end before chunk ``number``
+                break
+            self._issue(1)
+            yield from found
+        self._end_claims()
+
+    def _end_claims(self) -> None:
+        """No more chunks: each worker is told so by the claims pipe's end, answers the
+        numbers it still holds with "no such chunk", and says ``_END``."""
+        os.close(self._claims)
+        self._claims = -1
+        for worker in range(len(self._pipes)):
+            while (got := self._receive(worker)) is not None:
+                if got[1] is not None:  # type: ignore[index]
+                    raise WorkerFailed(f"extraction worker {worker} found a chunk past the end")
 
     def grams(
         self, common: frozenset[str], batches: Iterator[list[SourceRow]]
@@ -140,7 +174,7 @@ class Workers:
         self._commands[worker].send_bytes(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
         return True
 
-    def _receive(self, worker: int) -> list[Entry] | list[StemsValues] | None:
+    def _receive(self, worker: int) -> object:
         try:
             data = self._pipes[worker].recv_bytes()
         except (EOFError, OSError):
@@ -156,7 +190,7 @@ class Workers:
             if found.error is not None:
                 raise found.error
             raise WorkerFailed(f"extraction worker {worker} failed: {found.text}")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def close(self) -> None:
         """Stop the workers and reap them: each is told to stop, and one still at work
@@ -165,6 +199,10 @@ class Workers:
         for command in self._commands:
             with contextlib.suppress(OSError):
                 command.send_bytes(_END)
+        for fd in (self._claims, self._claimed):
+            if fd >= 0:
+                os.close(fd)
+        self._claims = self._claimed = -1
         for pipe in (*self._pipes, *self._commands):
             pipe.close()
         for process in self._processes:
@@ -189,20 +227,23 @@ def _work(
     pipe: Connection,
     orders: Connection,
     theirs: tuple[Connection, ...],
+    issue: int,
+    claims: int,
     paths: list[Path],
-    count: int,
-    number: int,
     parent: int,
 ) -> None:
-    """A worker's life: every chunk of its own, pickled, then ``_END``; then grams, for as
-    long as the writing process asks (the common stems, then batches of stems rows).
-    ``theirs``: the writing process's ends of the pipes, its own and those of the workers
-    forked before, closed here: a worker whose reader is gone then sees its pipe closed."""
+    """A worker's life: the chunks it claims (``claims``: the pipe of chunk numbers), each
+    sent as (number, what it found, or None past the files' end), then ``_END``; then
+    grams, for as long as the writing process asks (the common stems, then batches of
+    stems rows). ``theirs`` and ``issue``: the writing process's ends of the pipes, closed
+    here: a worker whose reader is gone then sees its pipe closed, and the claims end when
+    the writing process closes its end."""
     die_with_parent(parent)
     for other in theirs:
         other.close()
+    os.close(issue)
     try:
-        for found in _chunks(paths, count, number):
+        for found in _chunks(paths, _claims(claims)):
             pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
         pipe.send_bytes(_END)
         given = orders.recv_bytes()
@@ -227,34 +268,50 @@ def _work(
         raise
     finally:
         pipe.close()
+        os.close(claims)
 
 
-def _chunks(paths: list[Path], count: int, number: int) -> Iterator[list[Entry]]:
-    """What this worker found in each of its chunks (every member of the files counted,
-    in order, as every worker counts them)."""
+def _claims(claims: int) -> Iterator[int]:
+    """The chunk numbers this worker is given, rising, until the writing process ends them."""
+    while len(number := os.read(claims, _NUMBER)) == _NUMBER:
+        yield int.from_bytes(number, "little")
+
+
+def _chunks(paths: list[Path], claims: Iterator[int]) -> Iterator[tuple[int, list[Entry] | None]]:
+    """What this worker found in each chunk it claims (every member of the files counted,
+    in order, as every worker counts them); None for a chunk past the files' end."""
     found: list[Entry] = []
     at = 0  # the number of the next member over all files
+    wanted = next(claims, None)
     for index, path in enumerate(paths):
         name = warc_file_name(path)
         with open(path, "rb") as fh:
             for member in iter_members(fh):
+                if wanted is None:
+                    return
                 chunk, place = divmod(at, CHUNK)
                 at += 1
-                if chunk % count != number:
+                if chunk != wanted:  # another worker's (the claims rise: it is behind)
                     continue
-                try:
-                    record = archived_record(member, name)
-                except MalformedRecord as error:
-                    log.warning("%s: skipped record at offset %d: %s", path, member.offset, error)
-                    found.append((index, Skipped(member.offset, member.length, str(error))))
-                else:
-                    if record is not None:
-                        capture = record.capture
-                        body = record.body if capture.record_type == "response" else None
-                        prepared = prepare(capture, body, record.header("Content-Encoding"))
-                        found.append((index, prepared))
+                found += _entry(index, path, name, member)
                 if place == CHUNK - 1:
-                    yield found
-                    found = []
-    if at % CHUNK and (at // CHUNK) % count == number:  # the last chunk, not full
-        yield found
+                    yield wanted, found
+                    found, wanted = [], next(claims, None)
+    while wanted is not None:  # the last chunk, not full, then none
+        yield wanted, (found if wanted * CHUNK < at else None)
+        found, wanted = [], next(claims, None)
+
+
+def _entry(index: int, path: Path, name: str, member: Member) -> list[Entry]:
+    """What one member of ``paths[index]`` holds: a prepared capture, a skipped record or
+    (another record type) nothing."""
+    try:
+        record = archived_record(member, name)
+    except MalformedRecord as error:
+        log.warning("%s: skipped record at offset %d: %s", path, member.offset, error)
+        return [(index, Skipped(member.offset, member.length, str(error)))]
+    if record is None:
+        return []
+    capture = record.capture
+    body = record.body if capture.record_type == "response" else None
+    return [(index, prepare(capture, body, record.header("Content-Encoding")))]

@@ -3,14 +3,17 @@ every record in file order, as one process reading them does, and fail loudly.""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 import archive.reindex_workers as workers
 from archive.ingest import Prepared, prepare
+from archive.model import Capture
 from archive.reindex_workers import WorkerFailed, Workers
 from archive.warc.reader import ReadReport, Skipped, iter_records
 from tests.support.replay import CrawledReplica
@@ -52,6 +55,27 @@ def test_workers_give_every_record_in_file_order(
         monkeypatch.setattr(workers, "CHUNK", chunk)  # the forked workers inherit it
         with Workers(paths, count) as forked:
             assert list(forked.entries()) == expected, (chunk, count)
+
+
+def _slow_in_the_first_worker(capture: Capture, body: bytes | None, coding: str | None) -> Prepared:
+    if multiprocessing.current_process().name.endswith("-0"):
+        time.sleep(0.01)  # as if the machine gave this worker little of the CPU
+    return prepare(capture, body, coding)
+
+
+def test_a_slow_worker_takes_fewer_chunks_and_the_order_holds(
+    crawled_replica: CrawledReplica, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = sorted((crawled_replica.data / "warcs").glob("*.warc.gz"))
+    expected = _read_in_one_process(paths)
+    monkeypatch.setattr(workers, "CHUNK", 4)
+    monkeypatch.setattr(workers, "prepare", _slow_in_the_first_worker)
+    started = time.monotonic()
+    with Workers(paths, 2) as forked:
+        assert list(forked.entries()) == expected
+    # Chunks dealt in turn would have waited for the slow worker for half the records.
+    captures = sum(isinstance(each, Prepared) for _, each in expected)
+    assert time.monotonic() - started < 0.01 * captures / 2
 
 
 def _dies(*_: object) -> Prepared:
