@@ -24,7 +24,7 @@ from archive.index.attachments import AttachmentOutcome, DocumentFacts
 from archive.index.store import Index
 from archive.ingest_counts import ATTACHMENT_TEXT, ATTACHMENT_VERSIONS, IngestStats
 from archive.model import Article, Capture
-from archive.urls import article_id, is_article_url
+from archive.urls import article_page_id
 from archive.warc.reader import UnsupportedEncoding, decode_body
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def prepare(capture: Capture, body: bytes | None, content_encoding: str | None) 
 
     ``body`` is the HTTP body as stored (content coding kept), or None for a revisit.
     """
-    article = article_id(capture.url) if is_article_url(capture.url) else None
+    article = article_page_id(capture.url)
     if article is None and body is not None:
         return prepare_document(capture, body, content_encoding)
     if (

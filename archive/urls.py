@@ -142,13 +142,19 @@ def listing_page_number(url: str) -> int | None:
 
 def is_article_url(url: str) -> bool:
     """An article page (not a listing, not the front page) by its path."""
+    return article_page_id(url) is not None
+
+
+def article_page_id(url: str) -> int | None:
+    """The content id of an article page's URL (``is_article_url``), or None: one split of
+    the URL where the two questions took three (the indexer asks both of every capture)."""
     path = urlsplit(url).path
     path = path if path.endswith("/") else path + "/"
-    return (
-        bool(_ARTICLE_PATH.match(path))
-        and not path.startswith(_ARCHIVE_PREFIXES)
-        and article_id(path) not in LISTING_IDS
-    )
+    if not _ARTICLE_PATH.match(path) or path.startswith(_ARCHIVE_PREFIXES):
+        return None
+    match = _ARTICLE_ID.search(path)  # found: the path ends with an id segment
+    found = int(match.group(1)) if match else None
+    return None if found in LISTING_IDS else found
 
 
 # What an article may link as an attached document (issue 10: the formats the site uses).

@@ -3,6 +3,7 @@ import pytest
 from archive.urls import (
     OutOfScope,
     article_id,
+    article_page_id,
     canonical_article_url,
     is_article_url,
     listing_page_number,
@@ -81,3 +82,25 @@ def test_links_that_look_canonical_can_still_be_out_of_scope(link: str) -> None:
     base = "https://www.regjeringen.no"
     with pytest.raises(OutOfScope):
         canonical_article_url(base + link, base)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (f"{BASE}/no/aktuelt/ny-skatt/id3169214/", 3169214),
+        (f"{BASE}/nn/aktuelt/ny-skatt/id3169214", 3169214),
+        (f"{BASE}/en/whatsnew/news/id3169215/?utm_source=rss#top", 3169215),
+        (f"{BASE}/no/dokumenter/horing/id99/", 99),
+        (f"{BASE}/no/aktuelt/nyheter/id2006120/", None),  # the listing
+        (f"{BASE}/no/dokumentarkiv/stoltenberg/sak/id123/", None),  # historical archive
+        (f"{BASE}/id3169214/", None),  # a short link, not a page's own URL
+        (f"{BASE}/no/id4/", None),
+        (f"{BASE}/", None),
+        (f"{BASE}/no/aktuelt/ny-skatt/id3169214/bilde.jpg", None),
+        (f"{BASE}/de/aktuelt/x/id1/", None),
+        ("http://127.0.0.1:8080/se/ođđasat/id77/", 77),
+    ],
+)
+def test_an_article_pages_id_is_what_both_questions_give(url: str, expected: int | None) -> None:
+    assert article_page_id(url) == expected
+    assert is_article_url(url) is (expected is not None)
