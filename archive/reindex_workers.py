@@ -5,9 +5,10 @@ read every record and pickled its body to the pool (67 MB for 5,000 articles) in
 pool's task thread, which took the GIL from the thread writing SQLite; measured over a
 5,000-article rebuild (``/proc/*/schedstat``), the pool's three threads used 0.9 s of CPU
 and each worker slept ~0.7 s of the 3 s ingest waiting for records. Here each worker
-walks every gzip member of the files (inflating is all it costs to find where the next
-one starts: ~0.15 s for 73 MB) and parses and prepares only the members of the chunks it
-claims (``CHUNK`` consecutive members each): the writing process hands out chunk numbers
+walks the gzip members of the files (inflating is how the next one is found) and parses
+and prepares only the members of the chunks it claims (``CHUNK`` consecutive members
+each), skipping to where another worker found that a chunk starts rather than inflating
+its way there (``archive.reindex_chunks``): the writing process hands out chunk numbers
 on one pipe all workers read, in order, ``WINDOW`` ahead of the chunk it applies, so a
 worker that gets less of the CPU (a busy machine) takes fewer chunks instead of holding
 the others up. A worker sends each chunk's results, numbered and pickled, on a pipe of its
@@ -40,7 +41,8 @@ from types import TracebackType
 from archive.child import die_with_parent
 from archive.index.grams import SourceRow, StemsValues, grams_rows
 from archive.ingest import Prepared, prepare
-from archive.warc.members import Member, iter_members
+from archive.reindex_chunks import ChunkStarts, ChunkWalk
+from archive.warc.members import Member
 from archive.warc.reader import Skipped, archived_record, warc_file_name
 from archive.warc.records import MalformedRecord
 
@@ -85,6 +87,8 @@ class Workers:
         self._claims, self._claimed = -1, -1  # chunk numbers: written here, read by workers
         self._issued = 0
         context = multiprocessing.get_context("fork")
+        # Made before the fork, so that every worker shares it.
+        self._starts = ChunkStarts(paths, CHUNK)
         try:
             self._claimed, self._claims = os.pipe()
             for number in range(count):
@@ -96,7 +100,8 @@ class Workers:
                 theirs = (*self._pipes, *self._commands, reader, command)
                 process = context.Process(
                     target=_work,
-                    args=(writer, orders, theirs, self._claims, self._claimed, paths, os.getpid()),
+                    args=(writer, orders, theirs, self._claims, self._claimed)
+                    + (paths, self._starts, os.getpid()),
                     name=f"regarkiv-reindex-{number}",
                     daemon=True,
                 )
@@ -210,6 +215,7 @@ class Workers:
             if process.exitcode is None:
                 process.kill()
                 process.join()
+        self._starts.close()
 
     def __enter__(self) -> Workers:
         return self
@@ -230,6 +236,7 @@ def _work(
     issue: int,
     claims: int,
     paths: list[Path],
+    starts: ChunkStarts,
     parent: int,
 ) -> None:
     """A worker's life: the chunks it claims (``claims``: the pipe of chunk numbers), each
@@ -243,7 +250,7 @@ def _work(
         other.close()
     os.close(issue)
     try:
-        for found in _chunks(paths, _claims(claims)):
+        for found in _chunks(paths, _claims(claims), starts):
             pipe.send_bytes(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
         pipe.send_bytes(_END)
         given = orders.recv_bytes()
@@ -277,29 +284,27 @@ def _claims(claims: int) -> Iterator[int]:
         yield int.from_bytes(number, "little")
 
 
-def _chunks(paths: list[Path], claims: Iterator[int]) -> Iterator[tuple[int, list[Entry] | None]]:
-    """What this worker found in each chunk it claims (every member of the files counted,
-    in order, as every worker counts them); None for a chunk past the files' end."""
-    found: list[Entry] = []
-    at = 0  # the number of the next member over all files
-    wanted = next(claims, None)
-    for index, path in enumerate(paths):
-        name = warc_file_name(path)
-        with open(path, "rb") as fh:
-            for member in iter_members(fh):
-                if wanted is None:
-                    return
-                chunk, place = divmod(at, CHUNK)
-                at += 1
-                if chunk != wanted:  # another worker's (the claims rise: it is behind)
-                    continue
-                found += _entry(index, path, name, member)
-                if place == CHUNK - 1:
-                    yield wanted, found
-                    found, wanted = [], next(claims, None)
-    while wanted is not None:  # the last chunk, not full, then none
-        yield wanted, (found if wanted * CHUNK < at else None)
-        found, wanted = [], next(claims, None)
+def _chunks(
+    paths: list[Path], claims: Iterator[int], starts: ChunkStarts
+) -> Iterator[tuple[int, list[Entry] | None]]:
+    """What this worker found in each chunk it claims (the members counted over all files,
+    in order, as every worker counts them); None for a chunk past the files' end. The
+    members of other workers' chunks are skipped where ``starts`` says where the next
+    wanted one begins, and walked (inflated) otherwise."""
+    names = [warc_file_name(path) for path in paths]
+    walk = ChunkWalk(paths, starts, CHUNK)
+    try:
+        for wanted in claims:
+            members = walk.members(wanted)
+            if members is None:
+                yield wanted, None
+                continue
+            found: list[Entry] = []
+            for index, member in members:
+                found += _entry(index, paths[index], names[index], member)
+            yield wanted, found
+    finally:
+        walk.close()
 
 
 def _entry(index: int, path: Path, name: str, member: Member) -> list[Entry]:

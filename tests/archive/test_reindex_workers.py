@@ -1,5 +1,6 @@
 """archive/reindex_workers.py: forked workers that read the WARC files themselves give
-every record in file order, as one process reading them does, and fail loudly."""
+every record in file order, as one process reading them does, each inflating fewer members
+than the files hold (archive/reindex_chunks.py), and fail loudly."""
 
 from __future__ import annotations
 
@@ -8,27 +9,47 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
+import archive.reindex_chunks as reindex_chunks
 import archive.reindex_workers as workers
 from archive.ingest import Prepared, prepare
 from archive.model import Capture
 from archive.reindex_workers import WorkerFailed, Workers
+from archive.warc.members import Member, iter_members
 from archive.warc.reader import ReadReport, Skipped, iter_records
 from tests.support.replay import CrawledReplica
 
 
 def _damaged_copy(crawled_replica: CrawledReplica, tmp_path: Path) -> list[Path]:
-    """The replica's WARC files, the first with one record's gzip member broken."""
+    """The replica's WARC files, the first with three records' gzip members broken (two of
+    them next to each other) and the last cut short inside a member."""
     shutil.copytree(crawled_replica.data / "warcs", tmp_path / "warcs")
     paths = sorted((tmp_path / "warcs").glob("*.warc.gz"))
     data = bytearray(paths[0].read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    for at in (len(data) // 3, len(data) // 2, len(data) // 2 + 20_000):
+        data[at : at + 64] = bytes(b ^ 0xFF for b in data[at : at + 64])
     paths[0].write_bytes(bytes(data))
+    last = paths[-1].read_bytes()
+    paths[-1].write_bytes(last[: len(last) * 2 // 3])
     return paths
+
+
+def _counting_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:
+    """``iter_members``, with a byte a member inflated in this worker's tally file."""
+    with open(_TALLY.with_name(multiprocessing.current_process().name), "ab") as tally:
+        for member in iter_members(fh, resync=resync):
+            tally.write(b".")
+            yield member
+
+
+# A byte a record the slow worker prepared, or a member a worker inflated (the workers are
+# forked: a file is how they tell).
+_TALLY = Path()
 
 
 def _read_in_one_process(paths: list[Path]) -> list[tuple[int, Prepared | Skipped]]:
@@ -52,13 +73,24 @@ def test_workers_give_every_record_in_file_order(
     expected = _read_in_one_process(paths)
     assert any(isinstance(each, Skipped) for _, each in expected)
     assert sum(isinstance(each, Prepared) and each.article is not None for _, each in expected)
+    members = 0
+    for path in paths:
+        with open(path, "rb") as fh:
+            members += sum(1 for _ in iter_members(fh))
+    monkeypatch.setattr(reindex_chunks, "iter_members", _counting_members)
+    monkeypatch.setattr(sys.modules[__name__], "_TALLY", tmp_path / "tallies" / "-")
     for chunk, count in ((3, 2), (5, 3), (64, 2), (1000, 2), (7, 1)):
         monkeypatch.setattr(workers, "CHUNK", chunk)  # the forked workers inherit it
+        _TALLY.parent.mkdir()
         with Workers(paths, count) as forked:
             assert list(forked.entries()) == expected, (chunk, count)
-
-
-_TALLY = Path()  # a byte a record the slow worker prepared (the workers are forked)
+        inflated = [tally.stat().st_size for tally in _TALLY.parent.iterdir()]
+        shutil.rmtree(_TALLY.parent)
+        if count == 1:
+            assert inflated == [members], (chunk, inflated)
+        elif members > 20 * chunk:  # each skipped chunks the others walked
+            assert len(inflated) == count and max(inflated) < members, (chunk, count, inflated)
+            assert sum(inflated) < members * count, (chunk, count, inflated)
 
 
 def _slow_in_the_first_worker(capture: Capture, body: bytes | None, coding: str | None) -> Prepared:
