@@ -89,7 +89,7 @@ def test_workers_give_every_record_in_file_order(
         if count == 1:
             assert inflated == [members], (chunk, inflated)
         elif members > 20 * chunk:  # each skipped chunks the others walked
-            assert len(inflated) == count and max(inflated) < members, (chunk, count, inflated)
+            assert max(inflated) < members, (chunk, count, inflated)
             assert sum(inflated) < members * count, (chunk, count, inflated)
 
 
