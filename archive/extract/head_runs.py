@@ -1,0 +1,133 @@
+"""Whether a head's items all match (head.py's ``_HEAD``), its template's bytes checked once.
+
+Of an article page's ~7.5 kB head, ~4.5 kB are the template's own bytes, the same on every
+page of a language (scripts, icon links, most metas); matching the head's expression over
+them was ~60% of its ~40 µs a page. Each thread keeps, for each head prologue (the doctype,
+``<html>`` and ``<head>`` tags: the language), runs of items two heads shared; a later head
+with that prologue is matched only between the runs it holds.
+
+``_HEAD`` is a prologue, then a possessive loop over one atomic group of alternatives (an
+item: text, a comment, a meta, ...). At an item's start the loop's state is its position
+alone, so the loop from a position ``q`` reached as an item start does on any head what it
+does from ``q`` on another with the same bytes as far as its attempts there read. Two facts
+bound those reads, for any head and item start ``q`` at which an item matches up to ``e``:
+
+1. An item starting with "<" reads nothing at or after ``e``: it ends with a literal ">"
+   after which nothing is read, and each alternative tried before it fails within the
+   literal start it shares with the one that matches (the only longer shared start,
+   ``<script type="application/ld+json">`` before ``<script`` with attributes none of
+   which is ``type=``, fails within that ``<script`` tag). A text item reads ``e`` too (its
+   run stops at a "<", or at a byte no alternative starts with).
+2. Every run in the items (text, values, names, comments, scripts) stops at "<", and every
+   lookahead in them (``(?![->])``, ``(?!-)``, ``(?![/!]|meta|title|script)``,
+   ``(?!type=)``) succeeds on "<" as at the end of the subject.
+
+A run is a stretch of a valid head from an item start at a "<" to an item start at a "<",
+kept with that last "<". Where a head holds a run's bytes at an item start ``e``, by (1)
+the loop goes through the run's items as in the head it came from and reaches the "<"
+after it. ``e`` is an item start when it is where the walk stands, or when the loop from
+there, with the subject ended at ``e`` (``endpos``), reaches ``e``: by (2) nothing the
+loop read on the way sees the difference between the end and the "<" at ``e``, by (1) no
+item read past ``e``. Anything else (a run not found, a loop stopping short) goes on with
+the loop to the end of the head, as the whole expression does: the verdict is the same on
+every head, the runs only choose what is skipped. tests/extract/test_head_runs.py compares
+it with ``_HEAD.fullmatch`` over random changes of real and replica heads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from typing import TypeVar
+
+_KEPT = 8  # prologues kept a thread: the languages, a few page types
+_SHORTEST = 64  # a shorter run costs about what matching its bytes does
+_NEEDLE = 16  # a run is found by its first bytes, then compared whole
+_LOCAL = threading.local()
+_Kept = TypeVar("_Kept")
+
+
+class KnownHeads:
+    """Runs of the heads a thread matched, by prologue; the first head of each waits for
+    a second to be compared with."""
+
+    def __init__(self, item: re.Pattern[bytes], items: re.Pattern[bytes], kept: int = _KEPT):
+        self.item = item  # one item: _HEAD's atomic group
+        self.items = items  # its possessive loop
+        self.kept = kept
+        self.runs: dict[bytes, tuple[tuple[bytes, bytes], ...]] = {}  # (run, its first bytes)
+        self.waiting: dict[bytes, bytes] = {}
+
+    def match(self, head: bytes, start: int) -> bool:
+        """Whether the loop from ``start``, the end of the prologue, reaches the head's end."""
+        runs = self.runs.get(head[:start])
+        if runs is None:
+            matched = self.items.match(head, start)
+            if matched is not None and matched.end() == len(head):
+                self._learn(head, start)
+                return True
+            return False
+        at = start
+        for run, needle in runs:
+            found = head.find(needle, at)
+            if found < 0 or not head.startswith(run, found):
+                continue
+            if found != at:
+                between = self.items.match(head, at, found)
+                if between is None or between.end() != found:
+                    break
+            at = found + len(run) - 1
+        matched = self.items.match(head, at)
+        return matched is not None and matched.end() == len(head)
+
+    def _learn(self, head: bytes, start: int) -> None:
+        prologue = head[:start]
+        other = self.waiting.pop(prologue, None)
+        if other is None or not self.kept:
+            self.waiting[prologue] = head
+            _trim(self.waiting, self.kept)
+            return
+        runs = self._shared_runs(other, head, start)
+        if runs:
+            self.runs[prologue] = tuple((run, run[:_NEEDLE]) for run in runs)
+            _trim(self.runs, self.kept)
+
+    def _shared_runs(self, other: bytes, head: bytes, start: int) -> list[bytes]:
+        """The stretches of ``head`` made of items ``other`` holds in the same order, from
+        a "<" to a "<", each with that last "<"."""
+        starts = self._item_starts(head, start)
+        items = [head[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+        other_starts = self._item_starts(other, start)
+        other_items = [other[a:b] for a, b in zip(other_starts, other_starts[1:], strict=False)]
+        matcher = difflib.SequenceMatcher(None, items, other_items, autojunk=False)
+        runs = []
+        for first, _, size in matcher.get_matching_blocks():
+            low, high = first, first + size
+            while low < high and head[starts[low] : starts[low] + 1] != b"<":
+                low += 1
+            while high > low and head[starts[high] : starts[high] + 1] != b"<":
+                high -= 1
+            if starts[high] - starts[low] >= _SHORTEST:
+                runs.append(head[starts[low] : starts[high] + 1])
+        return runs
+
+    def _item_starts(self, head: bytes, start: int) -> list[int]:
+        """Where each item of a head the loop matched starts, and the head's end."""
+        starts = [start]
+        while (item := self.item.match(head, starts[-1])) is not None:
+            starts.append(item.end())
+        return starts
+
+
+def _trim(kept: dict[bytes, _Kept], most: int) -> None:
+    while len(kept) > most:
+        del kept[next(iter(kept))]
+
+
+def known_heads(item: re.Pattern[bytes], items: re.Pattern[bytes]) -> KnownHeads:
+    """This thread's known heads (a reindex worker's, the crawl's indexer's)."""
+    known: KnownHeads | None = getattr(_LOCAL, "heads", None)
+    if known is None:
+        known = _LOCAL.heads = KnownHeads(item, items)
+    return known
