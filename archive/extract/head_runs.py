@@ -8,30 +8,29 @@ with that prologue is matched only between the runs it holds.
 
 ``_HEAD`` is a prologue, then a possessive loop over one atomic group of alternatives (an
 item: text, a comment, a meta, ...). At an item's start the loop's state is its position
-alone, so the loop from a position ``q`` reached as an item start does on any head what it
-does from ``q`` on another with the same bytes as far as its attempts there read. Two facts
-bound those reads, for any head and item start ``q`` at which an item matches up to ``e``:
+alone: from there it does on any subject what it does from there on another that holds the
+same bytes as far as its attempts read. Those reads are bounded, on any subject, for an
+item that matches from ``q`` to ``e``:
 
-1. An item starting with "<" reads nothing at or after ``e``: it ends with a literal ">"
-   after which nothing is read, and each alternative tried before it fails within the
-   literal start it shares with the one that matches (the only longer shared start,
-   ``<script type="application/ld+json">`` before ``<script`` with attributes none of
-   which is ``type=``, fails within that ``<script`` tag). A text item reads ``e`` too (its
-   run stops at a "<", or at a byte no alternative starts with).
-2. Every run in the items (text, values, names, comments, scripts) stops at "<", and every
-   lookahead in them (``(?![->])``, ``(?!-)``, ``(?![/!]|meta|title|script)``,
-   ``(?!type=)``) succeeds on "<" as at the end of the subject.
+1. An item starting with "<" reads nothing at or after ``e``. It ends with a literal ">"
+   after which nothing is read, every run and optional part in it is followed by more of
+   it, and each alternative tried before it fails within the literal start it shares with
+   the one that matches (the only longer shared start, ``<script type="application/ld+json">``
+   before ``<script`` with attributes none of which is ``type=``, fails within that tag).
+2. A text item (the first alternative: none is tried before it) reads ``e`` too, where its
+   run stops: at a "<", a control character or the subject's end.
 
 A run is a stretch of a valid head from an item start at a "<" to an item start at a "<",
-kept with that last "<". Where a head holds a run's bytes at an item start ``e``, by (1)
-the loop goes through the run's items as in the head it came from and reaches the "<"
-after it. ``e`` is an item start when it is where the walk stands, or when the loop from
-there, with the subject ended at ``e`` (``endpos``), reaches ``e``: by (2) nothing the
-loop read on the way sees the difference between the end and the "<" at ``e``, by (1) no
-item read past ``e``. Anything else (a run not found, a loop stopping short) goes on with
-the loop to the end of the head, as the whole expression does: the verdict is the same on
-every head, the runs only choose what is skipped. tests/extract/test_head_runs.py compares
-it with ``_HEAD.fullmatch`` over random changes of real and replica heads.
+kept with that last "<". Where another head holds a run's bytes at an item start, the loop
+goes through the run's items as in the head it came from (by 1 and 2 they read only the
+run's bytes) and reaches the "<" after it. A run found at ``e`` past where the walk stands
+(an item start) is at an item start if the loop from there, on the subject ended at ``e``
+(``endpos``), reaches ``e``: by 1 no item on the way read at ``e`` but a text item ending
+there, whose run stops at the "<" as at the end. Anything else (a run not found, a loop
+stopping short) goes on with the loop to the end of the head, as the whole expression
+does: the verdict is the same on every head; the runs only choose what is not read twice.
+tests/extract/test_head_runs.py compares it with ``_HEAD.fullmatch`` over random changes of
+real and replica heads, and at and beside each end of each run.
 """
 
 from __future__ import annotations
