@@ -43,13 +43,16 @@ from typing import TypeVar
 _KEPT = 8  # prologues kept a thread: the languages, a few page types
 _SHORTEST = 64  # a shorter run costs about what matching its bytes does
 _NEEDLE = 16  # a run is found by its first bytes, then compared whole
+_SHRINKS = 8  # a prologue's runs cut down at most this often: each costs ~1 ms
 _LOCAL = threading.local()
 _Kept = TypeVar("_Kept")
 
 
 class KnownHeads:
     """Runs of the heads a thread matched, by prologue; the first head of each waits for
-    a second to be compared with."""
+    a second to be compared with. Runs only shrink: a valid head that misses some has
+    them cut down to the items it shares (a few times a prologue at most), so that runs
+    learnt from two pages alike (a listing's first pages) become what all pages share."""
 
     def __init__(self, item: re.Pattern[bytes], items: re.Pattern[bytes], kept: int = _KEPT):
         self.item = item  # one item: _HEAD's atomic group
@@ -57,6 +60,7 @@ class KnownHeads:
         self.kept = kept
         self.runs: dict[bytes, tuple[tuple[bytes, bytes], ...]] = {}  # (run, its first bytes)
         self.waiting: dict[bytes, bytes] = {}
+        self.shrinks: dict[bytes, int] = {}  # those left a prologue
 
     def match(self, head: bytes, start: int) -> bool:
         """Whether the loop from ``start``, the end of the prologue, reaches the head's end."""
@@ -68,9 +72,13 @@ class KnownHeads:
                 return True
             return False
         at = start
+        missed = False
         for run, needle in runs:
             found = head.find(needle, at)
-            if found < 0 or not head.startswith(run, found):
+            while found >= 0 and not head.startswith(run, found):
+                found = head.find(needle, found + 1)
+            if found < 0:
+                missed = True
                 continue
             if found != at:
                 between = self.items.match(head, at, found)
@@ -78,7 +86,11 @@ class KnownHeads:
                     break
             at = found + len(run) - 1
         matched = self.items.match(head, at)
-        return matched is not None and matched.end() == len(head)
+        if matched is None or matched.end() != len(head):
+            return False
+        if missed and self.shrinks.get(head[:start], 0):
+            self._shrink(head, start)
+        return True
 
     def _learn(self, head: bytes, start: int) -> None:
         prologue = head[:start]
@@ -87,32 +99,47 @@ class KnownHeads:
             self.waiting[prologue] = head
             _trim(self.waiting, self.kept)
             return
-        runs = self._shared_runs(other, head, start)
-        if runs:
-            self.runs[prologue] = tuple((run, run[:_NEEDLE]) for run in runs)
-            _trim(self.runs, self.kept)
+        self._keep(prologue, self._shared(head, start, self._items(other, start)))
+        self.shrinks.pop(prologue, None)
+        self.shrinks[prologue] = _SHRINKS
+        _trim(self.shrinks, self.kept)
 
-    def _shared_runs(self, other: bytes, head: bytes, start: int) -> list[bytes]:
-        """The stretches of ``head`` made of items ``other`` holds in the same order, from
-        a "<" to a "<", each with that last "<"."""
-        starts = self._item_starts(head, start)
-        items = [head[a:b] for a, b in zip(starts, starts[1:], strict=False)]
-        other_starts = self._item_starts(other, start)
-        other_items = [other[a:b] for a, b in zip(other_starts, other_starts[1:], strict=False)]
-        matcher = difflib.SequenceMatcher(None, items, other_items, autojunk=False)
+    def _shrink(self, head: bytes, start: int) -> None:
+        prologue = head[:start]
+        self.shrinks[prologue] -= 1
+        items = self._items(head, start)
+        self._keep(
+            prologue, [cut for run, _ in self.runs[prologue] for cut in self._shared(run, 0, items)]
+        )
+
+    def _keep(self, prologue: bytes, runs: list[bytes]) -> None:
+        self.runs[prologue] = tuple((run, run[:_NEEDLE]) for run in runs)
+        _trim(self.runs, self.kept)
+
+    def _shared(self, source: bytes, start: int, other: list[bytes]) -> list[bytes]:
+        """The stretches of ``source`` (items from ``start``: a head, or a run) made of
+        items ``other`` holds in the same order, from a "<" to a "<", each with that "<"."""
+        starts = self._item_starts(source, start)
+        items = [source[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+        matcher = difflib.SequenceMatcher(None, items, other, autojunk=False)
         runs = []
         for first, _, size in matcher.get_matching_blocks():
             low, high = first, first + size
-            while low < high and head[starts[low] : starts[low] + 1] != b"<":
+            while low < high and source[starts[low] : starts[low] + 1] != b"<":
                 low += 1
-            while high > low and head[starts[high] : starts[high] + 1] != b"<":
+            while high > low and source[starts[high] : starts[high] + 1] != b"<":
                 high -= 1
             if starts[high] - starts[low] >= _SHORTEST:
-                runs.append(head[starts[low] : starts[high] + 1])
+                runs.append(source[starts[low] : starts[high] + 1])
         return runs
 
+    def _items(self, head: bytes, start: int) -> list[bytes]:
+        starts = self._item_starts(head, start)
+        return [head[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+
     def _item_starts(self, head: bytes, start: int) -> list[int]:
-        """Where each item of a head the loop matched starts, and the head's end."""
+        """Where each item the loop matches from ``start`` starts, and where it stops (a
+        head's end; the "<" that ends a run)."""
         starts = [start]
         while (item := self.item.match(head, starts[-1])) is not None:
             starts.append(item.end())

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.extract.head import _HEAD, _ITEMS, _ONE_ITEM, _PROLOGUE, read_head
-from archive.extract.head_runs import KnownHeads, known_heads
+from archive.extract.head_runs import _SHRINKS, KnownHeads, known_heads
 from archive.extract.trim import find_cut
 
 REAL = ("hearing-id3167072.html", "hearing-id3168423.html", "hearing-id3168525.html")
@@ -213,3 +213,31 @@ def test_each_thread_keeps_its_own_heads() -> None:
     thread.start()
     thread.join()
     assert seen and seen[0] is not mine and known_heads(_ONE_ITEM, _ITEMS) is mine
+
+
+def test_runs_of_two_pages_alike_shrink_to_what_all_share() -> None:
+    """Runs learnt from a listing's first two pages (alike but for a link) are cut down by
+    the first article page to what both kinds share, which later articles hold; the
+    verdicts stay the whole expression's; a prologue's runs shrink a few times at most."""
+    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
+    site = site_module.Site(articles=40, seed=11)
+    listings = [site.render(site.listing_path("no", page)).body for page in (1, 2)]
+    known = taught(*(body[: body.find(b"</head>")] for body in listings))
+    (before,) = known.runs.values()
+    articles = [head_of(site.render(site.article_url(a)).body) for a in site.article_ids("nb")]
+    assert not all(run in articles[0] for run, _ in before)
+    assert verdict(known, articles[0]) and whole(articles[0])
+    (after,) = known.runs.values()
+    assert sum(len(run) for run, _ in after) < sum(len(run) for run, _ in before)
+    for head in articles[1:]:
+        assert all(run in head for run, _ in after)
+        assert sum(len(run) for run, _ in after) > 0.5 * len(head)
+        assert verdict(known, head) and whole(head)
+    assert list(known.shrinks.values()) == [_SHRINKS - 1]
+    head = articles[1]
+    links = [at for at in range(len(head)) if head.startswith(b"<link rel=", at)]
+    assert len(links) > _SHRINKS + 2
+    for at in links[: _SHRINKS + 2]:  # each changes a link the runs still hold
+        odd = head[:at] + b"<link x" + head[at + 5 :]
+        assert verdict(known, odd) and whole(odd)
+    assert list(known.shrinks.values()) == [0]
