@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not installed")
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.extract.head import _HEAD, _ITEMS, _ONE_ITEM, _PROLOGUE, read_head
@@ -86,26 +86,23 @@ def head_pairs(real_pages_dir: Path) -> list[tuple[bytes, bytes]]:
     return pairs
 
 
-@settings(
-    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+# A change: which pair of heads, the snippet, whether near a run's end, bytes replaced.
+CHANGES = st.tuples(
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from(SNIPPETS),
+    st.booleans(),
+    st.integers(min_value=0, max_value=3),
 )
-@given(
-    data=st.data(),
-    pair=st.integers(min_value=0, max_value=3),
-    snippet=st.sampled_from(SNIPPETS),
-    near_run=st.booleans(),
-    cut=st.integers(min_value=0, max_value=3),
-)
+
+
+@settings(max_examples=600, deadline=None)
+@given(data=st.data(), change=CHANGES)
 def test_the_verdict_is_the_whole_expressions(
-    head_pairs: list[tuple[bytes, bytes]],
-    data: st.DataObject,
-    pair: int,
-    snippet: bytes,
-    near_run: bool,
-    cut: int,
+    head_pairs: list[tuple[bytes, bytes]], data: st.DataObject, change: tuple[int, bytes, bool, int]
 ) -> None:
     """One change anywhere in a head (``cut`` bytes replaced by a snippet), or within a few
     bytes of where a run starts or ends, read with the runs of two heads of its language."""
+    pair, snippet, near_run, cut = change
     first, second = head_pairs[pair % len(head_pairs)]
     known = taught(first, second)
     head = data.draw(st.sampled_from([first, second]))
