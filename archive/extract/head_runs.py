@@ -38,6 +38,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
+from itertools import pairwise
 from typing import TypeVar
 
 _KEPT = 8  # prologues kept a thread: the languages, a few page types
@@ -120,7 +121,7 @@ class KnownHeads:
         """The stretches of ``source`` (items from ``start``: a head, or a run) made of
         items ``other`` holds in the same order, from a "<" to a "<", each with that "<"."""
         starts = self._item_starts(source, start)
-        items = [source[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+        items = [source[a:b] for a, b in pairwise(starts)]
         matcher = difflib.SequenceMatcher(None, items, other, autojunk=False)
         runs = []
         for first, _, size in matcher.get_matching_blocks():
@@ -134,8 +135,8 @@ class KnownHeads:
         return runs
 
     def _items(self, head: bytes, start: int) -> list[bytes]:
-        starts = self._item_starts(head, start)
-        return [head[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+        """The items the loop matches from ``start``."""
+        return [head[a:b] for a, b in pairwise(self._item_starts(head, start))]
 
     def _item_starts(self, head: bytes, start: int) -> list[int]:
         """Where each item the loop matches from ``start`` starts, and where it stops (a

@@ -3,6 +3,7 @@ gets the verdict of the whole head's expression, and skips most of a template's 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,17 @@ pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not instal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.extract.head import _HEAD, _ITEMS, _ONE_ITEM, _PROLOGUE, read_head
+from archive.extract.head import (
+    _ATTRIBUTES,
+    _BEFORE_HEAD,
+    _BEFORE_HTML,
+    _HEAD,
+    _ITEM,
+    _ITEMS,
+    _ONE_ITEM,
+    _PROLOGUE,
+    read_head,
+)
 from archive.extract.head_runs import _SHRINKS, KnownHeads, known_heads
 from archive.extract.trim import find_cut
 
@@ -43,8 +54,19 @@ def verdict(known: KnownHeads, head: bytes) -> bool:
     return prologue is not None and known.match(head, prologue.end())
 
 
+# The expression as it was, with capture groups in its loop (SystemError on some heads).
+CAPTURED = re.compile(_BEFORE_HTML + b"<html" + _ATTRIBUTES + b"(" + _BEFORE_HEAD + _ITEM + b"*+)")
+
+
 def whole(head: bytes) -> bool:
-    return _HEAD.fullmatch(head) is not None
+    """The whole expression's verdict, which is also the old one's where that one ran."""
+    verdict = _HEAD.fullmatch(head) is not None
+    try:
+        captured = CAPTURED.fullmatch(head)
+    except SystemError:
+        return verdict
+    assert (captured is not None) == verdict
+    return verdict
 
 
 def taught(first: bytes, second: bytes) -> KnownHeads:
