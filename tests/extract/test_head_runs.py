@@ -60,13 +60,16 @@ CAPTURED = re.compile(_BEFORE_HTML + b"<html" + _ATTRIBUTES + b"(" + _BEFORE_HEA
 
 def whole(head: bytes) -> bool:
     """The whole expression's verdict, which is also the old one's where that one ran."""
-    verdict = _HEAD.fullmatch(head) is not None
+    matched = _HEAD.fullmatch(head)
+    if matched is not None:  # and read_head's prologue_end is where the whole one has it
+        prologue = _PROLOGUE.match(head)
+        assert prologue is not None and prologue.start(1) == matched.start(1)
     try:
         captured = CAPTURED.fullmatch(head)
     except SystemError:
-        return verdict
-    assert (captured is not None) == verdict
-    return verdict
+        return matched is not None
+    assert (captured is None) == (matched is None)
+    return matched is not None
 
 
 def taught(first: bytes, second: bytes) -> KnownHeads:
