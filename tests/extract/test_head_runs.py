@@ -263,3 +263,32 @@ def test_runs_of_two_pages_alike_shrink_to_what_all_share() -> None:
         odd = head[:at] + b"<link x" + head[at + 5 :]
         assert verdict(known, odd) and whole(odd)
     assert list(known.shrinks.values()) == [0]
+
+
+class CountingLoop:
+    """The item loop, counting the bytes it is given to match."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def match(self, head: bytes, pos: int = 0, endpos: int | None = None) -> re.Match[bytes] | None:
+        end = len(head) if endpos is None else endpos
+        self.read += end - pos
+        return _ITEMS.match(head, pos, end)
+
+
+def test_the_loop_matches_little_more_than_a_page_s_own_bytes(
+    head_pairs: list[tuple[bytes, bytes]],
+) -> None:
+    """Taught by two heads of a language, the loop is given less than half of a third's
+    bytes (the rest are runs it holds), where a head read first is given whole."""
+    site_module = pytest.importorskip("replica.site", reason="replica.site not available")
+    site = site_module.Site(articles=40, seed=11)
+    for (first, second), language in zip(head_pairs, ("nb", "nn", "en"), strict=False):
+        loop = CountingLoop()
+        known = KnownHeads(_ONE_ITEM, loop)  # type: ignore[arg-type]
+        assert verdict(known, first) and loop.read > 0.9 * len(first)
+        assert verdict(known, second)
+        third = head_of(site.render(site.article_url(site.article_ids(language)[3])).body)
+        loop.read = 0
+        assert verdict(known, third) and loop.read < 0.5 * len(third)
