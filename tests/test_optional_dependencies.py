@@ -15,6 +15,7 @@ THROUGH_IMPORTS = [
     ("tests/index/test_search.py", "hypothesis"),
     ("tests/extract/test_trim.py", "hypothesis"),
     ("tests/extract/test_prefixes.py", "hypothesis"),
+    ("tests/extract/test_head_runs.py", "hypothesis"),
     ("tests/warc/test_surt_key_generated.py", "hypothesis"),
     ("tests/extract/test_replica_pages.py", "hypothesis"),
     ("tests/regarkiv/web/test_pages.py", "datasette"),

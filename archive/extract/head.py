@@ -15,7 +15,9 @@ tag, so plain searches find them in document order (``_META``, ``_TITLE``, ``_JS
 Values hold only numeric references to printable characters or ``&amp;``, ``&lt;``, ``&gt;``,
 ``&quot;``, on which every HTML parser agrees; they are decoded when read (``Meta``).
 Anything else returns None, and the caller parses the head with lxml as before
-(article.py). Measured in place: extraction ~8% faster a page (README, Benchmarks).
+(article.py). Measured in place: extraction ~8% faster a page (README, Benchmarks). The
+template's bytes of a head (its runs shared with heads read before) are not matched again:
+head_runs.py gives ``_HEAD``'s verdict matching only the rest (~0.6 of its time).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from archive.extract import selectors as s
+from archive.extract.head_runs import known_heads
 
 # No head text, value or comment holds a "<" where markup could start, nor a character a
 # parser could drop or complain about (C0 controls but tab, line feed and carriage return;
@@ -48,15 +51,28 @@ _META_SHAPES = (
 _TITLE_SHAPE = rb"<title>(" + _TEXT + rb"*+)</title>"
 _JSON_LD_SHAPE = rb'<script type="application/ld\+json">(' + _JSON_LD_TEXT + rb")</script>"
 _COMMENT = rb"<!--(?![->])(?:[^<\-" + _CONTROLS + rb"]++|-(?!-))*+-->"
-_HEAD = re.compile(
-    rb"(?:" + _SPACE + rb"++|" + _COMMENT + rb"|<!(?:DOCTYPE|doctype) html>)*+"
-    rb"<html" + _ATTRIBUTES + rb"((?:" + _SPACE + rb"++|" + _COMMENT + rb")*+<head" + _ATTRIBUTES
-    + rb"(?>" + _TEXT + rb"++|" + _COMMENT + rb"|" + _META_SHAPES + rb"|" + _TITLE_SHAPE + rb"|"
+# One item of the head (an atomic group: the first alternative that matches is kept).
+_ITEM = (
+    rb"(?>" + _TEXT + rb"++|" + _COMMENT + rb"|" + _META_SHAPES + rb"|" + _TITLE_SHAPE + rb"|"
     + _JSON_LD_SHAPE
     + rb"|<script(?: (?!type=)[a-z][a-z0-9_.:-]*+(?:=" + _VALUE + rb")?)*+>" + _SCRIPT_TEXT
     + rb"</script>|<style" + _ATTRIBUTES + _TEXT + rb"*+</style>"
-    + rb"|<(?:link|base|template)" + _ATTRIBUTES + rb"|</template>)*+)"
+    + rb"|<(?:link|base|template)" + _ATTRIBUTES + rb"|</template>)"
 )  # fmt: skip
+_BEFORE_HTML = rb"(?:" + _SPACE + rb"++|" + _COMMENT + rb"|<!(?:DOCTYPE|doctype) html>)*+"
+_BEFORE_HEAD = rb"(?:" + _SPACE + rb"++|" + _COMMENT + rb")*+<head" + _ATTRIBUTES
+# The item without its capture groups (no "(" in the pieces is escaped or in a class):
+# with them, CPython 3.11's engine raises SystemError ("The span of capturing group is
+# wrong") on a head with a meta by name before one by charset.
+_UNCAPTURED_ITEM = re.sub(rb"\((?!\?)", b"(?:", _ITEM)
+# The whole head: what read_head's verdict is, matched in parts (head_runs.py): up to
+# the loop over items (the end of <html> marked by an empty group), then the loop.
+_HEAD = re.compile(
+    _BEFORE_HTML + rb"<html" + _ATTRIBUTES + rb"(" + _BEFORE_HEAD + _UNCAPTURED_ITEM + rb"*+)"
+)
+_PROLOGUE = re.compile(_BEFORE_HTML + rb"<html" + _ATTRIBUTES + rb"()" + _BEFORE_HEAD)
+_ONE_ITEM = re.compile(_UNCAPTURED_ITEM)
+_ITEMS = re.compile(_UNCAPTURED_ITEM + rb"*+")
 # The metas extraction reads (s.META_KEYS), in a head _HEAD matched: the others' values
 # are never decoded.
 _META = re.compile(
@@ -123,8 +139,8 @@ class Head:
 def read_head(body: bytes, head_close: int) -> Head | None:
     """The head of ``body`` up to ``head_close`` (where ``</head>`` starts), or None if unsure."""
     head = body[:head_close]
-    whole = _HEAD.fullmatch(head)
-    if whole is None:
+    prologue = _PROLOGUE.match(head)
+    if prologue is None or not known_heads(_ONE_ITEM, _ITEMS).match(head, prologue.end()):
         return None
     try:
         text = head.decode("utf-8")
@@ -141,10 +157,10 @@ def read_head(body: bytes, head_close: int) -> Head | None:
     meta = Meta(raw)
     title = _TITLE.search(text)
     if title is None:
-        return Head(meta, None, whole.start(1), text)
+        return Head(meta, None, prologue.start(1), text)
     if "&" in title[1] and _UNSURE_REFERENCE.search(title[1]):
         return None
-    return Head(meta, _REFERENCE.sub(_referenced, title[1]), whole.start(1), text)
+    return Head(meta, _REFERENCE.sub(_referenced, title[1]), prologue.start(1), text)
 
 
 def _referenced(match: re.Match[str]) -> str:
