@@ -121,7 +121,7 @@ class KnownHeads:
         """The stretches of ``source`` (items from ``start``: a head, or a run) made of
         items ``other`` holds in the same order, from a "<" to a "<", each with that "<"."""
         starts = self._item_starts(source, start)
-        items = [source[a:b] for a, b in pairwise(starts)]
+        items = _between(source, starts)
         matcher = difflib.SequenceMatcher(None, items, other, autojunk=False)
         runs = []
         for first, _, size in matcher.get_matching_blocks():
@@ -136,7 +136,7 @@ class KnownHeads:
 
     def _items(self, head: bytes, start: int) -> list[bytes]:
         """The items the loop matches from ``start``."""
-        return [head[a:b] for a, b in pairwise(self._item_starts(head, start))]
+        return _between(head, self._item_starts(head, start))
 
     def _item_starts(self, head: bytes, start: int) -> list[int]:
         """Where each item the loop matches from ``start`` starts, and where it stops (a
@@ -145,6 +145,11 @@ class KnownHeads:
         while (item := self.item.match(head, starts[-1])) is not None:
             starts.append(item.end())
         return starts
+
+
+def _between(source: bytes, starts: list[int]) -> list[bytes]:
+    """The stretches of ``source`` from each of ``starts`` to the next."""
+    return [source[a:b] for a, b in pairwise(starts)]
 
 
 def _trim(kept: dict[bytes, _Kept], most: int) -> None:
