@@ -116,7 +116,8 @@ def _parse_cut(body: bytes) -> _Document | None:
     if head is None:
         return _Document.of(root)
     meta: Mapping[str, str] = head.meta
-    if lower.find(b"<meta", cut.main_start, cut.main_end) >= 0:
+    # Every <meta> element of main starts at a "<meta" tag the cut's scan met.
+    if cut.meta_in_main:
         meta = read_meta(root, dict(meta))
     if head.title is not None:
         title = normalize(head.title)

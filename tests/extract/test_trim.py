@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archive.extract import article as extract
 from archive.extract.article import NotAnArticle, extract_article
-from archive.extract.trim import find_cut
+from archive.extract.trim import find_cut, has_json_ld
 from archive.model import Article
 
 SITE = "https://www.regjeringen.no"
@@ -264,3 +264,40 @@ def test_any_one_change_gives_what_the_whole_page_gives(
     at = min(max((found if found >= 0 else 0) + offset, 0), len(body))
     changed = body[:at] + snippet + body[at:]
     assert outcome(changed, url) == whole_page_outcome(monkeypatch, changed, url)
+
+
+@pytest.mark.parametrize(
+    "around, read",
+    [(b"%s", True), (b"<!-- %s -->", False), (b"<script>var m = '%s';</script>", False)],
+)
+def test_a_meta_in_main_is_read_from_the_cut(
+    monkeypatch: pytest.MonkeyPatch,
+    whole_parses: list[bytes],
+    sample_pages: list[tuple[bytes, str]],
+    around: bytes,
+    read: bool,
+) -> None:
+    """The cut's scan tells whether main holds a <meta> tag (its own, not in a comment or
+    script): its content is read as if it were in the head."""
+    body, url = sample_pages[0]
+    undated = re.sub(rb'<meta name="DC.Date"[^>]*>', b"", body)
+    assert undated != body
+    meta = around.replace(b"%s", b'<meta name="DC.Date" content="2001-02-03">')
+    page = undated.replace(b'<div class="article-body">', meta + b'<div class="article-body">', 1)
+    fast = outcome(page, url)
+    assert not whole_parses
+    assert isinstance(fast, Article) and (fast.published == "2001-02-03") is read
+    assert fast == whole_page_outcome(monkeypatch, page, url)
+
+
+@pytest.mark.parametrize(
+    "tail, found",
+    [(b"", False), (b"ld+json", True), (b"+ld+jsonx", True), (b"ld+jso", False), (b"+", False)]
+    + [(b"a+b ld+json", True), (b"ld-json +json", False), (b"LD+JSON", False)],
+)
+def test_json_ld_is_found_after_main_as_a_search_would(tail: bytes, found: bool) -> None:
+    page = b"0123456789" + tail
+    for start in range(len(page) + 1):
+        expected = page.find(b"ld+json", start) >= 0
+        assert has_json_ld(page, start) is expected
+    assert has_json_ld(page, 5) is found
