@@ -115,12 +115,22 @@ def _candidates(node: Element, step: Step, itself: bool) -> Iterable[Element]:
 
 def _first(node: Element, steps: tuple[Step, ...], at: int, itself: bool) -> Element | None:
     # The first match of the first candidate that has one comes before any other match:
-    # a later candidate's subtree follows that candidate's, or lies inside it.
-    names = steps[at][2]
-    for candidate in _candidates(node, steps[at], itself):
+    # a later candidate's subtree follows that candidate's, or lies inside it. A child
+    # step's children are read only up to the first match (most are found among the first).
+    descendant, tag, names = steps[at]
+    last = at + 1 == len(steps)
+    if descendant:
+        candidates: Iterable[Element] = _candidates(node, steps[at], itself)
+    else:
+        candidates = node
+    for candidate in candidates:
+        if not descendant:
+            found_tag = candidate.tag
+            if found_tag != tag and (tag is not None or not isinstance(found_tag, str)):
+                continue
         if names and not has_classes(candidate, names):
             continue
-        if at + 1 == len(steps):
+        if last:
             return candidate
         if (found := _first(candidate, steps, at + 1, False)) is not None:
             return found

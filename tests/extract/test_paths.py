@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from lxml import etree
 
 from archive.extract import selectors as s
 from archive.extract.article import parse
@@ -94,3 +95,18 @@ def test_the_selectors_pick_the_same_nodes(sample_pages: list[tuple[bytes, str]]
                 for expression in chain:
                     if (path := walker(expression)) is not None:
                         assert path.every(context) == xpath(expression)(context)
+
+
+def test_comments_and_instructions_are_not_elements() -> None:
+    """A tree kept with its comments and processing instructions (a parser other than
+    extraction's): ``*`` steps pass over them as XPath does."""
+    page = b"<html><body><div><!-- c --><?pi x?><p>a</p><!-- d --><p>b<?pi y?><a>c</a></p></div>"
+    root = etree.fromstring(page, etree.HTMLParser(remove_comments=False, remove_pis=False))
+    assert any(not isinstance(node.tag, str) for node in root.iter())
+    for expression in ("//*", ".//*", "./*", "./*/*", "./*/*/*", "./*/*/*/*", "./body/*/*"):
+        path = walker(expression)
+        assert path is not None
+        for context in root.iter("*"):
+            expected: list[Element] = xpath(expression)(context)
+            assert path.every(context) == expected, (expression, context)
+            assert path.first(context) is (expected[0] if expected else None)
