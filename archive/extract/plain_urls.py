@@ -20,6 +20,9 @@ _PLAIN = r"[^?#\x00-\x20\x7f]"
 # An absolute path: no "//" (a host), no params, query or fragment, no "." or ".."
 # segment (urljoin resolves those).
 _ABSOLUTE_PATH = re.compile(r"(?!//)(?!.*/\.\.?(?:/|\Z))/[^;?#\x00-\x20\x7f]*")
+# The same without its look-ahead for dot segments (~1.5 µs on an image's path, as ".*"
+# backtracks over it): a path without "/." has none.
+_PATH = re.compile(r"/[^;?#\x00-\x20\x7f]*")
 # An http(s) URL with an ASCII host, or an absolute path; a query but no fragment.
 _PLAIN_URL = re.compile(
     rf"(?:(?P<origin>https?://[A-Za-z0-9.:-]*+)(?=[/?]|\Z)|(?=/))(?P<path>(?!//){_PLAIN}*)"
@@ -29,9 +32,16 @@ _PLAIN_URL = re.compile(
 
 def join(base: str, href: str) -> str:
     """``urljoin(base, href)``."""
-    if _ABSOLUTE_PATH.fullmatch(href) and (origin := _origin(base)) is not None:
+    if _is_absolute_path(href) and (origin := _origin(base)) is not None:
         return origin + href
     return urljoin(base, href)
+
+
+def _is_absolute_path(href: str) -> bool:
+    """Whether ``_ABSOLUTE_PATH`` matches ``href`` whole."""
+    if href[1:2] == "/" or _PATH.fullmatch(href) is None:
+        return False
+    return "/." not in href or _ABSOLUTE_PATH.fullmatch(href) is not None
 
 
 def path_and_query(url: str) -> tuple[str, str]:
@@ -53,7 +63,12 @@ def is_canonical(url: str) -> bool:
 
 @lru_cache(maxsize=16)
 def _origin(base: str) -> str | None:
-    """The scheme and host urljoin puts before an absolute path, if plainly http(s)."""
+    """The scheme and host urljoin puts before an absolute path, if plainly http(s).
+
+    Each page's own URL is a new base: a plain one's is ``_PLAIN_URL``'s origin, without
+    urlsplit's ~2 µs (an empty host too: urljoin then writes "https:///x" as well)."""
+    if (plain := _PLAIN_URL.fullmatch(base)) is not None:
+        return plain["origin"]
     try:
         parts = urlsplit(base)
     except ValueError:
