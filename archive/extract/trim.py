@@ -69,7 +69,7 @@ class Cut:
     body_end: int
     main_start: int
     main_end: int
-    meta_in_main: bool = False
+    meta_in_main: bool
 
 
 def find_cut(
