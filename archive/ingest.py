@@ -134,7 +134,7 @@ def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestSta
     if capture.record_type != "response":
         return
     if capture.status in (404, 410):
-        if index.mark_removed(prepared.article_id, capture.fetched_at, capture_id):
+        if index.mark_removed(prepared.article_id, capture.fetched_at, capture_id, linked=True):
             stats.counts["removed"] += 1
         return
     if prepared.article is None:
@@ -142,7 +142,8 @@ def apply(index: Index, prepared: Prepared, job_id: str | None, stats: IngestSta
     if prepared.article.extracted_by == "fallback":
         stats.counts["fallback_extractions"] += 1
         log.warning("%s: article template not found, used the fallback extractor", capture.url)
-    outcome = index.record_article(prepared.article, capture_id, capture.fetched_at)
+    # add_capture was given the article id: the capture's row names it already.
+    outcome = index.record_article(prepared.article, capture_id, capture.fetched_at, linked=True)
     stats.counts[OUTCOME_COUNTS[str(outcome)]] += 1
 
 

@@ -7,6 +7,7 @@ A revision is stored only when the article's text changed; the search queue
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date, datetime
@@ -56,7 +57,7 @@ _article_fields = operator.attrgetter(*_ARTICLE_FIELDS)
 _INSERT_REVISION = (
     f"INSERT INTO revisions ({', '.join(_ARTICLE_FIELDS)}, article_id, ministries, topics,"
     " images, attachments, revision, content_hash, captured_at, capture_id)"
-    f" VALUES ({', '.join('?' * (len(_ARTICLE_FIELDS) + 9))}) RETURNING id"
+    f" VALUES ({', '.join('?' * (len(_ARTICLE_FIELDS) + 9))})"
 )
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -80,13 +81,17 @@ _REVISION_SELECT = (
 class Articles(SearchQueue):
     """The ``articles`` and ``revisions`` tables."""
 
-    def record_article(self, article: Article, capture_id: int, captured_at: datetime) -> Outcome:
+    def record_article(
+        self, article: Article, capture_id: int, captured_at: datetime, *, linked: bool = False
+    ) -> Outcome:
         """Record an extracted article; a revision is stored only when its text changed.
 
         "Changed" means the normalised title, lead or body differs from the latest
         revision's (``archive.index.normalise.content_hash``), even once the headings that
         an older text contract kept in the body are left out (``same_but_for_headings``).
         Seeing the article again makes it live, even if it had been marked removed.
+        ``linked``: the capture's row names an article already (``add_capture`` was given
+        one), which this would otherwise record.
         """
         when = iso(captured_at)
         digest = content_hash(article.title, article.lead, article.body)
@@ -102,8 +107,9 @@ class Articles(SearchQueue):
             (article.id,),
         ).fetchone()
         if latest is None:
-            row_id = self._insert_revision(article, 1, digest, when, capture_id)
-            self._search_queue[article.id] = [None, indexed_values(row_id, article)]
+            ministries = json_text(article.ministries)
+            row_id = self._insert_revision(article, ministries, 1, digest, when, capture_id)
+            self._search_queue[article.id] = [None, indexed_values(row_id, article, ministries)]
             self.conn.execute(
                 """
                 INSERT INTO articles (id, url, lang, first_seen, last_seen, status,
@@ -119,13 +125,15 @@ class Articles(SearchQueue):
             outcome = Outcome.UNCHANGED
         else:
             number = latest["latest_revision"] + 1
-            row_id = self._insert_revision(article, number, digest, when, capture_id)
+            ministries = json_text(article.ministries)
+            row_id = self._insert_revision(article, ministries, number, digest, when, capture_id)
+            new = indexed_values(row_id, article, ministries)
             queued = self._search_queue.get(article.id)
             if queued is not None:  # its latest revision is not in the FTS tables yet
-                queued[1] = indexed_values(row_id, article)
+                queued[1] = new
             else:
                 old = tuple(latest[key] for key in INDEXED_COLUMNS)
-                self._search_queue[article.id] = [old, indexed_values(row_id, article)]
+                self._search_queue[article.id] = [old, new]
             self.conn.execute(
                 "UPDATE articles SET url = ?, lang = ?, latest_revision = ? WHERE id = ?",
                 (article.url, article.lang, number, article.id),
@@ -133,20 +141,30 @@ class Articles(SearchQueue):
             outcome = Outcome.NEW_REVISION
         if outcome is not Outcome.NEW_ARTICLE:
             self._sighted(article.id, when)
-        self.conn.execute(
-            "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
-            (article.id, capture_id),
-        )
+        if not linked:
+            self._link_capture(article.id, capture_id)
         self._done()
         return outcome
 
+    def _link_capture(self, article_id: int, capture_id: int) -> None:
+        self.conn.execute(
+            "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
+            (article_id, capture_id),
+        )
+
     def _insert_revision(
-        self, article: Article, number: int, digest: str, when: str, capture_id: int
+        self,
+        article: Article,
+        ministries: str,
+        number: int,
+        digest: str,
+        when: str,
+        capture_id: int,
     ) -> int:
         values = (
             *_article_fields(article),
             article.id,
-            json_text(article.ministries),
+            ministries,
             json_text(article.topics),
             json_text([_fields_of(image) for image in article.images]),
             json_text([_fields_of(item) for item in article.attachments]),
@@ -155,7 +173,9 @@ class Articles(SearchQueue):
             when,
             capture_id,
         )
-        row_id = int(self.conn.execute(_INSERT_REVISION, values).fetchone()[0])
+        row_id = self.conn.execute(_INSERT_REVISION, values).lastrowid
+        if row_id is None:  # an INSERT that succeeded always has one
+            raise sqlite3.DatabaseError("the revision was stored without a row id")
         if article.attachments:
             link_attachments(self.conn, row_id, article.id, article.attachments)
         return row_id
@@ -184,10 +204,13 @@ class Articles(SearchQueue):
             == 1
         )
 
-    def mark_removed(self, article_id: int, when: datetime, capture_id: int) -> bool:
+    def mark_removed(
+        self, article_id: int, when: datetime, capture_id: int, *, linked: bool = False
+    ) -> bool:
         """The article answered 404/410: mark it removed (its revisions stay).
 
         Returns False when it is unknown, already removed, or was seen live later.
+        ``linked`` as for ``record_article``.
         """
         stamp = iso(when)
         self._begin()
@@ -198,10 +221,8 @@ class Articles(SearchQueue):
             """,
             (stamp, capture_id, article_id, stamp),
         ).rowcount
-        self.conn.execute(
-            "UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
-            (article_id, capture_id),
-        )
+        if not linked:
+            self._link_capture(article_id, capture_id)
         self._done()
         return changed == 1
 

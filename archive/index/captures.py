@@ -8,6 +8,7 @@ connection can see yet (kept in memory until the commit).
 from __future__ import annotations
 
 import operator
+import sqlite3
 import threading
 
 from archive.index.connection import Connection
@@ -36,7 +37,12 @@ _capture_fields = operator.attrgetter(*CAPTURE_FIELDS)
 _INSERT_CAPTURE = (
     f"INSERT INTO captures ({', '.join((*CAPTURE_FIELDS, 'fetched_at', 'job_id', 'article_id'))})"
     f" VALUES ({', '.join('?' * (len(CAPTURE_FIELDS) + 3))})"
-    " ON CONFLICT (record_id) DO UPDATE"
+)
+# A record id already stored (a catch-up after a crash, the same WARC read twice): the one
+# row, given the article id it lacked. Only after the plain INSERT failed: RETURNING and
+# the upsert cost 11 µs a capture against 6.5 for the INSERT and its row id.
+_UPSERT_CAPTURE = (
+    _INSERT_CAPTURE + " ON CONFLICT (record_id) DO UPDATE"
     " SET article_id = coalesce(captures.article_id, excluded.article_id)"
     " RETURNING id"
 )
@@ -65,14 +71,19 @@ class Captures(Connection):
         """Store a capture and return its row id; the same record id twice is one row."""
         self._begin()
         values = (*_capture_fields(capture), iso(capture.fetched_at), job_id, article_id)
-        row = self.conn.execute(_INSERT_CAPTURE, values).fetchone()
+        try:
+            row_id: int | None = self.conn.execute(_INSERT_CAPTURE, values).lastrowid
+        except sqlite3.IntegrityError:  # the upsert raises it again if not the record id
+            row_id = self.conn.execute(_UPSERT_CAPTURE, values).fetchone()[0]
+        if row_id is None:  # an INSERT that succeeded always has one
+            raise sqlite3.DatabaseError("the capture was stored without a row id")
         if 200 <= capture.status < 300:
             with self._recent_lock:
                 self._recent[capture.url] = capture
                 if capture.record_type == "response":
                     self._recent_responses[(capture.url, capture.payload_digest)] = capture
         self._done()
-        return int(row[0])
+        return row_id
 
     def lookup_capture(self, url: str, payload_digest: str) -> Capture | None:
         """The response a new capture of ``url`` with this payload may be a revisit of.

@@ -56,14 +56,16 @@ def stemmer_lang(lang: str | None) -> str:
     return "en" if lang == "en" else "nb"
 
 
-_HAS_ACCENT = re.compile("[éèêëáàâóòôíìîïúùûç]")
+_ACCENTS = "".join(map(chr, _ACCENT_FOLD))
 
 
 def fold(text: str) -> str:
     # NFC first: a decomposed å would otherwise split into "a" and a separator.
     text = unicodedata.normalize("NFC", text).lower()
-    # translate() with a dict is slow on long texts; most texts have no such accent.
-    return text.translate(_ACCENT_FOLD) if _HAS_ACCENT.search(text) else text
+    # translate() with a dict is slow on long texts; most texts have no such accent. One
+    # search of the text a character, each a C scan, is half a regular expression's time
+    # (fold over the 5,000-article crawl's titles, leads and bodies: 56 -> 49 ms).
+    return text.translate(_ACCENT_FOLD) if any(c in text for c in _ACCENTS) else text
 
 
 def words(text: str) -> list[str]:

@@ -31,8 +31,9 @@ StemsRow = tuple[int, str, str, str, str]
 _COMMAND = {"insert": "NULL", "delete": "'delete'"}  # FTS5's command column
 
 
-def indexed_values(row_id: int, article: Article) -> Indexed:
-    """What the FTS tables are given for the revision ``row_id`` holding ``article``."""
+def indexed_values(row_id: int, article: Article, ministries: str | None = None) -> Indexed:
+    """What the FTS tables are given for the revision ``row_id`` holding ``article``
+    (``ministries``: its ministries as JSON, when made already)."""
     return (
         row_id,
         article.title,
@@ -41,7 +42,7 @@ def indexed_values(row_id: int, article: Article) -> Indexed:
         article.lang,
         article.published,
         article.type,
-        json_text(article.ministries),
+        json_text(article.ministries) if ministries is None else ministries,
     )
 
 

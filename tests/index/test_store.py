@@ -127,6 +127,33 @@ def test_add_capture_is_idempotent_on_record_id(index: Index, make_capture) -> N
     assert [tuple(r) for r in row] == [("job1", 3169214)]
 
 
+def test_add_capture_fails_on_other_constraints_as_before(index: Index, make_capture) -> None:
+    # The plain INSERT fails first, then the upsert it falls back to fails the same way.
+    index.add_capture(make_capture(0), "job1")
+    with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
+        index.add_capture(replace(make_capture(1), url=None), "job1")
+    with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
+        index.add_capture(replace(make_capture(0), url=None), "job1")
+    assert index.add_capture(make_capture(2), "job1") == 2  # the failed ones left no row
+    rows = index.conn.execute("SELECT id, record_id FROM captures ORDER BY id").fetchall()
+    kept = [(1, make_capture(0).record_id), (2, make_capture(2).record_id)]
+    assert [tuple(r) for r in rows] == kept
+
+
+def test_recording_links_the_capture_unless_it_names_its_article(
+    index: Index, make_capture, make_article
+) -> None:
+    unlinked = index.add_capture(make_capture(0), None)
+    index.record_article(make_article(), unlinked, T0)
+    gone = index.add_capture(make_capture(1, status=404), None)
+    index.mark_removed(3169214, T0 + timedelta(hours=1), gone)
+    # What ingest does: add_capture is given the article id, recording need not link it.
+    linked = index.add_capture(make_capture(2), None, 3169214)
+    index.record_article(make_article(title="Ny tittel"), linked, T0, linked=True)
+    rows = index.conn.execute("SELECT id, article_id FROM captures ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [(unlinked, 3169214), (gone, 3169214), (linked, 3169214)]
+
+
 def test_lookup_capture_finds_latest_response_from_another_thread(
     tmp_path: Path, make_capture
 ) -> None:
