@@ -1,10 +1,12 @@
-"""Folding: the optional stress accents go, Norwegian letters stay."""
+"""Folding: the optional stress accents go, Norwegian letters stay; words as FTS5 splits them."""
 
 from __future__ import annotations
 
+import random
+import sys
 import unicodedata
 
-from archive.index.fts import _ACCENT_FOLD, fold
+from archive.index.fts import _ACCENT_FOLD, _WORD, _tokens, fold
 
 BASES = {"e": "éèêë", "a": "áàâ", "o": "óòô", "i": "íìîï", "u": "úùû", "c": "ç"}
 
@@ -23,3 +25,27 @@ def test_every_optional_accent_folds_wherever_it_stands() -> None:
 def test_text_without_those_accents_is_only_lowered() -> None:
     for text in ("Får og Sønn", "ÆØÅ äöü", "idag", "", "ñ ß"):
         assert fold(text) == unicodedata.normalize("NFC", text).lower()
+
+
+# Every whitespace character, and characters beside the edges of what is a word: the
+# underscore, combining marks, digits of other scripts and superscripts, private use
+# (the grams' joiner), format characters (soft hyphen, zero-width space), punctuation.
+_WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+_EDGES = list("_\u0301\u0308²½٣Ⅻ\ue000\u00ad\u200b\u2060-.,;:!?()«»'\"/&%§")
+_LETTERS = list("abcxyzæøåÆØÅäöüéñß09日本語ßŉ")
+
+
+def test_tokens_are_the_regular_expressions_matches() -> None:
+    """The split fast path gives ``_WORD.findall``'s matches for any text."""
+    alphabet = _WHITESPACE + _EDGES + _LETTERS
+    for seed in range(3000):
+        chosen = random.Random(seed)
+        text = "".join(chosen.choice(alphabet) for _ in range(chosen.randrange(0, 40)))
+        assert _tokens(text) == _WORD.findall(text), repr(text)
+
+
+def test_tokens_of_prose() -> None:
+    text = "Regjeringen  foreslår\u00a0å øke\tbevilgningen_til  «skolen» med 2,5 mrd.\u2028kroner."
+    assert _tokens(text) == _WORD.findall(text)
+    assert _tokens(text)[:4] == ["Regjeringen", "foreslår", "å", "øke"]
+    assert "bevilgningen" in _tokens(text) and "til" in _tokens(text)  # "_" separates
