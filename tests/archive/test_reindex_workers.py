@@ -93,6 +93,33 @@ def test_workers_give_every_record_in_file_order(
             assert sum(inflated) < members * count, (chunk, count, inflated)
 
 
+def test_chunks_lent_before_a_long_write_are_paid_back(
+    crawled_replica: CrawledReplica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lend`` lets the workers run ``LEND`` chunks further ahead, once until paid back: the
+    records come in the same order, and the claims issued stay within the window and one
+    loan however often it is asked for."""
+    paths = _damaged_copy(crawled_replica, tmp_path)
+    expected = _read_in_one_process(paths)
+    members = 0
+    for path in paths:
+        with open(path, "rb") as fh:
+            members += sum(1 for _ in iter_members(fh))
+    monkeypatch.setattr(workers, "CHUNK", 3)
+    chunks = -(-members // 3)
+    for every in (1, 2, 7):
+        with Workers(paths, 2) as forked:
+            found = []
+            for number, entry in enumerate(forked.entries()):
+                found.append(entry)
+                if number % every == 0:
+                    forked.lend()
+            issued = forked._issued
+        assert found == expected, every
+        # Past the last chunk: the window, one loan, and the one answered "no such chunk".
+        assert chunks < issued <= chunks + 1 + workers.WINDOW + workers.LEND, (every, issued)
+
+
 def _slow_in_the_first_worker(capture: Capture, body: bytes | None, coding: str | None) -> Prepared:
     if multiprocessing.current_process().name.endswith("-0"):
         time.sleep(0.01)  # as if the machine gave this worker little of the CPU
