@@ -9,7 +9,8 @@ walks the gzip members of the files (inflating is how the next one is found) and
 and prepares only the members of the chunks it claims (``CHUNK`` consecutive members
 each), skipping to where another worker found that a chunk starts rather than inflating
 its way there (``archive.reindex_chunks``): the writing process hands out chunk numbers
-on one pipe all workers read, in order, ``WINDOW`` ahead of the chunk it applies, so a
+on one pipe all workers read, in order, ``WINDOW`` ahead of the chunk it applies (``LEND``
+more for a while before a long write of its own), so a
 worker that gets less of the CPU (a busy machine) takes fewer chunks instead of holding
 the others up. A worker sends each chunk's results, numbered and pickled, on a pipe of its
 own; the writing process applies the chunks in their order, so the records are applied in
