@@ -96,8 +96,9 @@ CHUNK = 32
 # The search tables are written every this many captures, in one run each (FTS5 buffers a
 # run; a write to another table between two FTS rows would flush it as a tiny segment).
 # What is not yet written when the workers are done is written with a core idle: 500, not
-# 1,000 (a divisor of the 5,000 between commits).
+# 1,000. Every tenth write is a commit.
 FLUSH = 500
+COMMIT = 10 * FLUSH
 
 
 def _prepare(item: tuple[Capture, bytes | None, str | None]) -> Prepared:
@@ -197,15 +198,17 @@ def _apply_all(
 ) -> None:
     """Apply ``prepared`` in order; ``before_flush`` is called before each write of the
     search tables (and each commit, which writes them)."""
-    for number, (job_id, each) in enumerate(prepared):
+    for number, (job_id, each) in enumerate(prepared, start=1):
         apply(index, each, job_id, report.stats)
         report.captures += 1
-        if number % FLUSH == FLUSH - 1 and before_flush is not None:
+        if number % FLUSH:
+            continue
+        if before_flush is not None:
             before_flush()
-        if number % 5000 == 4999:
-            index.commit()
-        elif number % FLUSH == FLUSH - 1:
+        if number % COMMIT:
             index.flush_search()
+        else:
+            index.commit()
     index.commit()
 
 

@@ -105,29 +105,21 @@ def _candidates(node: Element, step: Step, itself: bool) -> Iterable[Element]:
     """The nodes of one step from ``node`` (``itself``: node is one too), tags checked."""
     descendant, tag, _ = step
     if not descendant:
-        # Few children: a loop in Python costs less than lxml's filtered iterator.
+        # Few children: a loop in Python costs less than lxml's filtered iterator; lazily,
+        # so that ``_first`` reads them only up to its first match (most are among the first).
         if tag is None:
-            return [child for child in node if isinstance(child.tag, str)]
-        return [child for child in node if child.tag == tag]
+            return (child for child in node if isinstance(child.tag, str))
+        return (child for child in node if child.tag == tag)
     kind = etree.Element if tag is None else tag
     return node.iter(kind) if itself else node.iterdescendants(kind)
 
 
 def _first(node: Element, steps: tuple[Step, ...], at: int, itself: bool) -> Element | None:
     # The first match of the first candidate that has one comes before any other match:
-    # a later candidate's subtree follows that candidate's, or lies inside it. A child
-    # step's children are read only up to the first match (most are found among the first).
-    descendant, tag, names = steps[at]
+    # a later candidate's subtree follows that candidate's, or lies inside it.
+    names = steps[at][2]
     last = at + 1 == len(steps)
-    if descendant:
-        candidates: Iterable[Element] = _candidates(node, steps[at], itself)
-    else:
-        candidates = node
-    for candidate in candidates:
-        if not descendant:
-            found_tag = candidate.tag
-            if found_tag != tag and (tag is not None or not isinstance(found_tag, str)):
-                continue
+    for candidate in _candidates(node, steps[at], itself):
         if names and not has_classes(candidate, names):
             continue
         if last:
