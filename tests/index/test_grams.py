@@ -176,6 +176,24 @@ def assert_grams_are_the_stems(index: Index) -> None:
     assert found == dict(expected) and found
 
 
+def test_a_fill_leaves_the_grams_config_as_it_found_it(
+    built: Callable[[list[Article]], Path], small_archives: None
+) -> None:
+    # The fill writes with a larger FTS5 hashsize, a row of the table's config.
+    path = built(corpus(300))
+    with Index(path) as index:
+        config = "SELECT k, v FROM revisions_grams_config ORDER BY k"
+        before = index.conn.execute(config).fetchall()
+        with index.transaction():
+            grams.fill_grams(index.conn)
+        assert index.conn.execute(config).fetchall() == before
+        assert ("hashsize",) not in {row[:1] for row in before}
+        assert_grams_are_the_stems(index)
+    with Index(path) as index:  # and what a later connection reads
+        index.conn.execute("INSERT INTO revisions_grams (revisions_grams) VALUES ('delete-all')")
+        assert index.conn.execute(config).fetchall() == before
+
+
 def test_a_column_s_grams_are_its_adjacent_pairs_of_common_stems() -> None:
     common = frozenset({"det", "er", "skatt"})
     assert grams_text("det er en skatt det er", common) == (
