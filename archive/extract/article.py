@@ -99,8 +99,7 @@ def _parse_cut(body: bytes) -> _Document | None:
     and ``main`` parses to the same subtree as in the whole page. Invalid UTF-8 is a repair.
     The head is read from its bytes (head.py) where it can be, else parsed with the rest.
     """
-    lower = body.lower()
-    cut = find_cut(body, lower)
+    cut = find_cut(body)
     if cut is None:
         return None
     main = body[cut.main_start : cut.main_end]

@@ -50,14 +50,15 @@ class KnownRegions:
         self.kept = kept
         self.regions: list[tuple[Checkpoint, ...]] = []
 
-    def resume(self, lower: bytes, start: int) -> Resume | None:
-        """The furthest checkpoint a known region shares with ``lower`` from ``start``."""
+    def resume(self, page: bytes, start: int) -> Resume | None:
+        """The furthest checkpoint a known region shares with ``page`` from ``start``
+        (its bytes as they are: equal bytes are equal lowered, which the scan reads)."""
         best: Checkpoint | None = None
         best_region = 0
         for r, checkpoints in enumerate(self.regions):
             shared: Checkpoint | None = None
             for checkpoint in checkpoints:
-                if not lower.startswith(
+                if not page.startswith(
                     checkpoint.chunk, start + checkpoint.at - len(checkpoint.chunk)
                 ):
                     break
@@ -70,9 +71,9 @@ class KnownRegions:
             self.regions.insert(0, self.regions.pop(best_region))
         return Resume(start + best.text_start, start + best.at, best.quotes)
 
-    def learn(self, lower: bytes, start: int, stretches: list[tuple[int, int]]) -> None:
-        """Keep the checkpoints of a region scanned whole: ``stretches`` are the (position,
-        next markup) pairs the scan searched between, up to ``<main>``."""
+    def learn(self, page: bytes, start: int, stretches: list[tuple[int, int]]) -> None:
+        """Keep the checkpoints of a region of ``page`` scanned whole: ``stretches`` are the
+        (position, next markup) pairs the scan searched between, up to ``<main>``."""
         if not self.kept:
             return
         checkpoints: list[Checkpoint] = []
@@ -81,9 +82,9 @@ class KnownRegions:
         for text_start, markup in stretches:
             target = max(last, text_start) + _SPACING
             while target <= markup:
-                at = max(lower.rfind(b">", text_start, target) + 1, text_start)
+                at = max(page.rfind(b">", text_start, target) + 1, text_start)
                 if at > last:
-                    chunk = lower[last:at]
+                    chunk = page[last:at]
                     quotes = (quotes[0] + chunk.count(b'"'), quotes[1] + chunk.count(b"'"))
                     checkpoints.append(Checkpoint(chunk, at - start, text_start - start, quotes))
                     last = at

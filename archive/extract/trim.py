@@ -46,6 +46,7 @@ _TAG = re.compile(
     rb"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*'|[^\t\n\f\r >\"']+))?)*"
     rb"[\t\n\f\r /]*>"
 )
+_TAG_ANY_CASE = re.compile(_TAG.pattern, re.IGNORECASE)
 _ALL_BUT_QUOTES = bytes(c for c in range(256) if c not in b"\"'")
 # Read from the whole document: a copy after </main> could change the result. Searched
 # with one expression whose every match starts with "<" (the regex engine then looks only
@@ -53,8 +54,11 @@ _ALL_BUT_QUOTES = bytes(c for c in range(256) if c not in b"\"'")
 _READ_ANYWHERE = re.compile(rb"<(?:meta|title)")
 _JSON_LD = b"ld+json"
 _JSON_LD_PLUS = _JSON_LD.index(b"+")
-# The first "</head" as a whole tag name, unless a "<main" comes before it.
-_HEAD_CLOSE_OR_MAIN = re.compile(rb"<(?:/head" + _NAME_END + rb"|main)")
+# The first "</head" as a whole tag name, unless a "<main" comes before it; then "<body".
+# Matched in the bytes as they are: for bytes, IGNORECASE folds ASCII letters alone, as
+# bytes.lower() does.
+_HEAD_CLOSE_OR_MAIN = re.compile(rb"<(?:/head" + _NAME_END + rb"|main)", re.IGNORECASE)
+_BODY_ANY_CASE = re.compile(rb"<body" + _NAME_END, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,27 +76,29 @@ class Cut:
     meta_in_main: bool
 
 
-def find_cut(
-    body: bytes, lower: bytes | None = None, known: KnownRegions | None = None
-) -> Cut | None:
+def find_cut(body: bytes, known: KnownRegions | None = None) -> Cut | None:
     """Where the head, ``<body>`` start tag and ``<main>`` element of ``body`` are, or None
-    if unsure; ``lower`` is ``body.lower()`` if known; ``known`` the regions before
-    ``<main>`` scanned before (prefixes.py; the thread's own if None)."""
-    if lower is None:
-        lower = body.lower()  # ASCII only: offsets stay those of body
-    found_head = _HEAD_CLOSE_OR_MAIN.search(lower)
-    if found_head is None or found_head[0] == b"<main":
+    if unsure; ``known`` the regions before ``<main>`` scanned before (prefixes.py; the
+    thread's own if None).
+
+    The markup is matched as ASCII case-insensitive HTML is: the head's few tags by
+    expressions that ignore case, the rest in ``body.lower()`` (offsets stay those of
+    ``body``). Only the bytes the scan reads are lowered: not the ~30 kB of a known region
+    it resumes after (lowering the whole page was ~6% of extraction's instructions)."""
+    found_head = _HEAD_CLOSE_OR_MAIN.search(body)
+    if found_head is None or found_head[0].lower() == b"<main":
         return None
     head_close = found_head.start()
-    head_end = _tag_end(lower, head_close)
-    body_start = _find_tag(lower, b"<body", head_end)
-    if head_end < 0 or body_start < 0 or lower[head_end:body_start].strip(_WHITESPACE):
+    head_end = _tag_end(body, head_close, _TAG_ANY_CASE)
+    found_body = _BODY_ANY_CASE.search(body, head_end) if head_end >= 0 else None
+    if found_body is None or body[head_end : found_body.start()].strip(_WHITESPACE):
         return None
-    body_end = _tag_end(lower, body_start)
-    found = _main_element(lower, body_end, known_regions() if known is None else known)
+    body_start = found_body.start()
+    body_end = _tag_end(body, body_start, _TAG_ANY_CASE)
+    found = _main_element(body, body_end, known_regions() if known is None else known)
     if found is None:
         return None
-    main_start, main_end, meta_in_main, (double, single) = found
+    lower, main_start, main_end, meta_in_main, (double, single) = found
     if _READ_ANYWHERE.search(lower, main_end) or has_json_ld(lower, main_end):
         return None
     # An attribute value left open runs to the next quote of its kind, over any markup and
@@ -123,37 +129,42 @@ def _find_tag(lower: bytes, name: bytes, start: int) -> int:
     return at
 
 
-def _tag_end(lower: bytes, at: int) -> int:
-    """The offset after the tag starting at ``at``; -1 if an attribute value is left open."""
-    tag = _TAG.match(lower, at)
-    return tag.end() if tag else -1
+def _tag_end(lower: bytes, at: int, tag: re.Pattern[bytes] | None = None) -> int:
+    """The offset after the tag starting at ``at``; -1 if an attribute value is left open.
+    ``tag``: the expression, if not ``_TAG`` (``lower`` is then any case)."""
+    found = (_TAG if tag is None else tag).match(lower, at)
+    return found.end() if found else -1
 
 
 def _main_element(
-    lower: bytes, start: int, known: KnownRegions
-) -> tuple[int, int, bool, tuple[int, int]] | None:
-    """Where ``<main>`` starts and ``</main>`` ends, whether a ``<meta`` tag is in it, and
-    the quotes of either kind before ``<main>``, scanning on from text at ``start`` (or at a
-    checkpoint it shares with a region scanned before); a region scanned whole is kept if it
-    shares less than half."""
+    body: bytes, start: int, known: KnownRegions
+) -> tuple[bytes, int, int, bool, tuple[int, int]] | None:
+    """``body`` lowered where the scan reads it, where ``<main>`` starts and ``</main>``
+    ends, whether a ``<meta`` tag is in it, and the quotes of either kind before ``<main>``,
+    scanning on from text at ``start`` (or at a checkpoint it shares with a region scanned
+    before); a region scanned whole is kept if it shares less than half."""
     if start < 0:
         return None
-    resume = known.resume(lower, start)
+    resume = known.resume(body, start)
     stretches: list[tuple[int, int]] | None = [] if resume is None else None
     if resume is None:
         resume = Resume(start, start, (0, 0))
+    # Before ``search_from`` the scan reads only to tell markup from text in a tag, which
+    # it does in any case (``_outside_tags``): the menu it resumes after is not lowered.
+    lower = b"".join((memoryview(body)[: resume.search_from], body[resume.search_from :].lower()))
     found = _scan(lower, resume.text_start, resume.search_from, stretches)
     if found is None:
         return None
     main_start, main_end, meta_in_main = found
     if stretches is None and 2 * (resume.search_from - start) < main_start - start:
+        lower = b"".join((memoryview(body)[:start], body[start:].lower()))
         _scan(lower, start, start, stretches := [])
     if stretches is not None:
-        known.learn(lower, start, stretches)
+        known.learn(body, start, stretches)
     quotes = lower[resume.search_from : main_start].translate(None, _ALL_BUT_QUOTES)
     double, single = resume.quotes
     quotes_before = (double + quotes.count(b'"'), single + quotes.count(b"'"))
-    return main_start, main_end, meta_in_main, quotes_before
+    return lower, main_start, main_end, meta_in_main, quotes_before
 
 
 def _scan(
@@ -201,15 +212,16 @@ def _scan(
     return None
 
 
-def _outside_tags(lower: bytes, text_start: int, at: int) -> bool:
-    """Whether the "<" at ``at`` starts markup, given that ``text_start`` is in text."""
-    last_close = lower.rfind(b">", text_start, at)
+def _outside_tags(page: bytes, text_start: int, at: int) -> bool:
+    """Whether the "<" at ``at`` starts markup, given that ``text_start`` is in text; in
+    any case (``page`` lowered or not before ``at``)."""
+    last_close = page.rfind(b">", text_start, at)
     if last_close < 0:
-        return lower.find(b"<", text_start, at) < 0
-    if lower.find(b"<", last_close, at) >= 0:
+        return page.find(b"<", text_start, at) < 0
+    if page.find(b"<", last_close, at) >= 0:
         return False
-    last_open = lower.rfind(b"<", text_start, last_close)
-    return last_open < 0 or _TAG.fullmatch(lower, last_open, last_close + 1) is not None
+    last_open = page.rfind(b"<", text_start, last_close)
+    return last_open < 0 or _TAG_ANY_CASE.fullmatch(page, last_open, last_close + 1) is not None
 
 
 def _after(lower: bytes, text: bytes, start: int) -> int:

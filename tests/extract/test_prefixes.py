@@ -10,6 +10,9 @@ import pytest
 
 pytest.importorskip("hypothesis", reason="hypothesis (a dev extra) is not installed")
 
+import random
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +79,43 @@ def test_a_resumed_scan_finds_what_a_whole_scan_finds(
     assert find_cut(body, known=learnt) == whole(body)
 
 
+def test_the_cut_is_the_same_whatever_the_case_of_the_page(
+    sample_pages: list[tuple[bytes, str]],
+) -> None:
+    """HTML reads tag names ASCII case-insensitively, and so does the cut: a page with
+    every ASCII letter's case swapped has the same cut, scanned whole or resumed from the
+    page as it was (which it then shares no region with) or from itself."""
+    for body, url in sample_pages:
+        taught = KnownRegions()
+        expected = find_cut(body, known=taught)
+        assert expected is not None, url
+        swapped = body.swapcase()
+        assert whole(swapped) == expected, url
+        assert find_cut(swapped, known=taught) == expected, url
+        # And resumed from itself: the scan's look-back reads its upper-case tags.
+        assert find_cut(swapped, known=taught) == expected, url
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(page=st.integers(min_value=0, max_value=3), seed=st.integers(), share=st.floats(0, 1))
+def test_tag_names_in_any_case_give_the_same_cut(
+    sample_pages: list[tuple[bytes, str]], page: int, seed: int, share: float
+) -> None:
+    """Some of the page's tag names upper-cased (the head's, <body>, <main>, the menu's):
+    the cut of the page as it was, whether scanned whole or resumed."""
+    body, _ = sample_pages[page % len(sample_pages)]
+    taught = KnownRegions()
+    expected = find_cut(body, known=taught)
+    rng = random.Random(seed)
+    changed = re.sub(
+        rb"</?[a-z]+", lambda tag: tag[0].upper() if rng.random() < share else tag[0], body
+    )
+    assert whole(changed) == expected
+    assert find_cut(changed, known=taught) == expected
+
+
 def test_a_change_keeps_the_scan_before_it(sample_pages: list[tuple[bytes, str]]) -> None:
     """A page changed late in its region resumes at the checkpoint before the change; one
     changed before the first checkpoint is scanned whole (and kept)."""
@@ -87,11 +127,11 @@ def test_a_change_keeps_the_scan_before_it(sample_pages: list[tuple[bytes, str]]
     assert len(marks) > 10
     late = start + marks[-1] + 5
     changed = body[:late] + b"<!-- x -->" + body[late:]
-    resume = known.resume(changed.lower(), start)
+    resume = known.resume(changed, start)
     assert resume is not None and resume.search_from == start + marks[-1]
     assert find_cut(changed, known=known) == whole(changed)
     early = body[: start + 3] + b"x" + body[start + 3 :]
-    assert known.resume(early.lower(), start) is None
+    assert known.resume(early, start) is None
     assert find_cut(early, known=known) == whole(early)
     assert len(known.regions) == 2
 
@@ -109,7 +149,7 @@ def test_checkpoints_lie_after_a_gt_in_text_the_scan_searched(
         start = cut.body_end
         assert (
             b"".join(c.chunk for c in known.regions[0])
-            == lower[start : start + checkpoints(known)[-1]]
+            == body[start : start + checkpoints(known)[-1]]
         )
         for checkpoint in known.regions[0]:
             at, text_start = start + checkpoint.at, start + checkpoint.text_start
@@ -134,6 +174,7 @@ def page(region: bytes) -> bytes:
         b"<p>" + b"3 > 2, " * 1500 + b"</p>",  # checkpoints after a ">" in text
         b'<li><a href="/no/x/">Tema</a></li>\n' * 300,  # after end tags
         b'<li class="item"><img src="/i.png" alt="Bilde">\n' * 300,  # after start tags
+        b'<LI><A HREF="/no/x/">Tema</A></LI>\n' * 300,  # and in upper case: lowered to read
     ],
 )
 def test_markup_just_after_a_checkpoint(filler: bytes) -> None:
@@ -157,7 +198,7 @@ def test_quotes_before_a_checkpoint_count() -> None:
     taught = KnownRegions()
     assert find_cut(page(b"<p>Kongens ' tale</p>" + filler), known=taught) is None
     changed = page(b"<p>Kongens ' tale</p>" + filler + b"<p>'</p>")
-    assert known_regions is not None and taught.resume(changed.lower(), 0) is None
+    assert known_regions is not None and taught.resume(changed, 0) is None
     cut = whole(changed)
     assert cut is not None and find_cut(changed, known=taught) == cut
 
@@ -172,9 +213,8 @@ def test_pages_of_a_language_resume_past_the_menu() -> None:
     for article in site.article_ids():
         url = site.article_url(article)
         body = site.render(url).body
-        lower = body.lower()
         start = body_end(body)
-        resume = known.resume(lower, start)
+        resume = known.resume(body, start)
         cut = find_cut(body, known=known)
         assert cut == whole(body), url
         if resume is not None:
@@ -190,7 +230,7 @@ def test_real_pages_resume_past_the_menu(real_pages_dir: Path, read_real) -> Non
     known = KnownRegions()
     assert find_cut(first, known=known) == whole(first)
     start = body_end(second)
-    resume = known.resume(second.lower(), start)
+    resume = known.resume(second, start)
     cut = whole(second)
     assert resume is not None and cut is not None
     assert resume.search_from - start > 0.85 * (cut.main_start - start)

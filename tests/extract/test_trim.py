@@ -59,7 +59,7 @@ def whole_parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
 def whole_page_outcome(monkeypatch: pytest.MonkeyPatch, html: str | bytes, url: str) -> Outcome:
     with monkeypatch.context() as patch:
-        patch.setattr(extract, "find_cut", lambda body, lower=None: None)
+        patch.setattr(extract, "find_cut", lambda body: None)
         return outcome(html, url)
 
 
