@@ -84,7 +84,7 @@ def find_cut(body: bytes, known: KnownRegions | None = None) -> Cut | None:
     The markup is matched as ASCII case-insensitive HTML is: the head's few tags by
     expressions that ignore case, the rest in ``body.lower()`` (offsets stay those of
     ``body``). Only the bytes the scan reads are lowered: not the ~30 kB of a known region
-    it resumes after (lowering the whole page was ~6% of extraction's instructions)."""
+    it resumes after (lowering the whole page was ~6% of the instructions preparing it)."""
     found_head = _HEAD_CLOSE_OR_MAIN.search(body)
     if found_head is None or found_head[0].lower() == b"<main":
         return None
