@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py [--articles 3000] [--concurrency 32] [--rounds 3] [--quick]
                                [--requisites-articles 600] [--requisites-latency-ms 50]
-                               [--json] [--search-index DIR]
+                               [--reindex-runs 5] [--json] [--search-index DIR]
 
 1. Crawl: a bare Scrapy spider, `regarkiv crawl` and `wget --recursive --warc-file` in
    paired, rotated rounds against the shipped replica (rendering each page when asked),
@@ -15,7 +15,8 @@
    answer, as one across a network does (0 leaves it out).
 2. Extraction: extract_article against trafilatura.extract, and exactness.
 3. Reading the archive the regarkiv crawl wrote: WARC readers compared, `regarkiv
-   verify`, and `regarkiv reindex` (benchmarks/archive_bench.py, extract_bench.py).
+   verify`, and `regarkiv reindex` (benchmarks/archive_bench.py, extract_bench.py): the
+   rebuild ``--reindex-runs`` times, each alone, reported as its median and min / max.
 4. Search: latency of six kinds of query on a Zipf corpus (benchmarks/search_bench.py),
    and the cold start of `regarkiv search` beside it.
 5. ``export wacz``: benchmarks/wacz.py (throughput and peak RSS over two archive sizes).
@@ -56,11 +57,13 @@ DEFAULTS = {
     "requisites_articles": 600,
     "requisites_latency_ms": 50.0,
     "crawl_latency_ms": 50.0,
+    "reindex_runs": 5,
 }
 WACZ_SIZES = {"default": "256,1024", "quick": "8,32"}  # MB of archive
 QUICK = {
     "articles": 300, "rounds": 1, "extract_pages": 40, "revisions": 5_000, "cold_runs": 4,
     "requisites_articles": 30, "requisites_latency_ms": 50.0, "crawl_latency_ms": 50.0,
+    "reindex_runs": 2,
 }  # fmt: skip
 
 
@@ -87,6 +90,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--revisions", type=int, help="search benchmark size (default 200000)")
     parser.add_argument("--search-index", type=Path, help="keep (or reuse) the search index here")
     parser.add_argument("--cold-runs", type=int, help="cold CLI starts (default 20)")
+    parser.add_argument("--reindex-runs", type=int, help="rebuilds timed, each alone (default 5)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per contender")
     parser.add_argument("--quick", action="store_true", help="small sizes for a fast run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -139,7 +143,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         warcs = sorted((archive / "warcs").glob("*.warc.gz"))
         results["readers"] = archive_bench.readers(max(warcs, key=lambda p: p.stat().st_size))
         results["verify"] = archive_bench.verify(archive, run_measured)
-        results["reindex"] = reindex(archive)
+        results["reindex"] = reindex(archive, args.reindex_runs)
         log("cold starts of the CLI")
         results["cold_cli"] = archive_bench.cold_cli(archive, args.cold_runs)
     log(f"search: {args.revisions} revisions")

@@ -107,6 +107,11 @@ def wacz_targets(figures: dict[str, Any]) -> list[Target]:
     ]
 
 
+def _triple(spread: list[float] | None) -> str:
+    """min / median / max, as the figures hold them (absent from an older run's JSON)."""
+    return " / ".join(f"{value:g}" for value in spread) if spread else "?"
+
+
 def _crawl_lines(crawl: dict[str, Any]) -> list[str]:
     lines = [f"  ({crawl['note']}; the others run {crawl['concurrency']} at once)"]
     for server, figures in crawl["servers"].items():
@@ -167,9 +172,12 @@ def render(results: dict[str, Any], checks: list[Target]) -> str:
         ),
         f"  verify   {v['mb_per_s']:6.1f} MB/s wall, {v['mb_per_cpu_s']:6.1f} MB/CPU-s "
         f"({v['records']} records, {v['wall_s']} s, ok {v['ok']})",
-        f"  reindex  {r['articles_per_s']:.1f} articles/s ({r['articles']} articles, "
-        f"{r['captures']} captures in {r['seconds']} s, {r.get('cpu_ms_per_article', '?')} ms "
-        "CPU per article, every process)",
+        f"  reindex  {r['articles_per_s']:.1f} articles/s, the median of {r.get('runs', 1)} "
+        f"runs ({r['articles']} articles, {r['captures']} captures in {r['seconds']} s, "
+        f"{r.get('cpu_ms_per_article', '?')} ms CPU per article, every process)",
+        f"           min / median / max: {_triple(r.get('articles_per_s_spread'))} articles/s, "
+        f"{_triple(r.get('cpu_ms_per_article_spread'))} ms CPU per article; load average at "
+        f"start {r.get('load_average_start', '?')}",
     ]
     q, cold = results["search"], results["cold_cli"]
     lines += [
