@@ -103,6 +103,13 @@ def selected_files(conn: sqlite3.Connection, selection: Selection) -> list[str]:
     return sorted(row[0] for row in rows)
 
 
+# Numbers each capture of a group, its latest first (``n`` = 1). The times are whole seconds
+# (as WARC-Date gives them), so two crawls can capture a page within one: the one written
+# later (the higher row id, in WARC order) is the latest. max() with bare columns took
+# whichever tied row SQLite met first: the older page, now and then.
+_LATEST_FIRST = "row_number() OVER (PARTITION BY c.{} ORDER BY c.fetched_at DESC, c.id DESC) AS n"
+
+
 def article_pages(conn: sqlite3.Connection, selection: Selection) -> Iterator[Page]:
     """Each article's latest 2xx capture in the selection, with the revision in force then
     (the newest first extracted at or before it), oldest capture first; streamed."""
@@ -110,9 +117,11 @@ def article_pages(conn: sqlite3.Connection, selection: Selection) -> Iterator[Pa
     rows = conn.execute(
         f"""
         WITH latest AS (
-            SELECT c.article_id, max(c.fetched_at) AS fetched_at, c.url FROM captures c
-            WHERE c.article_id IS NOT NULL AND c.status BETWEEN 200 AND 299 AND {where}
-            GROUP BY c.article_id
+            SELECT article_id, fetched_at, url FROM (
+                SELECT c.article_id, c.fetched_at, c.url, {_LATEST_FIRST.format("article_id")}
+                FROM captures c
+                WHERE c.article_id IS NOT NULL AND c.status BETWEEN 200 AND 299 AND {where}
+            ) WHERE n = 1
         )
         SELECT l.url, l.fetched_at, r.title, r.lead, r.body FROM latest l
         JOIN revisions r ON r.article_id = l.article_id AND r.revision = (
@@ -132,14 +141,15 @@ def listing_pages(conn: sqlite3.Connection, selection: Selection, warcs: Path) -
     """Each listing page's latest 2xx capture in the selection (an HTML page at a listing
     URL), its title and text read from the archived page (a revisit's from its original)."""
     where, params = selection.where("c")
-    # SQLite takes the bare columns of a max() aggregate from the row holding the max.
     rows = conn.execute(
         f"""
-        SELECT c.url, max(c.fetched_at), c.warc_file, c.offset, o.warc_file, o.offset
-        FROM captures c LEFT JOIN captures o ON o.record_id = c.refers_to
-        WHERE c.article_id IS NULL AND c.status BETWEEN 200 AND 299
-          AND c.content_type LIKE 'text/html%' AND {where}
-        GROUP BY c.url ORDER BY 2, 1
+        SELECT url, fetched_at, warc_file, offset, original_file, original_offset FROM (
+            SELECT c.url, c.fetched_at, c.warc_file, c.offset, o.warc_file AS original_file,
+                o.offset AS original_offset, {_LATEST_FIRST.format("url")}
+            FROM captures c LEFT JOIN captures o ON o.record_id = c.refers_to
+            WHERE c.article_id IS NULL AND c.status BETWEEN 200 AND 299
+              AND c.content_type LIKE 'text/html%' AND {where}
+        ) WHERE n = 1 ORDER BY fetched_at, url
         """,
         params,
     ).fetchall()  # a few hundred listing pages; the cursor must not span the reads below

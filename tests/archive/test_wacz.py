@@ -104,6 +104,30 @@ def test_pages_name_every_article_and_listing_page_with_its_text(
     assert newest in listing["text"]
 
 
+def test_a_page_captured_twice_within_one_second_is_its_later_capture(
+    crawled_replica: CrawledReplica, tmp_path: Path
+) -> None:
+    """Capture times are whole seconds: two crawls within one (as this module's are, now
+    and then) tie, and the capture written later is the latest, for listings and articles."""
+    data = tmp_path / "data"
+    shutil.copytree(crawled_replica.data, data)
+    site = crawled_replica.site
+    listing = crawled_replica.base_url + site.listing_path("no")
+    with sqlite3.connect(data / "index.db") as conn:
+        for column, value in (("url", listing), ("article_id", site.article_ids("no")[0])):
+            conn.execute(
+                f"UPDATE captures SET fetched_at = (SELECT max(fetched_at) FROM captures"
+                f" WHERE {column} = ?) WHERE {column} = ?",
+                (value, value),
+            )
+    out = tmp_path / "tied.wacz"
+    export_wacz(DataDir(data), out)
+    by_url = {page["url"]: page for page in pages_of(out)[1:]}
+    newest = site.expected(site.article_ids("no")[0], crawled_replica.base_url)
+    assert newest.title in by_url[listing]["text"]
+    assert by_url[newest.url]["title"] == newest.title
+
+
 def test_an_articles_page_is_its_latest_capture_with_the_revision_then(
     crawled_replica: CrawledReplica, whole: Path
 ) -> None:
