@@ -91,6 +91,8 @@ class AttachmentHit:
     articles: tuple[dict[str, Any], ...]  # id, url, title, published, type, ministries, lang
 
 
+# Capture times are whole seconds: revisions captured within one are ordered newest first
+# by their number, and articles by id, so that the order never depends on the scan.
 _LISTING = """
     SELECT l.article_id AS id, l.title AS link_title, r.url, r.title, r.published, r.type,
         r.ministries, r.lang, r.revision, a.latest_revision = r.revision AS current
@@ -98,7 +100,7 @@ _LISTING = """
     JOIN revisions r ON r.id = l.revision_id
     JOIN articles a ON a.id = l.article_id
     WHERE l.url = ?
-    ORDER BY current DESC, r.captured_at DESC
+    ORDER BY current DESC, r.captured_at DESC, r.revision DESC, l.article_id
 """
 
 
