@@ -107,14 +107,12 @@ def reindex(data_dir: Path, runs: int = 5) -> dict[str, object]:
     replica's few hundred MB of cached pages, which no reindex has to carry.
     """
     load = [round(x, 2) for x in os.getloadavg()]
-    done = sorted((_rebuild_once(data_dir) for _ in range(max(1, runs))), key=_speed)
+    runs_done = [_rebuild_once(data_dir) for _ in range(max(1, runs))]
+    done = sorted(runs_done, key=lambda run: _figure(run, "articles_per_s"))
     figures = dict(done[len(done) // 2])
-    figures.update(
-        runs=len(done),
-        load_average_start=load,
-        articles_per_s_spread=_spread([_speed(run) for run in done]),
-        cpu_ms_per_article_spread=_spread([float(str(run["cpu_ms_per_article"])) for run in done]),
-    )
+    figures.update(runs=len(done), load_average_start=load)
+    for name in ("articles_per_s", "cpu_ms_per_article"):
+        figures[f"{name}_spread"] = _spread([_figure(run, name) for run in done])
     return figures
 
 
@@ -136,8 +134,9 @@ def _rebuild_once(data_dir: Path) -> dict[str, object]:
     return figures
 
 
-def _speed(run: dict[str, object]) -> float:
-    return float(str(run["articles_per_s"]))
+def _figure(run: dict[str, object], name: str) -> float:
+    """One of ``timed_rebuild``'s figures (its JSON's values are typed as objects)."""
+    return float(str(run[name]))
 
 
 def _spread(values: list[float]) -> list[float]:
