@@ -6,7 +6,7 @@ import random
 import sys
 import unicodedata
 
-from archive.index.fts import _ACCENT_FOLD, _WORD, _tokens, fold
+from archive.index.fts import _ACCENT_FOLD, _WORD, _tokens, fold, words
 
 BASES = {"e": "éèêë", "a": "áàâ", "o": "óòô", "i": "íìîï", "u": "úùû", "c": "ç"}
 
@@ -31,7 +31,7 @@ def test_text_without_those_accents_is_only_lowered() -> None:
 # underscore, combining marks, digits of other scripts and superscripts, private use
 # (the grams' joiner), format characters (soft hyphen, zero-width space), punctuation.
 _WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
-_EDGES = list("_\u0301\u0308²½٣Ⅻ\ue000\u00ad\u200b\u2060-.,;:!?()«»'\"/&%§")
+_EDGES = list("_\u0301\u0308²½٣Ⅻ\ue000\u00ad\u200b\u2060-.,;:!?()«»'\"/&%§–—‘’“”…")
 _LETTERS = list("abcxyzæøåÆØÅäöüéñß09日本語ßŉ")
 
 
@@ -44,8 +44,37 @@ def test_tokens_are_the_regular_expressions_matches() -> None:
         assert _tokens(text) == _WORD.findall(text), repr(text)
 
 
+def test_tokens_of_latin1_text_are_the_regular_expressions_matches() -> None:
+    """The Latin-1 path (every character below 256, and the marks made spaces first),
+    and its way out for text that stays outside Latin-1 (Sami letters)."""
+    alphabet = [chr(c) for c in range(256)] + list("–—‘’“”…") + list("čŋšŧžđ")
+    for seed in range(3000):
+        chosen = random.Random(seed)
+        # Most texts without the letters outside Latin-1, so that most take the fast path.
+        letters = alphabet if seed % 4 == 0 else alphabet[:-6]
+        text = "".join(chosen.choice(letters) for _ in range(chosen.randrange(0, 60)))
+        assert _tokens(text) == _WORD.findall(text), repr(text)
+
+
+def test_words_are_the_matches_in_the_folded_text() -> None:
+    """``words`` folds the accents of Latin-1 text in its own pass: the same words."""
+    accented = "".join(BASES.values()) + "".join(BASES.values()).upper()
+    decomposed = [unicodedata.normalize("NFD", c) for c in "éÅøüç"]
+    alphabet = [chr(c) for c in range(256)] + list(accented) + decomposed
+    alphabet += list("–—‘’“”…") + list("čŋšŧžđ") + _LETTERS + _WHITESPACE[:8]
+    for seed in range(3000):
+        chosen = random.Random(seed)
+        letters = alphabet if seed % 4 == 0 else alphabet[:256] + list(accented) + decomposed
+        text = "".join(chosen.choice(letters) for _ in range(chosen.randrange(0, 60)))
+        assert words(text) == _WORD.findall(fold(text)), repr(text)
+    assert words("Kafé-IDÉ og Čáhci – én") == ["kafe", "ide", "og", "čahci", "en"]
+
+
 def test_tokens_of_prose() -> None:
     text = "Regjeringen  foreslår\u00a0å øke\tbevilgningen_til  «skolen» med 2,5 mrd.\u2028kroner."
     assert _tokens(text) == _WORD.findall(text)
     assert _tokens(text)[:4] == ["Regjeringen", "foreslår", "å", "øke"]
     assert "bevilgningen" in _tokens(text) and "til" in _tokens(text)  # "_" separates
+    dashed = "Statsråden – som «alltid» – sa: “Vi’er klare…” Čáhcesuolu og Áltá"
+    assert _tokens(dashed) == _WORD.findall(dashed)
+    assert _tokens(dashed)[-3:] == ["Čáhcesuolu", "og", "Áltá"]
