@@ -19,8 +19,9 @@ from typing import Protocol
 
 class Decompressor(Protocol):
     eof: bool
+    unused_data: bytes
 
-    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+    def decompress(self, data: bytes | memoryview, max_length: int = ..., /) -> bytes: ...
 
 
 def _library() -> tuple[ModuleType, type[Exception]]:

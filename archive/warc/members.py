@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from archive.warc import inflate
+
 CHUNK = 1 << 20  # bytes read from the file at once
 # Bytes fed to the inflater at once: at most this much is copied again as ``unused_data``
 # when a member ends (a record is ~15 kB gzip'd).
 WINDOW = 1 << 15
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2 and CM=deflate: how every gzip member starts
+_FLAGS = 3  # the offset of a gzip header's FLG byte
 # gzip framing for zlib: 16 + MAX_WBITS writes/reads a gzip header and trailer (CRC32, size).
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 CUT_SHORT = "gzip member is cut short: the file ends inside it"
@@ -66,7 +69,21 @@ class _Blocks:
 
 
 def _inflate(blocks: _Blocks) -> tuple[list[bytes], str | None]:
-    """The content of the member at the current position, or why it cannot be read."""
+    """The content of the member at the current position, or why it cannot be read.
+
+    Inflated by ISA-L where it is installed (``archive.warc.inflate``), and by zlib where
+    ISA-L is not sure: a member whose header has any flag set (zlib refuses the reserved
+    ones, which ISA-L accepts, and checks a header CRC), or that ISA-L cannot read, is
+    read again by zlib, whose verdict and words the repair and verify reports quote. What
+    ISA-L reads whole has passed the same CRC-32 and length checks. Walking the
+    5,000-article crawl's file: 0.14-0.20 -> 0.11-0.13 s of CPU.
+    """
+    start = blocks.offset()
+    if inflate.LIBRARY != "zlib":
+        found = _inflated_if_sure(blocks)
+        if found is not None:
+            return found, None
+        blocks.seek(start)
     inflater = zlib.decompressobj(GZIP_WBITS)
     out: list[bytes] = []
     while True:
@@ -80,6 +97,25 @@ def _inflate(blocks: _Blocks) -> tuple[list[bytes], str | None]:
         if inflater.eof:
             blocks.give_back(len(inflater.unused_data))
             return out, None
+
+
+def _inflated_if_sure(blocks: _Blocks) -> list[bytes] | None:
+    """The member read whole by ISA-L, or None (the position then undefined)."""
+    piece = blocks.window()
+    if len(piece) < _FLAGS + 1 or piece[_FLAGS]:
+        return None
+    inflater = inflate.decompressobj(GZIP_WBITS)
+    out: list[bytes] = []
+    while piece:
+        try:
+            out.append(inflater.decompress(piece))
+        except inflate.Error:
+            return None
+        if inflater.eof:
+            blocks.give_back(len(inflater.unused_data))
+            return out
+        piece = blocks.window()
+    return None
 
 
 def iter_members(fh: BinaryIO, *, resync: bool = True) -> Iterator[Member]:

@@ -66,3 +66,38 @@ def test_read_record_at_with_the_index_length(tmp_path: Path, exchange, make_wri
         assert read_record_at(path, capture.offset, capture.length).capture == capture
     with pytest.raises(MalformedRecord, match="not .* bytes long"):
         read_record_at(path, captures[0].offset, captures[0].length + 5)
+
+
+def _flagged(member: bytes, flags: int, extra: bytes = b"") -> bytes:
+    """``member`` (as gzip.compress writes it: no flags) with header flags and what they add."""
+    return member[:3] + bytes([flags]) + member[4:10] + extra + member[10:]
+
+
+def test_the_walk_is_the_same_whichever_library_inflates(
+    noise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ISA-L reads a member only where zlib would read it the same: a header with flags
+    (a name: readable; a reserved bit: zlib refuses it, ISA-L would not) and a member
+    ISA-L cannot read go to zlib, whose verdicts and words the reports quote."""
+    good = [gzip.compress(_record(n, 20_000, noise)) for n in range(6)]
+    named = _flagged(good[1], 0x08, b"name.warc\x00")  # FNAME
+    reserved = _flagged(good[2], 0x20)
+    corrupt = good[3][:40] + bytes(b ^ 0x55 for b in good[3][40:90]) + good[3][90:]
+    file = b"".join((good[0], named, reserved, corrupt, good[4], good[5][:-30]))
+    isal = warc_members.inflate.LIBRARY != "zlib"
+    used: list[int] = []
+    real = warc_members.inflate.decompressobj
+
+    def counted(wbits: int) -> warc_members.inflate.Decompressor:
+        used.append(wbits)
+        return real(wbits)
+
+    monkeypatch.setattr(warc_members.inflate, "decompressobj", counted)
+    walked = list(iter_members(io.BytesIO(file)))
+    monkeypatch.setattr(warc_members.inflate, "LIBRARY", "zlib")
+    assert walked == list(iter_members(io.BytesIO(file)))
+    assert walked[0].data == _record(0, 20_000, noise)
+    assert walked[1].data == _record(1, 20_000, noise)  # zlib reads the named member
+    assert walked[2].data is None and "unknown header flags" in (walked[2].error or "")
+    assert walked[-1].error == warc_members.CUT_SHORT
+    assert bool(used) == isal  # where installed, ISA-L read the members without flags
