@@ -23,10 +23,12 @@ so longer phrases are left to FTS5.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import operator
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from archive.index.fts import facet_text_of_row
 from archive.index.schema import REVISION_ID_MASK
@@ -70,12 +72,27 @@ def grams_values(values: StemsValues, common: frozenset[str]) -> StemsValues:
 
 def write_grams(conn: sqlite3.Connection, rows: list[tuple[StemsValues, str]]) -> None:
     """Insert or delete (``kind``) the grams rows of these stems rows, in row id order."""
-    command = {"insert": "NULL", "delete": "'delete'"}
-    for values, kind in rows:
-        conn.execute(
-            "INSERT INTO revisions_grams (revisions_grams, rowid, title, lead, body, facets)"
-            f" VALUES ({command[kind]}, ?, ?, ?, ?, ?)",
-            values,
+    write_fts(conn, "revisions_grams", ("title", "lead", "body", "facets"), rows)
+
+
+_COMMAND = {"insert": "NULL", "delete": "'delete'"}  # FTS5's command column
+
+
+def write_fts(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple[tuple[object, ...], str]],
+) -> None:
+    """Insert or delete (``kind``) each row (its row id, then ``columns``) of the FTS5
+    ``table``, in order: one ``executemany`` for each run of one kind (a statement a row
+    cost ~1.5 µs more of the writing process, ~15,000 a 5,000-article rebuild)."""
+    names = ", ".join(columns)
+    marks = ", ".join("?" * (len(columns) + 1))
+    for kind, run in itertools.groupby(rows, key=operator.itemgetter(1)):
+        conn.executemany(
+            f"INSERT INTO {table} ({table}, rowid, {names}) VALUES ({_COMMAND[kind]}, {marks})",
+            map(operator.itemgetter(0), run),
         )
 
 

@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 from archive.index.connection import Connection, json_text
 from archive.index.fts import facet_text_of_row, stem_text
-from archive.index.grams import common_words, fill_grams, forget_grams, grams_values, write_grams
+from archive.index.grams import (
+    common_words,
+    fill_grams,
+    forget_grams,
+    grams_values,
+    write_fts,
+    write_grams,
+)
 from archive.index.schema import stems_rowid
 from archive.index.stemmers import SAME_STEMMER_VERSIONS, STEMMER_VERSION
 from archive.model import Article
@@ -28,7 +35,8 @@ SAME_STEMS_VERSIONS = frozenset("3 " + version for version in SAME_STEMMER_VERSI
 Indexed = tuple[int, str, str, str, str | None, str | None, str | None, str]
 INDEXED_COLUMNS = ("id", "title", "lead", "body", "lang", "published", "type", "ministries")
 StemsRow = tuple[int, str, str, str, str]
-_COMMAND = {"insert": "NULL", "delete": "'delete'"}  # FTS5's command column
+_TEXT = ("title", "lead", "body")
+_STEMS = ("title", "lead", "body", "facets")
 
 
 def indexed_values(row_id: int, article: Article, ministries: str | None = None) -> Indexed:
@@ -113,22 +121,15 @@ class SearchQueue(Connection):
         # External-content and contentless FTS5 tables forget a row only when told the
         # exact values it was indexed with: the stored text, and stems that stem_text
         # makes the same again (STEMS_VERSION records what made them).
-        for row, kind in sorted(changes, key=lambda change: change[0][0]):
-            self.conn.execute(
-                "INSERT INTO revisions_fts (revisions_fts, rowid, title, lead, body)"
-                f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?)",
-                row[:4],
-            )
+        ordered = sorted(changes, key=lambda change: change[0][0])
+        write_fts(self.conn, "revisions_fts", _TEXT, ((row[:4], kind) for row, kind in ordered))
         stemmed = [stems_of(row) for row, _ in changes]
         stems = sorted(
             (values, row[4], kind) for values, (row, kind) in zip(stemmed, changes, strict=True)
         )
-        for values, _, kind in stems:
-            self.conn.execute(
-                "INSERT INTO revisions_stems (revisions_stems, rowid, title, lead, body, facets)"
-                f" VALUES ({_COMMAND[kind]}, ?, ?, ?, ?, ?)",
-                values,
-            )
+        write_fts(
+            self.conn, "revisions_stems", _STEMS, ((values, kind) for values, _, kind in stems)
+        )
         if (common := common_words(self.conn)) is not None:
             write_grams(self.conn, [(grams_values(v, common), kind) for v, _, kind in stems])
         # After the FTS5 writes, not between them: a write to another table may open a

@@ -317,3 +317,31 @@ def test_a_pair_is_one_token_that_no_text_can_spell(tmp_path: Path) -> None:
         for phrase, found in (('"det"', []), (f'"det{JOIN}er"', [(1,)])):
             sql = "SELECT rowid FROM revisions_grams WHERE revisions_grams MATCH ?"
             assert [tuple(row) for row in index.conn.execute(sql, [phrase])] == found
+
+
+def test_fts_rows_are_written_in_order_a_statement_for_each_run_of_one_kind() -> None:
+    """``write_fts`` inserts and deletes in the order given (a delete must follow the
+    insert it undoes), the same table as one statement a row leaves."""
+    rows: list[tuple[tuple[object, ...], str]] = []
+    for number in range(1, 40):
+        rows.append(((number, f"ord{number % 5} felles", f"tekst {number}"), "insert"))
+        if number % 3 == 0:  # delete an earlier row, as an edit does
+            rows.append(
+                ((number - 1, f"ord{(number - 1) % 5} felles", f"tekst {number - 1}"), "delete")
+            )
+
+    def table(write: Callable[[sqlite3.Connection], None]) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(a, b, content='')")
+        write(conn)
+        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab('t', 'instance')")
+        return conn.execute("SELECT * FROM v ORDER BY 1, 2, 3, 4").fetchall()
+
+    def one_by_one(conn: sqlite3.Connection) -> None:
+        for values, kind in rows:
+            command = "NULL" if kind == "insert" else "'delete'"
+            conn.execute(f"INSERT INTO t (t, rowid, a, b) VALUES ({command}, ?, ?, ?)", values)
+
+    written = table(lambda conn: grams.write_fts(conn, "t", ("a", "b"), rows))
+    assert written == table(one_by_one)
+    assert {row[1] for row in written} == {n for n in range(1, 40) if (n + 1) % 3}
