@@ -23,6 +23,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -271,5 +272,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def json_text(value: object) -> str:
-    """A list or dict as stored in a JSON column."""
+    """A list or dict as stored in a JSON column.
+
+    A list of strings (a revision's ministries and topics; its images and attachments,
+    most often none) is joined here from the encoder's own string quoting: what the
+    encoder writes, without setting up its walk (~0.6 µs of ~1.2, four times a revision).
+    """
+    if type(value) is list and all(type(item) is str for item in value):
+        return "[" + ", ".join(map(encode_basestring, value)) + "]"
     return _JSON.encode(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index.connection import DEFAULT_CACHE_KIB, snapshot
+from archive.index.connection import DEFAULT_CACHE_KIB, json_text, snapshot
 from archive.index.search import search
 from archive.index.store import Index
 from archive.indexer import INDEXER_CACHE_KIB
@@ -141,3 +143,19 @@ def test_a_snapshot_reads_one_committed_state_while_a_writer_commits(tmp_path: P
     with snapshot(reader):  # inside a transaction already open: that one, left open
         pass
     assert reader.in_transaction
+
+
+def test_json_text_is_the_encoders_text() -> None:
+    """The joined list of strings is byte-equal to what the encoder writes, for strings of
+    every kind of character it escapes or keeps, and other values go to the encoder."""
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    alphabet = ['"', "\\", "\n", "\t", "\x00", "\x1f", "\u2028", "\ud800", "é", "ø", "日", "a", " "]
+    for seed in range(500):
+        chosen = random.Random(seed)
+        value = [
+            "".join(chosen.choice(alphabet) for _ in range(chosen.randrange(0, 8)))
+            for _ in range(chosen.randrange(0, 4))
+        ]
+        assert json_text(value) == encoder.encode(value), repr(value)
+    for other in ([{"caption": "Foto: NTB", "src": None}], ["a", 1], {"k": ["v"]}, ("a",)):
+        assert json_text(other) == encoder.encode(other)
