@@ -38,9 +38,10 @@ _ACCENT_FOLD = str.maketrans(
 _WORD = re.compile(r"[^\W_]+")
 # Each Latin-1 character that is not alphanumeric as a space (see _tokens) ...
 _LATIN1_SEPARATORS_AS_SPACES = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
-# ... and the optional accents folded too (see words).
+# ... and the others lowered, their optional accents folded (see words): each is one
+# character of Latin-1 lowered, and still alphanumeric.
 _LATIN1_WORDS = bytes(
-    ord(chr(c).translate(_ACCENT_FOLD)) if chr(c).isalnum() else 0x20 for c in range(256)
+    ord(chr(c).lower().translate(_ACCENT_FOLD)) if chr(c).isalnum() else 0x20 for c in range(256)
 )
 # The characters outside Latin-1 that Norwegian prose holds most: – — ‘ ’ “ ” … (none is
 # alphanumeric, so each separates words as a space does).
@@ -81,12 +82,15 @@ def _fold_accents(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, as unicode61 would tokenise it: ``_tokens(fold(text))``,
-    in Latin-1 text with the accents folded by the same ``bytes.translate`` (``_tokens``)."""
-    lowered = unicodedata.normalize("NFC", text).lower()
-    latin = _latin1(lowered)
+    """The folded words of a text, as unicode61 would tokenise it: ``_tokens(fold(text))``.
+
+    Latin-1 text is NFC already (it holds no combining mark) and lowers within Latin-1, so
+    its words are lowered, folded and split out in one ``bytes.translate`` (``_tokens``),
+    without NFC's check or ``str.lower`` (over the 5k crawl's titles, leads and bodies,
+    ``stem_text`` 0.18 -> 0.15 s)."""
+    latin = _latin1(text)
     if latin is None:
-        return _tokens_by_piece(_fold_accents(lowered))
+        return _tokens_by_piece(fold(text))
     return latin.translate(_LATIN1_WORDS).decode("latin-1").split()
 
 

@@ -62,12 +62,15 @@ def test_words_are_the_matches_in_the_folded_text() -> None:
     decomposed = [unicodedata.normalize("NFD", c) for c in "éÅøüç"]
     alphabet = [chr(c) for c in range(256)] + list(accented) + decomposed
     alphabet += list("–—‘’“”…") + list("čŋšŧžđ") + _LETTERS + _WHITESPACE[:8]
+    # Outside Latin-1 but Latin-1 once composed or lowered: the Kelvin and Ångström signs.
+    alphabet += ["\u212a", "\u212b", "A\u030a", "ﬁ"]
     for seed in range(3000):
         chosen = random.Random(seed)
         letters = alphabet if seed % 4 == 0 else alphabet[:256] + list(accented) + decomposed
         text = "".join(chosen.choice(letters) for _ in range(chosen.randrange(0, 60)))
         assert words(text) == _WORD.findall(fold(text)), repr(text)
     assert words("Kafé-IDÉ og Čáhci – én") == ["kafe", "ide", "og", "čahci", "en"]
+    assert words("ÆRLIG SKJØNN ÅPEN \u212bS") == ["ærlig", "skjønn", "åpen", "ås"]
 
 
 def test_tokens_of_prose() -> None:
