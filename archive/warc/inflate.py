@@ -5,8 +5,9 @@ each one before extraction. ISA-L (the ``isal`` package, PSF-2.0, wheels with th
 inside) inflates the replica's pages 2.4x as fast as zlib (0.117 -> 0.048 ms of CPU a
 page of 49 kB, 5,252 pages). It checks the gzip trailer's CRC-32 and length as zlib does;
 it accepts a gzip header with reserved flag bits set, which zlib refuses (the data is still
-checked by its CRC). Only the bodies' content coding goes through here: the WARC files' own
-gzip members stay with zlib, whose error messages the repair and verify reports quote.
+checked by its CRC). The WARC files' own gzip members go through here only where ISA-L is
+sure to read them as zlib would (``archive.warc.members``): zlib reads the others, and
+its error messages are what the repair and verify reports quote.
 """
 
 from __future__ import annotations

@@ -48,6 +48,11 @@ class _Blocks:
         self.at = 0  # the position in block of the next unread byte
 
     def seek(self, offset: int) -> None:
+        end = self.start + len(self.block)
+        if self.start <= offset < end:  # within the block: not read again
+            self.fh.seek(end)  # where the next block starts, whoever moved the file since
+            self.at = offset - self.start
+            return
         self.fh.seek(offset)
         self.block, self.start, self.at = b"", offset, 0
 
@@ -76,7 +81,7 @@ def _inflate(blocks: _Blocks) -> tuple[list[bytes], str | None]:
     ones, which ISA-L accepts, and checks a header CRC), or that ISA-L cannot read, is
     read again by zlib, whose verdict and words the repair and verify reports quote. What
     ISA-L reads whole has passed the same CRC-32 and length checks. Walking the
-    5,000-article crawl's file: 0.14-0.20 -> 0.11-0.13 s of CPU.
+    5,000-article crawl's file: 0.14 -> 0.12 s of CPU.
     """
     start = blocks.offset()
     if inflate.LIBRARY != "zlib":
