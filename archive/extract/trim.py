@@ -151,13 +151,13 @@ def _main_element(
         resume = Resume(start, start, (0, 0))
     # Before ``search_from`` the scan reads only to tell markup from text in a tag, which
     # it does in any case (``_outside_tags``): the menu it resumes after is not lowered.
-    lower = b"".join((memoryview(body)[: resume.search_from], body[resume.search_from :].lower()))
+    lower = _lowered_from(body, resume.search_from)
     found = _scan(lower, resume.text_start, resume.search_from, stretches)
     if found is None:
         return None
     main_start, main_end, meta_in_main = found
     if stretches is None and 2 * (resume.search_from - start) < main_start - start:
-        lower = b"".join((memoryview(body)[:start], body[start:].lower()))
+        lower = _lowered_from(body, start)
         _scan(lower, start, start, stretches := [])
     if stretches is not None:
         known.learn(body, start, stretches)
@@ -165,6 +165,11 @@ def _main_element(
     double, single = resume.quotes
     quotes_before = (double + quotes.count(b'"'), single + quotes.count(b"'"))
     return lower, main_start, main_end, meta_in_main, quotes_before
+
+
+def _lowered_from(body: bytes, at: int) -> bytes:
+    """``body`` with the bytes from ``at`` on lowered (ASCII only: offsets stay)."""
+    return b"".join((memoryview(body)[:at], body[at:].lower()))
 
 
 def _scan(

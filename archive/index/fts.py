@@ -36,10 +36,9 @@ _ACCENT_FOLD = str.maketrans(
 # What unicode61 treats as a token: letters and digits. Underscore and combining marks
 # separate tokens there, so they must here too or the two tokenisations would disagree.
 _WORD = re.compile(r"[^\W_]+")
-# Each Latin-1 character that is not alphanumeric as a space (see _tokens) ...
-_LATIN1_SEPARATORS_AS_SPACES = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
-# ... and the others lowered, their optional accents folded (see words): each is one
-# character of Latin-1 lowered, and still alphanumeric.
+# Each Latin-1 character that is not alphanumeric as a space, and the others lowered, their
+# optional accents folded (see words): each is one character of Latin-1 lowered, and still
+# alphanumeric.
 _LATIN1_WORDS = bytes(
     ord(chr(c).lower().translate(_ACCENT_FOLD)) if chr(c).isalnum() else 0x20 for c in range(256)
 )
@@ -82,33 +81,21 @@ def _fold_accents(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, as unicode61 would tokenise it: ``_tokens(fold(text))``.
+    """The folded words of a text, as unicode61 would tokenise it: the matches of
+    ``_WORD`` (runs of the characters ``str.isalnum`` accepts, which is what ``\\w``
+    without ``_`` means in a str pattern) in ``fold(text)``.
 
-    Latin-1 text is NFC already (it holds no combining mark) and lowers within Latin-1, so
-    its words are lowered, folded and split out in one ``bytes.translate`` (``_tokens``),
-    without NFC's check or ``str.lower`` (over the 5k crawl's titles, leads and bodies,
-    ``stem_text`` 0.18 -> 0.15 s)."""
+    Most text is Latin-1 once its dashes and typographic quotes are spaces (no word holds
+    them); Latin-1 is NFC already (it holds no combining mark) and lowers within Latin-1.
+    So one ``bytes.translate`` lowers it, folds its accents and makes every other character
+    a space, and a split gives the words, without NFC's check, ``str.lower`` or a Python
+    step a piece: ``stem_text`` of the 5,000-article crawl's titles, leads and bodies
+    0.27 -> 0.15 s. Any other text is folded and split by piece.
+    """
     latin = _latin1(text)
     if latin is None:
         return _tokens_by_piece(fold(text))
     return latin.translate(_LATIN1_WORDS).decode("latin-1").split()
-
-
-def _tokens(text: str) -> list[str]:
-    """``_WORD.findall(text)``, without running the regular expression where it can.
-
-    ``_WORD`` matches runs of the characters ``str.isalnum`` accepts (that is what
-    ``\\w`` without ``_`` means in a str pattern). In Latin-1 text, which most text is
-    once its dashes and typographic quotes are spaces (no word holds them), every other
-    character becomes a space in one ``bytes.translate`` and a split gives the runs: the
-    5,000-article crawl's folded titles, leads and bodies 0.22 -> 0.13 s (best of 7), of
-    which the split itself is 0.09; with the accents folded in the same pass (``words``),
-    ``stem_text`` of them all 0.27 -> 0.18 s.
-    """
-    latin = _latin1(text)
-    if latin is None:
-        return _tokens_by_piece(text)
-    return latin.translate(_LATIN1_SEPARATORS_AS_SPACES).decode("latin-1").split()
 
 
 def _latin1(text: str) -> bytes | None:
