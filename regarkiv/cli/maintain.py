@@ -54,10 +54,17 @@ def _verify_text(report: VerifyReport) -> str:
 
 def _completeness_lines(found: Completeness, shown: int = 20) -> list[str]:
     """The figure, then the first ``shown`` missing references with their pages; nothing
-    when the archived pages reference nothing (pages archived without requisites)."""
+    when the archived pages reference nothing. Pages whose crawl fetched neither
+    requisites nor attachments are one line: they were not checked."""
+    lines = []
+    if found.unchecked:
+        lines.append(
+            f"completeness: {found.unchecked} pages not checked: their crawls fetched neither "
+            "requisites nor attachments (--requisites none --attachments none)"
+        )
     if not found.references:
-        return []
-    lines = [
+        return lines
+    lines += [
         f"completeness {found.ratio:.1%}: {found.archived} of {found.references} requisites and "
         f"attachments that {found.pages} archived pages reference are archived; "
         f"{len(found.missing)} pages incomplete"
