@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from archive.completeness import Completeness, completeness
 from archive.datadir import DataDir, NoArchive
 from archive.index.store import Index, UnusableIndex
 from archive.lock import DataDirLocked
-from archive.manifest import check_manifest
+from archive.manifest import check_manifest, sha256_file
 from archive.warc.reader import Seen, read_record_at, verify_file
 from archive.warc.records import MalformedRecord
 
@@ -102,19 +103,44 @@ def verify(data: DataDir) -> VerifyReport:
         )
     report = VerifyReport()
     files = list(_warc_files(data, report))
-    for warc in files:
-        _check_file(warc, report)
+    # SQLite's check of the index's pages and each closed file's SHA-256 for the manifest
+    # are made on the other core while the records are read (hashlib and SQLite let go of
+    # the GIL): of the 3,000-article benchmark archive's 0.48 s, 29 and 37 ms. The files are
+    # hashed one at a time, the one being read, so that a disk is not asked for two at once
+    # (both read it from the page cache once it is in).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify") as beside:
+        checked = beside.submit(_quick_check, data) if data.has_index() else None
+        hashes: dict[Path, Future[str]] = {}
+        for warc in files:
+            if not warc.is_open:
+                hashes[warc.path] = beside.submit(sha256_file, warc.path)
+            _check_file(warc, report)
+        quick_check = checked.result() if checked is not None else None
+        _check_the_rest(data, files, report, quick_check, lambda path: hashes[path].result())
+    return report
+
+
+def _check_the_rest(
+    data: DataDir,
+    files: list[_File],
+    report: VerifyReport,
+    quick_check: list[str] | None,
+    sha256: Callable[[Path], str],
+) -> None:
+    """The index against the files, completeness, and the manifest."""
     index = _open_index(data, report, bool(files))
     if index is not None:
         with index:
             try:
-                if _index_is_whole(index, report):
+                if _index_is_whole(index, report, quick_check):
                     _check_index(index, files, report)
                     report.completeness = completeness(index, data.warcs)
             except sqlite3.DatabaseError as error:
                 report.findings.append(Finding("index", "index.db", f"cannot read: {error}"))
     closed = [warc for warc in files if not warc.is_open]
-    check = check_manifest(data, [w.path for w in closed], {w.name for w in closed if w.sound})
+    check = check_manifest(
+        data, [w.path for w in closed], {w.name for w in closed if w.sound}, sha256
+    )
     report.manifest_added, report.manifest_note = check.added, check.skipped
     for key, message in check.fixity:
         report.findings.append(Finding("fixity", key, message))
@@ -124,7 +150,6 @@ def verify(data: DataDir) -> VerifyReport:
         report.findings.append(Finding("manifest", "manifest-sha256.txt", problem))
     if check.write_error:
         report.findings.append(Finding("manifest", "manifest-sha256.txt", check.write_error))
-    return report
 
 
 def _warc_files(data: DataDir, report: VerifyReport) -> Iterator[_File]:
@@ -185,10 +210,26 @@ def _open_index(data: DataDir, report: VerifyReport, any_files: bool) -> Index |
         return None
 
 
-def _index_is_whole(index: Index, report: VerifyReport) -> bool:
+def _quick_check(data: DataDir) -> list[str] | None:
+    """``quick_check``'s lines over a connection of its own, or None where the index does
+    not open (``_open_index`` then says why)."""
+    try:
+        with data.open_readonly() as index:
+            return _quick_check_lines(index)
+    except (UnusableIndex, NoArchive, sqlite3.Error):
+        return None
+
+
+def _quick_check_lines(index: Index) -> list[str]:
+    return [row[0] for row in index.conn.execute(f"PRAGMA quick_check({QUICK_CHECK_LINES})")]
+
+
+def _index_is_whole(index: Index, report: VerifyReport, found: list[str] | None) -> bool:
     """SQLite's own check of every page of the index (``quick_check``): damaged pages can
-    read as rows that are not there, so nothing else is checked against a damaged index."""
-    found = [row[0] for row in index.conn.execute(f"PRAGMA quick_check({QUICK_CHECK_LINES})")]
+    read as rows that are not there, so nothing else is checked against a damaged index.
+    ``found``: its lines, if it was made already."""
+    if found is None:
+        found = _quick_check_lines(index)
     if found == ["ok"]:
         return True
     lines = [line.strip() for text in found for line in text.splitlines()]

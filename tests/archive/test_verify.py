@@ -238,6 +238,29 @@ def test_a_damaged_or_foreign_index_is_a_problem_not_a_traceback(
     assert (tmp_path / "index.db").read_bytes() == before
 
 
+def test_an_index_that_opens_but_has_a_damaged_page_is_reported(tmp_path: Path, write_warc) -> None:
+    """SQLite's page check runs beside the records' checks; what it finds is still a
+    problem, and nothing is checked against the damaged index."""
+    import sqlite3  # only this test damages a database page by hand
+
+    write_warc(tmp_path, "a")
+    index_all(tmp_path)
+    with sqlite3.connect(tmp_path / "index.db") as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # every page in the file itself
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'captures'"
+        ).fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    with open(tmp_path / "index.db", "r+b") as fh:
+        fh.seek((root - 1) * page_size + 7)
+        fh.write(b"\x7f")  # 127 fragmented bytes in a page that has none: it still reads
+    report = verify(DataDir(tmp_path))
+    assert kinds(report) == {"index": ["index.db"]}
+    assert "damaged" in report.findings[0].message and report.captures_checked == 0
+    assert report.records_checked == 3  # the WARC file was checked all the same
+
+
 def test_verify_waits_for_a_running_crawl(tmp_path: Path, write_warc, regarkiv) -> None:
     write_warc(tmp_path, "a")
     index_all(tmp_path)
