@@ -270,20 +270,31 @@ def verify_file(path: Path, captures: list[Seen] | None = None) -> list[Problem]
     """
     problems: list[Problem] = []
     with open(path, "rb") as fh:
-        for index, member in enumerate(iter_members(fh)):
-            try:
-                record = _record(member)
-            except MalformedRecord as exc:
-                problems.append(Problem(member.offset, None, str(exc)))
-                continue
-            http: list[HttpMessage] = []
-            for message in _record_problems(record, http, first=index == 0):
-                problems.append(Problem(member.offset, record.record_id, message))
-            record_id = record.record_id
-            if captures is not None and record_id and record.record_type in CAPTURED:
-                digest = _capture_digest(record, http[0]) if http else None
-                captures.append(Seen(record_id, member.offset, member.length, digest))
+        for member in iter_members(fh):
+            found, seen = check_member(member)
+            problems += found
+            if captures is not None and seen is not None:
+                captures.append(seen)
     return problems
+
+
+def check_member(member: Member) -> tuple[list[Problem], Seen | None]:
+    """What ``verify_file`` finds in one member of a file walked from its start (the first
+    member, at offset 0, must hold the warcinfo record), and the capture it holds."""
+    try:
+        record = _record(member)
+    except MalformedRecord as exc:
+        return [Problem(member.offset, None, str(exc))], None
+    http: list[HttpMessage] = []
+    problems = [
+        Problem(member.offset, record.record_id, message)
+        for message in _record_problems(record, http, first=member.offset == 0)
+    ]
+    record_id = record.record_id
+    if not record_id or record.record_type not in CAPTURED:
+        return problems, None
+    digest = _capture_digest(record, http[0]) if http else None
+    return problems, Seen(record_id, member.offset, member.length, digest)
 
 
 def _capture_digest(record: WarcRecord, http: HttpMessage) -> str | None:
