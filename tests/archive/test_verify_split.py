@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import archive.verify as verify_module
 import archive.verify_split as split_module
 from archive.datadir import DataDir
 from archive.reindex import rebuild
@@ -79,7 +80,14 @@ def test_verify_reports_the_same_split_or_not(
 ) -> None:
     other = tmp_path / "other"
     shutil.copytree(archive, other, ignore=shutil.ignore_patterns("other"))
+    # Split even where the test run has left a thread behind, and on one core.
+    monkeypatch.setattr(verify_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verify_module.os, "cpu_count", lambda: 2)
+    forks = []
+    real_fork = SplitWalk._fork
+    monkeypatch.setattr(SplitWalk, "_fork", lambda walk: forks.append(1) or real_fork(walk))
     split = verify(DataDir(archive))
+    assert forks == [1]
     assert not split.ok and {f.kind for f in split.findings} >= {"digest", "open-file"}
     assert split.manifest_added == 1  # the sound file
     monkeypatch.setattr(split_module, "SPLIT_BYTES", 1 << 40)
