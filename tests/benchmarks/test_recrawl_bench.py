@@ -24,3 +24,9 @@ def test_a_tiny_run_reports_requests_and_recall_of_each_mode(root: Path) -> None
     assert modes["changed"]["requests"] < modes["all"]["requests"]
     assert modes["recent"]["sitemap"] == 0 and modes["changed"]["sitemap"] == 2
     assert figures["unchanged"]["recent"]["sitemap"] == 0
+    # Requisites and documents are counted apart from the pages the budget counts.
+    every = modes["all"]
+    assert every["requisite"] > 0 and every["document"] > 0
+    assert every["page_requests"] == every["requests"] - every["requisite"] - every["document"]
+    # Every archived article (a removed one answers 404) and every new one, once each.
+    assert every["article"] == figures["first_crawl"]["articles"] + truth["new"]
