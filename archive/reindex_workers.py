@@ -8,7 +8,7 @@ and each worker slept ~0.7 s of the 3 s ingest waiting for records. Here each wo
 walks the gzip members of the files (inflating is how the next one is found) and parses
 and prepares only the members of the chunks it claims (``CHUNK`` consecutive members
 each), skipping to where another worker found that a chunk starts rather than inflating
-its way there (``archive.reindex_chunks``): the writing process hands out chunk numbers
+its way there (``archive.warc.chunks``): the writing process hands out chunk numbers
 on one pipe all workers read, in order, ``WINDOW`` ahead of the chunk it applies (``LEND``
 more for a while before a long write of its own), so a
 worker that gets less of the CPU (a busy machine) takes fewer chunks instead of holding
@@ -42,7 +42,7 @@ from types import TracebackType
 from archive.child import die_with_parent
 from archive.index.grams import SourceRow, StemsValues, grams_rows
 from archive.ingest import Prepared, prepare
-from archive.reindex_chunks import ChunkStarts, ChunkWalk
+from archive.warc.chunks import ChunkStarts, ChunkWalk
 from archive.warc.members import Member
 from archive.warc.reader import Skipped, archived_record, warc_file_name
 from archive.warc.records import MalformedRecord

@@ -3,7 +3,7 @@
 Checking a record is mostly inflating it, hashing its block and payload and parsing its
 headers; on two cores, two processes check alternate chunks of members (``CHUNK`` each,
 numbered across the files), each skipping to where the other found its next chunk
-starts (``archive.reindex_chunks``, which also says why a walk resumed there finds what
+starts (``archive.warc.chunks``, which also says why a walk resumed there finds what
 the whole walk finds). Threads would not do: the hashes let go of the GIL, but a thread
 waited for it back after each record (0.21 -> 0.26 s over 44 MB).
 
@@ -23,7 +23,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from archive.child import die_with_parent
-from archive.reindex_chunks import ChunkStarts, ChunkWalk
+from archive.warc.chunks import ChunkStarts, ChunkWalk
 from archive.warc.reader import Problem, Seen, check_member, verify_file
 
 CHUNK = 128  # members: the child's share goes back in one message at the end

@@ -1,6 +1,6 @@
 """archive/reindex_workers.py: forked workers that read the WARC files themselves give
 every record in file order, as one process reading them does, each inflating fewer members
-than the files hold (archive/reindex_chunks.py), and fail loudly."""
+than the files hold (archive/warc/chunks.py), and fail loudly."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import BinaryIO
 
 import pytest
 
-import archive.reindex_chunks as reindex_chunks
 import archive.reindex_workers as workers
+import archive.warc.chunks as warc_chunks
 from archive.ingest import Prepared, prepare
 from archive.model import Capture
 from archive.reindex_workers import WorkerFailed, Workers
@@ -77,7 +77,7 @@ def test_workers_give_every_record_in_file_order(
     for path in paths:
         with open(path, "rb") as fh:
             members += sum(1 for _ in iter_members(fh))
-    monkeypatch.setattr(reindex_chunks, "iter_members", _counting_members)
+    monkeypatch.setattr(warc_chunks, "iter_members", _counting_members)
     monkeypatch.setattr(sys.modules[__name__], "_TALLY", tmp_path / "tallies" / "-")
     for chunk, count in ((3, 2), (5, 3), (64, 2), (1000, 2), (7, 1)):
         monkeypatch.setattr(workers, "CHUNK", chunk)  # the forked workers inherit it

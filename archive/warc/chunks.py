@@ -1,5 +1,5 @@
-"""A rebuild's walk over the gzip members of its WARC files, chunk by chunk, where a worker
-skips the chunks another worker walked.
+"""A walk over the gzip members of WARC files, chunk by chunk, shared by processes (the
+rebuild's workers, verify and its child), where each skips the chunks another walked.
 
 A member's end is found only by inflating it, so each extraction worker used to inflate
 every member of the files to reach the chunks it claims (half of that for nothing with two

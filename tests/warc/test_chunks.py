@@ -1,4 +1,4 @@
-"""archive/reindex_chunks.py: a walk that skips to published chunk starts gives the members
+"""archive/warc/chunks.py: a walk that skips to published chunk starts gives the members
 the whole walk gives, chunk by chunk, over damaged and cut files, and inflates fewer."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import BinaryIO
 
 import pytest
 
-import archive.reindex_chunks as chunks
-from archive.reindex_chunks import ChunkStarts, ChunkWalk
+import archive.warc.chunks as chunks
+from archive.warc.chunks import ChunkStarts, ChunkWalk
 from archive.warc.members import Member, iter_members
 
 
